@@ -1,0 +1,79 @@
+#!/bin/sh
+# livehud's one entry point for a fresh Debian 12 machine:
+#   ./bootstrap.sh demo    install what is missing, build, open the demo
+#   ./bootstrap.sh check   install what is missing, build, run every test
+#   ./bootstrap.sh build   install what is missing, build
+set -eu
+cd "$(dirname "$0")"
+
+PACKAGES="build-essential autoconf automake pkg-config libncurses-dev libhiredis-dev \
+libcjson-dev libwebsockets-dev libuv1-dev redis-server tmux python3 python3-websockets"
+
+missing_packages() {
+	for p in $PACKAGES; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+			printf '%s ' "$p"
+	done
+}
+
+install_packages() {
+	missing=$(missing_packages)
+	[ -z "$missing" ] && return 0
+	echo "bootstrap: installing $missing"
+	sudo=""
+	if [ "$(id -u)" -ne 0 ]; then
+		command -v sudo >/dev/null || { echo "bootstrap: need root or sudo to install: $missing" >&2; exit 1; }
+		sudo=sudo
+	fi
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+	# shellcheck disable=SC2086
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+}
+
+build() {
+	[ -x configure ] && [ configure -nt configure.ac ] || autoreconf -fi
+	[ -f Makefile ] && [ Makefile -nt configure ] || ./configure --enable-werror ${CONFIGURE_FLAGS:-}
+	make -j"$(nproc)"
+}
+
+# Prints "N passed, N failed[, N skipped]" from the test logs, and fails
+# when anything failed.
+summary() {
+	set +e
+	pass=0 fail=0 skip=0
+	for trs in $(find tests -name '*.trs'); do
+		p=$(grep -c '^:test-result: PASS' "$trs"); f=$(grep -c '^:test-result: \(FAIL\|XPASS\|ERROR\)' "$trs")
+		s=$(grep -c '^:test-result: SKIP' "$trs")
+		pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
+	done
+	line="$pass passed, $fail failed"
+	[ "$skip" -gt 0 ] && line="$line, $skip skipped"
+	echo "$line"
+	[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
+}
+
+cmd=${1:-build}
+case "$cmd" in
+demo)
+	install_packages
+	build >/dev/null
+	exec ./livehud --demo
+	;;
+check)
+	install_packages
+	build
+	find tests -name '*.trs' -delete 2>/dev/null || true
+	make -j"$(nproc)" check || true
+	[ -f tests/test-suite.log ] || [ -f test-suite.log ] || true
+	grep -h -A30 '^FAIL\|^ERROR' test-suite.log 2>/dev/null | head -200 || true
+	summary
+	;;
+build)
+	install_packages
+	build
+	;;
+*)
+	echo "usage: $0 [demo|check|build]" >&2
+	exit 2
+	;;
+esac

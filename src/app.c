@@ -1,0 +1,133 @@
+#include "config.h"
+#include "app.h"
+#include "source_demo.h"
+#include "source_file.h"
+#include "source_redis.h"
+#include "xalloc.h"
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct lh_app {
+	uv_loop_t loop;
+	struct lh_store *store;
+	struct lh_ingest ingest;
+	struct lh_source *source;
+	uv_signal_t sigint, sigterm;
+	struct lh_app_hooks hooks;
+	bool shut;
+};
+
+static void lh_app_payload(void *ctx, const char *data, size_t len)
+{
+	struct lh_app *app = ctx;
+	lh_ingest_payload(&app->ingest, data, len);
+}
+
+static void lh_app_state(void *ctx, const struct lh_source_status *st)
+{
+	struct lh_app *app = ctx;
+	if (app->hooks.source_state)
+		app->hooks.source_state(app->hooks.ctx, st);
+}
+
+static void lh_app_signal(uv_signal_t *h, int signum)
+{
+	struct lh_app *app = h->data;
+	if (app->hooks.stop)
+		app->hooks.stop(app->hooks.ctx, signum);
+	else
+		lh_app_shutdown(app);
+}
+
+static struct lh_source *lh_app_source(struct lh_app *app, const struct lh_options *o, char **cause)
+{
+	struct lh_source_callbacks cb = { lh_app_payload, lh_app_state, app };
+	if (o->demo)
+		return lh_source_demo_new(&app->loop, o->seed, o->speed, &cb);
+	if (o->file)
+		return lh_source_file_new(&app->loop, o->file, o->follow, o->max_bytes, &cb, cause);
+	return lh_source_redis_new(&app->loop, o->redis_url, o->channels, o->nchannels, &cb, cause);
+}
+
+struct lh_app *lh_app_new(const struct lh_options *o, const struct lh_app_hooks *hooks,
+			  char **cause)
+{
+	struct lh_app *app = lh_xcalloc(1, sizeof *app);
+	if (uv_loop_init(&app->loop) < 0) {
+		*cause = lh_xstrdup("cannot create the event loop");
+		free(app);
+		return NULL;
+	}
+	app->hooks = *hooks;
+	app->store = lh_store_new(o->max_events);
+	struct lh_ingest_callbacks icb = { hooks->entry, hooks->reject, hooks->ctx };
+	lh_ingest_init(&app->ingest, app->store, o->max_bytes, &icb);
+	app->source = lh_app_source(app, o, cause);
+	if (!app->source) {
+		lh_store_free(app->store);
+		uv_loop_close(&app->loop);
+		free(app);
+		return NULL;
+	}
+	/* A reader that goes away shows up as EPIPE on the write, not a kill. */
+	signal(SIGPIPE, SIG_IGN);
+	uv_signal_init(&app->loop, &app->sigint);
+	uv_signal_init(&app->loop, &app->sigterm);
+	app->sigint.data = app->sigterm.data = app;
+	uv_signal_start(&app->sigint, lh_app_signal, SIGINT);
+	uv_signal_start(&app->sigterm, lh_app_signal, SIGTERM);
+	return app;
+}
+
+uv_loop_t *lh_app_loop(struct lh_app *app) { return &app->loop; }
+struct lh_store *lh_app_store(struct lh_app *app) { return app->store; }
+const struct lh_rejects *lh_app_rejects(const struct lh_app *app) { return &app->ingest.rejects; }
+
+const struct lh_source_status *lh_app_source_status(const struct lh_app *app)
+{
+	return app->source ? lh_source_status(app->source) : NULL;
+}
+
+int lh_app_run(struct lh_app *app)
+{
+	int rc = lh_source_start(app->source);
+	if (rc < 0)
+		return rc;
+	return uv_run(&app->loop, UV_RUN_DEFAULT);
+}
+
+void lh_app_shutdown(struct lh_app *app)
+{
+	if (app->shut)
+		return;
+	app->shut = true;
+	lh_source_close(app->source);
+	app->source = NULL;
+	uv_close((uv_handle_t *)&app->sigint, NULL);
+	uv_close((uv_handle_t *)&app->sigterm, NULL);
+}
+
+void lh_app_free(struct lh_app *app)
+{
+	if (!app)
+		return;
+	lh_app_shutdown(app);
+	uv_run(&app->loop, UV_RUN_DEFAULT); /* let the close callbacks run */
+	uv_loop_close(&app->loop);
+	lh_store_free(app->store);
+	free(app);
+}
+
+char *lh_app_rejects_summary(const struct lh_app *app)
+{
+	struct lh_buf b = LH_BUF_INIT;
+	const struct lh_rejects *r = &app->ingest.rejects;
+	for (int i = 1; i < LH_REJECT_COUNT; i++)
+		if (r->count[i])
+			lh_buf_printf(&b, "%s%s %llu", b.len ? ", " : "", lh_reject_name((enum lh_reject)i),
+				      (unsigned long long)r->count[i]);
+	return b.data ? b.data : lh_xstrdup("");
+}

@@ -1,0 +1,46 @@
+/* app: what every mode shares: the libuv loop, the store, the ingest path,
+ * the source the options chose, and the signals that end the program. A
+ * mode (plain output, the HUD, the bridge) supplies hooks and reacts. */
+#ifndef LH_APP_H
+#define LH_APP_H
+
+#include <uv.h>
+
+#include "ingest.h"
+#include "options.h"
+#include "source.h"
+#include "store.h"
+
+struct lh_app;
+
+struct lh_app_hooks {
+	void (*entry)(void *ctx, const struct lh_entry *e);
+	void (*reject)(void *ctx, enum lh_reject reason, const char *why, uint64_t count);
+	void (*source_state)(void *ctx, const struct lh_source_status *st);
+	/* SIGINT or SIGTERM arrived: the mode finishes, then lh_app_shutdown. */
+	void (*stop)(void *ctx, int signum);
+	void *ctx;
+};
+
+/* Returns NULL with *cause (a new string) when the source cannot be set up. */
+struct lh_app *lh_app_new(const struct lh_options *o, const struct lh_app_hooks *hooks,
+			  char **cause);
+/* lh_app_free(NULL) is a no-op; call after lh_app_run returns. */
+void lh_app_free(struct lh_app *app);
+
+uv_loop_t *lh_app_loop(struct lh_app *app);
+struct lh_store *lh_app_store(struct lh_app *app);
+const struct lh_rejects *lh_app_rejects(const struct lh_app *app);
+const struct lh_source_status *lh_app_source_status(const struct lh_app *app);
+
+/* Starts the source and runs the loop until every handle is closed. */
+int lh_app_run(struct lh_app *app);
+/* Closes the source and the signal watchers; the loop ends once the mode
+ * has closed its own handles too. Safe to call twice. */
+void lh_app_shutdown(struct lh_app *app);
+
+/* "invalid_json 2, nul_byte 1" for the rejections so far ("" when none);
+ * the caller frees it. */
+char *lh_app_rejects_summary(const struct lh_app *app);
+
+#endif

@@ -1,0 +1,33 @@
+/* ingest: the path every payload takes, whatever its source: size and
+ * encoding checks, parsing, rejection counting, then the store. */
+#ifndef LH_INGEST_H
+#define LH_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rejects.h"
+#include "store.h"
+
+struct lh_ingest_callbacks {
+	/* An event entered the store (and was paired, if a result). */
+	void (*entry)(void *ctx, const struct lh_entry *e);
+	/* A payload was refused and this reason is due to be reported:
+	 * count is how many of that reason since its last report. */
+	void (*reject)(void *ctx, enum lh_reject reason, const char *why, uint64_t count);
+	void *ctx;
+};
+
+struct lh_ingest {
+	struct lh_store *store;       /* borrowed */
+	struct lh_rejects rejects;
+	size_t max_bytes;
+	struct lh_ingest_callbacks cb;
+};
+
+void lh_ingest_init(struct lh_ingest *in, struct lh_store *store, size_t max_bytes,
+		    const struct lh_ingest_callbacks *cb);
+/* Returns the new entry, or NULL when the payload was rejected. */
+const struct lh_entry *lh_ingest_payload(struct lh_ingest *in, const char *data, size_t len);
+
+#endif

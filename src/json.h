@@ -1,0 +1,31 @@
+/* json: small JSON helpers that cJSON does not offer: finding the raw text of
+ * each member of an object (so fields can be forwarded byte for byte instead
+ * of re-printed), and writing JSON text that is safe to show on a terminal. */
+#ifndef LH_JSON_H
+#define LH_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+struct lh_json_span {
+	const char *key;   /* raw key text, with its quotes */
+	size_t key_len;
+	const char *value; /* raw value text */
+	size_t value_len;
+};
+
+/* Splits the top-level object in text (already known to be valid JSON) into
+ * members, in document order. Returns how many were found, at most max. */
+size_t lh_json_members(const char *text, size_t len, struct lh_json_span *spans, size_t max);
+
+/* Appends JSON text with whitespace outside strings removed, and control,
+ * DEL, C1, bidi and line-separator characters inside strings written as
+ * \uXXXX, so one value stays on one line and cannot drive a terminal. */
+void lh_json_append_safe(struct lh_buf *out, const char *text, size_t len);
+
+/* Appends s as a JSON string literal with the same escaping. */
+void lh_json_put_string(struct lh_buf *out, const char *s);
+
+#endif

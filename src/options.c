@@ -1,0 +1,256 @@
+#include "config.h"
+#include "options.h"
+#include "event.h"
+#include "redisurl.h"
+#include "source_redis.h"
+#include "store.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char lh_usage[] =
+"Usage: livehud [OPTIONS]              watch live agent logs\n"
+"       livehud emit [OPTIONS]         publish an event (or JSONL from stdin)\n"
+"\n"
+"Sources (one of; Redis is the default):\n"
+"  -r, --redis URL        Redis to subscribe to: redis://[user:pass@]host[:port][/db]\n"
+"                         or unix:///path (default $REDIS_URL, else " LH_REDIS_DEFAULT_URL ")\n"
+"  -c, --channel NAME     channel to subscribe to; repeatable; a glob pattern\n"
+"                         (*, ?, [..]) uses PSUBSCRIBE (default " LH_REDIS_DEFAULT_CHANNEL ")\n"
+"  -f, --file PATH        read JSONL events from PATH ('-' for stdin)\n"
+"  -F, --follow           with --file, keep reading as the file grows\n"
+"      --demo             a simulated multi-agent run, generated in-process\n"
+"      --seed N           make the demo repeatable\n"
+"      --speed X          run the demo X times faster (default 1)\n"
+"\n"
+"Output:\n"
+"  -p, --plain            one line per event (the default when stdout is not a terminal)\n"
+"  -j, --json             normalized events as JSON Lines\n"
+"      --ascii            ASCII marks instead of UTF-8 (also in non-UTF-8 locales)\n"
+"\n"
+"Limits:\n"
+"      --max-events N     events kept in memory; the oldest are evicted (default 100000)\n"
+"      --max-bytes N      larger payloads are rejected (default 1048576)\n"
+"\n"
+"  -h, --help             show this help\n"
+"  -V, --version          show the version\n"
+"\n"
+"livehud emit: publish one event built from options, in the shape the agent\n"
+"service publishes, or with no --message/--tool/--category, JSONL from stdin.\n"
+"      --run ID           run_id (required for a single event)\n"
+"      --agent ID         agent_id (default SYSTEM)\n"
+"      --category CAT     TOOL_CALL, TOOL_RESULT, REASONING, THOUGHT, ...\n"
+"      --message TEXT     message (for TOOL_CALL default: tool(args...))\n"
+"      --meta TAG         metadata (default from the category: IO_REQ, IO_OK, PLANNING, INFO)\n"
+"      --tool NAME        tool_name\n"
+"      --args JSON        args, a JSON object\n"
+"      --duration-ms N    duration_ms of a TOOL_RESULT\n"
+"      --call-id ID       call_id, to pair a result with its call\n"
+"      --raw              publish stdin lines exactly as they are, unchecked\n"
+"      -r/--redis and -c/--channel as above (one channel)\n"
+"\n"
+"Environment: REDIS_URL (default Redis URL), NO_COLOR, LC_ALL/LC_CTYPE/LANG.\n"
+"Exit status: 0 success, 1 failure (Redis unreachable, file unreadable), 2 bad usage.\n";
+
+enum {
+	OPT_DEMO = 256, OPT_SEED, OPT_SPEED, OPT_ASCII, OPT_MAX_EVENTS, OPT_MAX_BYTES,
+	OPT_RUN, OPT_AGENT, OPT_CATEGORY, OPT_MESSAGE, OPT_META, OPT_TOOL, OPT_ARGS,
+	OPT_DURATION, OPT_CALL_ID, OPT_RAW,
+};
+
+static const struct option lh_long_opts[] = {
+	{ "redis", required_argument, NULL, 'r' },
+	{ "channel", required_argument, NULL, 'c' },
+	{ "file", required_argument, NULL, 'f' },
+	{ "follow", no_argument, NULL, 'F' },
+	{ "demo", no_argument, NULL, OPT_DEMO },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "speed", required_argument, NULL, OPT_SPEED },
+	{ "plain", no_argument, NULL, 'p' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "ascii", no_argument, NULL, OPT_ASCII },
+	{ "max-events", required_argument, NULL, OPT_MAX_EVENTS },
+	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct option lh_emit_opts[] = {
+	{ "redis", required_argument, NULL, 'r' },
+	{ "channel", required_argument, NULL, 'c' },
+	{ "run", required_argument, NULL, OPT_RUN },
+	{ "agent", required_argument, NULL, OPT_AGENT },
+	{ "category", required_argument, NULL, OPT_CATEGORY },
+	{ "message", required_argument, NULL, OPT_MESSAGE },
+	{ "meta", required_argument, NULL, OPT_META },
+	{ "tool", required_argument, NULL, OPT_TOOL },
+	{ "args", required_argument, NULL, OPT_ARGS },
+	{ "duration-ms", required_argument, NULL, OPT_DURATION },
+	{ "call-id", required_argument, NULL, OPT_CALL_ID },
+	{ "raw", no_argument, NULL, OPT_RAW },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int lh_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (!*s || *s == '-')
+		return -1;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void lh_options_defaults(struct lh_options *o)
+{
+	const char *env = getenv("REDIS_URL");
+	*o = (struct lh_options){
+		.mode = LH_MODE_AUTO,
+		.redis_url = env && *env ? env : LH_REDIS_DEFAULT_URL,
+		.speed = 1,
+		.max_events = LH_STORE_DEFAULT_MAX_EVENTS,
+		.max_bytes = LH_EVENT_DEFAULT_MAX_BYTES,
+		.emit = { .duration_ms = -1 },
+	};
+	const char *cs = nl_langinfo(CODESET);
+	o->ascii = !cs || strcmp(cs, "UTF-8") != 0;
+}
+
+static enum lh_parse_status lh_bad(FILE *err, const char *opt, const char *arg, const char *want)
+{
+	fprintf(err, "livehud: invalid %s '%s': %s\nTry 'livehud --help'.\n", opt, arg, want);
+	return LH_OPTS_EXIT_USAGE;
+}
+
+static enum lh_parse_status lh_add_channel(struct lh_options *o, const char *name, FILE *err)
+{
+	if (!*name)
+		return lh_bad(err, "--channel", name, "a channel name cannot be empty");
+	if (o->nchannels == LH_MAX_CHANNELS)
+		return lh_bad(err, "--channel", name, "at most 32 channels");
+	o->channels[o->nchannels++] = name;
+	return LH_OPTS_RUN;
+}
+
+static enum lh_parse_status lh_check_redis(const char *url, FILE *err)
+{
+	struct lh_redis_url u;
+	const char *cause;
+	if (lh_redis_url_parse(url, &u, &cause) < 0)
+		return lh_bad(err, "--redis", url, cause);
+	lh_redis_url_clear(&u);
+	return LH_OPTS_RUN;
+}
+
+static enum lh_parse_status lh_emit_opt(struct lh_options *o, int c, FILE *out, FILE *err)
+{
+	struct lh_emit_options *e = &o->emit;
+	uint64_t v;
+	switch (c) {
+	case 'r': o->redis_url = optarg; return lh_check_redis(optarg, err);
+	case 'c': return lh_add_channel(o, optarg, err);
+	case OPT_RUN: e->run = optarg; break;
+	case OPT_AGENT: e->agent = optarg; break;
+	case OPT_CATEGORY: e->category = optarg; break;
+	case OPT_MESSAGE: e->message = optarg; break;
+	case OPT_META: e->meta = optarg; break;
+	case OPT_TOOL: e->tool = optarg; break;
+	case OPT_ARGS: e->args = optarg; break;
+	case OPT_CALL_ID: e->call_id = optarg; break;
+	case OPT_RAW: e->raw = true; break;
+	case OPT_DURATION:
+		if (lh_parse_u64(optarg, 0, 1000000000000ULL, &v) < 0)
+			return lh_bad(err, "--duration-ms", optarg, "a whole number of milliseconds");
+		e->duration_ms = (long long)v;
+		break;
+	case 'h': fputs(lh_usage, out); return LH_OPTS_EXIT_OK;
+	default: fputs("Try 'livehud --help'.\n", err); return LH_OPTS_EXIT_USAGE;
+	}
+	return LH_OPTS_RUN;
+}
+
+static enum lh_parse_status lh_main_opt(struct lh_options *o, int c, FILE *out, FILE *err)
+{
+	uint64_t v;
+	char *end;
+	switch (c) {
+	case 'r': o->redis_url = optarg; return lh_check_redis(optarg, err);
+	case 'c': return lh_add_channel(o, optarg, err);
+	case 'f': o->file = optarg; break;
+	case 'F': o->follow = true; break;
+	case 'p': o->mode = LH_MODE_PLAIN; break;
+	case 'j': o->mode = LH_MODE_JSON; break;
+	case OPT_DEMO: o->demo = true; break;
+	case OPT_ASCII: o->ascii = true; break;
+	case OPT_SEED:
+		if (lh_parse_u64(optarg, 0, UINT64_MAX, &o->seed) < 0)
+			return lh_bad(err, "--seed", optarg, "a whole number");
+		break;
+	case OPT_SPEED:
+		o->speed = strtod(optarg, &end);
+		if (*end || !(o->speed >= 0.01 && o->speed <= 10000))
+			return lh_bad(err, "--speed", optarg, "a number from 0.01 to 10000");
+		break;
+	case OPT_MAX_EVENTS:
+		if (lh_parse_u64(optarg, 1, 100000000, &v) < 0)
+			return lh_bad(err, "--max-events", optarg, "a number from 1 to 100000000");
+		o->max_events = (size_t)v;
+		break;
+	case OPT_MAX_BYTES:
+		if (lh_parse_u64(optarg, 64, 512 * 1024 * 1024, &v) < 0)
+			return lh_bad(err, "--max-bytes", optarg, "a number from 64 to 536870912");
+		o->max_bytes = (size_t)v;
+		break;
+	case 'h': fputs(lh_usage, out); return LH_OPTS_EXIT_OK;
+	case 'V': fprintf(out, "livehud %s\n", PACKAGE_VERSION); return LH_OPTS_EXIT_OK;
+	default: fputs("Try 'livehud --help'.\n", err); return LH_OPTS_EXIT_USAGE;
+	}
+	return LH_OPTS_RUN;
+}
+
+enum lh_parse_status lh_options_parse(struct lh_options *o, int argc, char **argv, FILE *out,
+				      FILE *err)
+{
+	lh_options_defaults(o);
+	bool emit = argc > 1 && strcmp(argv[1], "emit") == 0;
+	const struct option *table = emit ? lh_emit_opts : lh_long_opts;
+	const char *shorts = emit ? "+r:c:h" : "+r:c:f:FpjhV";
+	if (emit) {
+		o->mode = LH_MODE_EMIT;
+		argv++;
+		argc--;
+	}
+	optind = 1;
+	opterr = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, shorts, table, NULL)) != -1) {
+		enum lh_parse_status st = emit ? lh_emit_opt(o, c, out, err) : lh_main_opt(o, c, out, err);
+		if (st != LH_OPTS_RUN)
+			return st;
+	}
+	if (optind < argc) {
+		fprintf(err, "livehud: unexpected argument '%s'\nTry 'livehud --help'.\n", argv[optind]);
+		return LH_OPTS_EXIT_USAGE;
+	}
+	if (!emit && (o->file != NULL) + o->demo > 1) {
+		fputs("livehud: choose one source: --redis, --file or --demo\n", err);
+		return LH_OPTS_EXIT_USAGE;
+	}
+	if (o->follow && !o->file) {
+		fputs("livehud: --follow goes with --file\n", err);
+		return LH_OPTS_EXIT_USAGE;
+	}
+	if (emit && o->nchannels > 1) {
+		fputs("livehud: emit publishes to one channel\n", err);
+		return LH_OPTS_EXIT_USAGE;
+	}
+	return LH_OPTS_RUN;
+}

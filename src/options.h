@@ -1,0 +1,52 @@
+/* options: the command line (and, later, the config file) into one struct
+ * with defaults. Parsing never exits: it returns a status the caller acts on. */
+#ifndef LH_OPTIONS_H
+#define LH_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define LH_MAX_CHANNELS 32
+
+enum lh_mode {
+	LH_MODE_AUTO,  /* the HUD on a terminal, else plain */
+	LH_MODE_PLAIN,
+	LH_MODE_JSON,
+	LH_MODE_EMIT,
+};
+
+struct lh_emit_options {
+	const char *run, *agent, *category, *message, *meta, *tool, *args, *call_id;
+	long long duration_ms; /* -1: absent */
+	bool raw;              /* publish stdin lines as they are */
+};
+
+struct lh_options {
+	enum lh_mode mode;
+	const char *redis_url;
+	const char *channels[LH_MAX_CHANNELS];
+	size_t nchannels;
+	const char *file;
+	bool follow;
+	bool demo;
+	uint64_t seed;
+	double speed;
+	size_t max_events;
+	size_t max_bytes;
+	bool ascii;
+	struct lh_emit_options emit;
+};
+
+enum lh_parse_status {
+	LH_OPTS_RUN,
+	LH_OPTS_EXIT_OK,    /* --help or --version was printed */
+	LH_OPTS_EXIT_USAGE, /* a message was printed to stderr */
+};
+
+/* Fills *o from argv (argv[1] may be "emit"). Messages go to out/err. */
+enum lh_parse_status lh_options_parse(struct lh_options *o, int argc, char **argv, FILE *out,
+				      FILE *err);
+
+#endif

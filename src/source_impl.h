@@ -1,0 +1,34 @@
+/* source_impl: what each kind of source fills in. Only source files include
+ * this; everyone else sees struct lh_source as opaque. */
+#ifndef LH_SOURCE_IMPL_H
+#define LH_SOURCE_IMPL_H
+
+#include "source.h"
+
+struct lh_source_ops {
+	int (*start)(struct lh_source *src);
+	/* Begin closing; call lh_source_closed() once nothing is in flight. */
+	void (*close)(struct lh_source *src);
+	void (*free)(struct lh_source *src);
+};
+
+struct lh_source {
+	const struct lh_source_ops *ops;
+	uv_loop_t *loop;
+	struct lh_source_callbacks cb;
+	struct lh_source_status status;
+	char *describe;
+	char last_error[256];
+	int closing;
+};
+
+void lh_source_init(struct lh_source *src, const struct lh_source_ops *ops, uv_loop_t *loop,
+		    const struct lh_source_callbacks *cb, char *describe);
+void lh_source_set_state(struct lh_source *src, enum lh_source_state state);
+void lh_source_set_error(struct lh_source *src, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void lh_source_emit(struct lh_source *src, const char *data, size_t len);
+/* Every handle of the source is closed: free it. */
+void lh_source_closed(struct lh_source *src);
+
+#endif

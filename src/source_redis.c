@@ -1,0 +1,257 @@
+/* source_redis: one subscriber connection, its state machine and backoff.
+ *
+ * hiredis calls back for a context even while we are tearing it down, so
+ * every callback first checks that its context is still the current one
+ * (self->ac); a context we gave up on is forgotten before it is freed or
+ * disconnected, and whatever it says afterwards is ignored. */
+#include "config.h"
+#include "source_redis.h"
+#include "source_impl.h"
+#include "buf.h"
+#include "redisurl.h"
+#include "timeutil.h"
+#include "xalloc.h"
+
+#include <hiredis.h>
+#include <async.h>
+#include <adapters/libuv.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct lh_redis_source {
+	struct lh_source base;
+	struct lh_redis_url url;
+	char **channels;
+	size_t nchannels;
+	redisAsyncContext *ac;
+	uv_timer_t timer; /* connect timeout, then retry delay */
+	int backoff_ms;
+	size_t confirmed; /* subscriptions the server has confirmed */
+	bool ever_live;
+};
+
+static void lh_redis_connect(struct lh_redis_source *self);
+static void lh_redis_timer_cb(uv_timer_t *t);
+
+static bool lh_is_pattern(const char *channel)
+{
+	return strpbrk(channel, "*?[") != NULL;
+}
+
+/* The current context is gone or given up: wait, then connect again. */
+static void lh_redis_retry(struct lh_redis_source *self)
+{
+	int delay = self->backoff_ms;
+	self->backoff_ms = delay * 2 > LH_REDIS_BACKOFF_MAX_MS ? LH_REDIS_BACKOFF_MAX_MS : delay * 2;
+	self->base.status.retry_at_us = lh_time_mono_us() + (int64_t)delay * 1000;
+	lh_source_set_state(&self->base, LH_SOURCE_RETRYING);
+	uv_timer_start(&self->timer, lh_redis_timer_cb, (uint64_t)delay, 0);
+}
+
+static void lh_redis_timer_cb(uv_timer_t *t)
+{
+	struct lh_redis_source *self = t->data;
+	if (self->base.status.state == LH_SOURCE_RETRYING) {
+		lh_redis_connect(self);
+		return;
+	}
+	/* Connecting took too long: a black-holed host or a stalled server. */
+	redisAsyncContext *ac = self->ac;
+	self->ac = NULL;
+	if (ac)
+		redisAsyncFree(ac);
+	lh_source_set_error(&self->base, "timed out after %d ms", LH_REDIS_CONNECT_TIMEOUT_MS);
+	lh_redis_retry(self);
+}
+
+/* Called from inside a hiredis callback: let hiredis free the context when
+ * the callback returns. */
+static void lh_redis_fail(struct lh_redis_source *self, const char *what, const char *detail)
+{
+	redisAsyncContext *ac = self->ac;
+	self->ac = NULL;
+	lh_source_set_error(&self->base, "%s: %s", what, detail);
+	if (ac)
+		redisAsyncDisconnect(ac);
+	lh_redis_retry(self);
+}
+
+static void lh_redis_on_confirm(struct lh_redis_source *self)
+{
+	if (++self->confirmed < self->nchannels)
+		return;
+	uv_timer_stop(&self->timer);
+	self->backoff_ms = LH_REDIS_BACKOFF_MIN_MS;
+	if (self->ever_live)
+		self->base.status.reconnects++;
+	self->ever_live = true;
+	lh_source_set_state(&self->base, LH_SOURCE_LIVE);
+}
+
+static void lh_redis_on_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct lh_redis_source *self = privdata;
+	redisReply *reply = r;
+	if (!reply || ac != self->ac)
+		return;
+	if (reply->type == REDIS_REPLY_ERROR) {
+		lh_redis_fail(self, "subscribe", reply->str);
+		return;
+	}
+	if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 3 ||
+	    reply->element[0]->type != REDIS_REPLY_STRING)
+		return;
+	const char *kind = reply->element[0]->str;
+	redisReply *data = NULL;
+	if (strcmp(kind, "message") == 0)
+		data = reply->element[2];
+	else if (strcmp(kind, "pmessage") == 0 && reply->elements >= 4)
+		data = reply->element[3];
+	else if (strcmp(kind, "subscribe") == 0 || strcmp(kind, "psubscribe") == 0)
+		lh_redis_on_confirm(self);
+	if (data && data->type == REDIS_REPLY_STRING)
+		lh_source_emit(&self->base, data->str, data->len);
+}
+
+static void lh_redis_subscribe(struct lh_redis_source *self)
+{
+	for (size_t i = 0; i < self->nchannels; i++) {
+		const char *argv[2] = { lh_is_pattern(self->channels[i]) ? "PSUBSCRIBE" : "SUBSCRIBE",
+					self->channels[i] };
+		redisAsyncCommandArgv(self->ac, lh_redis_on_reply, self, 2, argv, NULL);
+	}
+}
+
+static void lh_redis_on_auth(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct lh_redis_source *self = privdata;
+	redisReply *reply = r;
+	if (!reply || ac != self->ac)
+		return;
+	if (reply->type == REDIS_REPLY_ERROR)
+		lh_redis_fail(self, "AUTH", reply->str);
+	else
+		lh_redis_subscribe(self);
+}
+
+static void lh_redis_on_connect(const redisAsyncContext *ac, int status)
+{
+	struct lh_redis_source *self = ac->data;
+	if (ac != self->ac || status == REDIS_OK)
+		return;
+	self->ac = NULL; /* hiredis frees it after this callback */
+	lh_source_set_error(&self->base, "connect: %s", ac->errstr);
+	lh_redis_retry(self);
+}
+
+static void lh_redis_on_disconnect(const redisAsyncContext *ac, int status)
+{
+	struct lh_redis_source *self = ac->data;
+	if (ac != self->ac)
+		return;
+	self->ac = NULL;
+	lh_source_set_error(&self->base, "%s",
+			    status == REDIS_OK || !ac->errstr[0] ? "connection closed by server" : ac->errstr);
+	lh_redis_retry(self);
+}
+
+static void lh_redis_connect(struct lh_redis_source *self)
+{
+	const struct lh_redis_url *u = &self->url;
+	redisAsyncContext *ac = u->path ? redisAsyncConnectUnix(u->path)
+					: redisAsyncConnect(u->host, u->port);
+	if (!ac) {
+		lh_source_set_error(&self->base, "connect: out of memory");
+		lh_redis_retry(self);
+		return;
+	}
+	if (ac->err || redisLibuvAttach(ac, self->base.loop) != REDIS_OK) {
+		lh_source_set_error(&self->base, "connect: %s", ac->err ? ac->errstr : "cannot watch socket");
+		redisAsyncFree(ac);
+		lh_redis_retry(self);
+		return;
+	}
+	ac->data = self;
+	self->ac = ac;
+	self->confirmed = 0;
+	redisAsyncSetConnectCallback(ac, lh_redis_on_connect);
+	redisAsyncSetDisconnectCallback(ac, lh_redis_on_disconnect);
+	/* A dead peer on an idle subscription is only noticed by keepalive. */
+	redisEnableKeepAlive(&ac->c);
+	if (u->password) {
+		const char *argv[3] = { "AUTH", u->user ? u->user : u->password, u->password };
+		redisAsyncCommandArgv(ac, lh_redis_on_auth, self, u->user ? 3 : 2, argv, NULL);
+	} else {
+		lh_redis_subscribe(self);
+	}
+	lh_source_set_state(&self->base, LH_SOURCE_CONNECTING);
+	uv_timer_start(&self->timer, lh_redis_timer_cb, LH_REDIS_CONNECT_TIMEOUT_MS, 0);
+}
+
+static int lh_redis_start(struct lh_source *src)
+{
+	lh_redis_connect((struct lh_redis_source *)src);
+	return 0;
+}
+
+static void lh_redis_timer_closed(uv_handle_t *h)
+{
+	lh_source_closed(h->data);
+}
+
+static void lh_redis_close(struct lh_source *src)
+{
+	struct lh_redis_source *self = (struct lh_redis_source *)src;
+	redisAsyncContext *ac = self->ac;
+	self->ac = NULL;
+	if (ac)
+		redisAsyncFree(ac);
+	uv_close((uv_handle_t *)&self->timer, lh_redis_timer_closed);
+}
+
+static void lh_redis_free(struct lh_source *src)
+{
+	struct lh_redis_source *self = (struct lh_redis_source *)src;
+	for (size_t i = 0; i < self->nchannels; i++)
+		free(self->channels[i]);
+	free(self->channels);
+	lh_redis_url_clear(&self->url);
+	free(self);
+}
+
+static const struct lh_source_ops lh_redis_ops = {
+	.start = lh_redis_start,
+	.close = lh_redis_close,
+	.free = lh_redis_free,
+};
+
+struct lh_source *lh_source_redis_new(uv_loop_t *loop, const char *url,
+				      const char *const *channels, size_t nchannels,
+				      const struct lh_source_callbacks *cb, char **cause)
+{
+	struct lh_redis_url u;
+	const char *why;
+	if (lh_redis_url_parse(url, &u, &why) < 0) {
+		*cause = lh_xasprintf("bad Redis URL '%s': %s", url, why);
+		return NULL;
+	}
+	struct lh_redis_source *self = lh_xcalloc(1, sizeof *self);
+	self->url = u;
+	self->nchannels = nchannels ? nchannels : 1;
+	self->channels = lh_xcalloc(self->nchannels, sizeof *self->channels);
+	for (size_t i = 0; i < self->nchannels; i++)
+		self->channels[i] = lh_xstrdup(nchannels ? channels[i] : LH_REDIS_DEFAULT_CHANNEL);
+	self->backoff_ms = LH_REDIS_BACKOFF_MIN_MS;
+
+	struct lh_buf d = LH_BUF_INIT;
+	char *shown = lh_redis_url_display(&u);
+	lh_buf_puts(&d, shown);
+	free(shown);
+	for (size_t i = 0; i < self->nchannels; i++)
+		lh_buf_printf(&d, "%s%s", i ? "," : " ", self->channels[i]);
+	lh_source_init(&self->base, &lh_redis_ops, loop, cb, d.data);
+	uv_timer_init(loop, &self->timer);
+	self->timer.data = self;
+	return &self->base;
+}

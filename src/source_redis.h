@@ -1,0 +1,19 @@
+/* source_redis: SUBSCRIBE (or PSUBSCRIBE, for glob patterns) on Redis with
+ * hiredis's async API on the libuv loop; reconnects with backoff forever. */
+#ifndef LH_SOURCE_REDIS_H
+#define LH_SOURCE_REDIS_H
+
+#include "source.h"
+
+#define LH_REDIS_DEFAULT_CHANNEL "raro:live_logs"
+#define LH_REDIS_BACKOFF_MIN_MS 100
+#define LH_REDIS_BACKOFF_MAX_MS 5000
+#define LH_REDIS_CONNECT_TIMEOUT_MS 5000
+
+/* Returns NULL with *cause (a new string the caller frees) for a bad URL.
+ * channels is copied. */
+struct lh_source *lh_source_redis_new(uv_loop_t *loop, const char *url,
+				      const char *const *channels, size_t nchannels,
+				      const struct lh_source_callbacks *cb, char **cause);
+
+#endif

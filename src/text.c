@@ -1,0 +1,117 @@
+#include "config.h"
+#include "text.h"
+
+#include <stdio.h>
+#include <string.h>
+
+size_t lh_utf8_decode(const char *str, size_t len, uint32_t *cp)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned char c = s[0];
+	size_t n;
+	uint32_t v, min;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if ((c & 0xe0) == 0xc0) {
+		n = 2; v = c & 0x1f; min = 0x80;
+	} else if ((c & 0xf0) == 0xe0) {
+		n = 3; v = c & 0x0f; min = 0x800;
+	} else if ((c & 0xf8) == 0xf0) {
+		n = 4; v = c & 0x07; min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (len < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return n;
+}
+
+bool lh_utf8_valid(const char *s, size_t len, size_t *bad_at)
+{
+	size_t i = 0;
+	while (i < len) {
+		/* ASCII runs are the common case; skip them without decoding. */
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		uint32_t cp;
+		size_t n = lh_utf8_decode(s + i, len - i, &cp);
+		if (!n) {
+			if (bad_at)
+				*bad_at = i;
+			return false;
+		}
+		i += n;
+	}
+	return true;
+}
+
+static bool lh_is_bidi_control(uint32_t cp)
+{
+	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	       cp == 0x200e || cp == 0x200f || cp == 0x061c;
+}
+
+static void lh_put_control(struct lh_buf *out, uint32_t cp, unsigned flags)
+{
+	char tmp[16];
+	if (cp == '\n' || cp == '\r') {
+		if (flags & LH_TEXT_ONELINE)
+			lh_buf_puts(out, (flags & LH_TEXT_ASCII) ? "\\n" : "\xe2\x8f\x8e"); /* ⏎ */
+		else
+			lh_buf_putc(out, '\n');
+		return;
+	}
+	if (cp == '\t') {
+		lh_buf_putc(out, ' ');
+		return;
+	}
+	if (cp < 0x20 || cp == 0x7f)
+		snprintf(tmp, sizeof tmp, "^%c", (char)(cp ^ 0x40));
+	else if (cp < 0xa0)
+		snprintf(tmp, sizeof tmp, "\\x%02X", (unsigned)cp);
+	else
+		snprintf(tmp, sizeof tmp, "<U+%04X>", (unsigned)cp);
+	lh_buf_puts(out, tmp);
+}
+
+void lh_text_sanitize(struct lh_buf *out, const char *s, size_t len, unsigned flags)
+{
+	size_t i = 0;
+	while (i < len) {
+		size_t start = i;
+		/* Copy printable ASCII runs in one go. */
+		while (i < len && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f)
+			i++;
+		if (i > start)
+			lh_buf_append(out, s + start, i - start);
+		if (i >= len)
+			break;
+		uint32_t cp;
+		size_t n = lh_utf8_decode(s + i, len - i, &cp);
+		if (!n) {
+			lh_buf_puts(out, (flags & LH_TEXT_ASCII) ? "?" : "\xef\xbf\xbd");
+			i++;
+			continue;
+		}
+		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || lh_is_bidi_control(cp))
+			lh_put_control(out, cp, flags);
+		else if (flags & LH_TEXT_ASCII)
+			lh_buf_putc(out, '?');
+		else
+			lh_buf_append(out, s + i, n);
+		i += n;
+	}
+}

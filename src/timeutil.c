@@ -1,0 +1,171 @@
+#include "config.h"
+#include "timeutil.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+int64_t lh_time_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t lh_time_mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Reads exactly n digits. */
+static bool lh_digits(const char **p, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return false;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*out = v;
+	return true;
+}
+
+static bool lh_expect(const char **p, char c)
+{
+	if (**p != c)
+		return false;
+	(*p)++;
+	return true;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * civil-from-days inverse), so UTC needs neither timegm nor TZ games. */
+static int64_t lh_days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static bool lh_parse_zone(const char *p, bool *has_zone, int *offset_s)
+{
+	*has_zone = false;
+	*offset_s = 0;
+	if (*p == '\0')
+		return true;
+	*has_zone = true;
+	if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
+		return true;
+	if (*p != '+' && *p != '-')
+		return false;
+	int sign = *p == '-' ? -1 : 1, hh, mm = 0;
+	p++;
+	if (!lh_digits(&p, 2, &hh))
+		return false;
+	if (*p == ':')
+		p++;
+	if (*p && !lh_digits(&p, 2, &mm))
+		return false;
+	if (*p || hh > 23 || mm > 59)
+		return false;
+	*offset_s = sign * (hh * 3600 + mm * 60);
+	return true;
+}
+
+bool lh_time_parse_iso8601(const char *s, int64_t *us)
+{
+	const char *p = s;
+	int Y, M, D, h, m, sec = 0;
+	int64_t frac_us = 0;
+
+	if (!lh_digits(&p, 4, &Y) || !lh_expect(&p, '-') || !lh_digits(&p, 2, &M) ||
+	    !lh_expect(&p, '-') || !lh_digits(&p, 2, &D))
+		return false;
+	if (*p != 'T' && *p != 't' && *p != ' ')
+		return false;
+	p++;
+	if (!lh_digits(&p, 2, &h) || !lh_expect(&p, ':') || !lh_digits(&p, 2, &m))
+		return false;
+	if (*p == ':') {
+		p++;
+		if (!lh_digits(&p, 2, &sec))
+			return false;
+		if (*p == '.' || *p == ',') {
+			p++;
+			if (!isdigit((unsigned char)*p))
+				return false;
+			int64_t scale = 100000;
+			for (; isdigit((unsigned char)*p); p++) {
+				frac_us += (*p - '0') * scale;
+				scale /= 10;
+			}
+		}
+	}
+	if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
+		return false;
+
+	bool has_zone;
+	int offset_s;
+	if (!lh_parse_zone(p, &has_zone, &offset_s))
+		return false;
+
+	int64_t t;
+	if (has_zone) {
+		t = lh_days_from_civil(Y, M, D) * 86400 + h * 3600 + m * 60 + sec - offset_s;
+	} else {
+		struct tm tm = { .tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D,
+				 .tm_hour = h, .tm_min = m, .tm_sec = sec, .tm_isdst = -1 };
+		time_t tt = mktime(&tm);
+		if (tt == (time_t)-1 && !(Y == 1969 && M == 12 && D == 31))
+			return false;
+		t = (int64_t)tt;
+	}
+	*us = t * 1000000 + frac_us;
+	return true;
+}
+
+void lh_time_format_rfc3339(int64_t us, char *buf, size_t len)
+{
+	time_t t = (time_t)(us / 1000000);
+	long frac = (long)(us % 1000000);
+	if (frac < 0) {
+		frac += 1000000;
+		t--;
+	}
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+}
+
+void lh_time_format_clock(int64_t us, char *buf, size_t len)
+{
+	time_t t = (time_t)(us / 1000000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	snprintf(buf, len, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (int)((us / 1000) % 1000 + 1000) % 1000);
+}
+
+void lh_time_format_duration(int64_t ms, char *buf, size_t len)
+{
+	if (ms < 0)
+		ms = 0;
+	if (ms < 1000)
+		snprintf(buf, len, "%dms", (int)ms);
+	else if (ms < 10000)
+		snprintf(buf, len, "%d.%02ds", (int)(ms / 1000), (int)(ms % 1000 / 10));
+	else if (ms < 60000)
+		snprintf(buf, len, "%d.%ds", (int)(ms / 1000), (int)(ms % 1000 / 100));
+	else if (ms < 3600000)
+		snprintf(buf, len, "%dm%02ds", (int)(ms / 60000), (int)(ms / 1000 % 60));
+	else
+		snprintf(buf, len, "%dh%02dm", (int)(ms / 3600000), (int)(ms / 60000 % 60));
+}

@@ -1,0 +1,46 @@
+#!/bin/sh
+# The command line: help, version, usage errors (exit 2) and runtime
+# failures (exit 1) say clearly what is wrong.
+. "$TESTS_SRCDIR/lib.sh"
+
+"$LIVEHUD" --help >"$T/help" 2>&1
+check "--help exits 0" [ $? -eq 0 ]
+for opt in --redis --channel --file --follow --demo --seed --plain --json --ascii --max-events \
+	--max-bytes --run --agent --category --message --meta --tool --args --duration-ms --call-id --raw; do
+	check "--help documents $opt" contains "$T/help" "$opt"
+done
+check "--help names REDIS_URL" contains "$T/help" REDIS_URL
+
+"$LIVEHUD" --version >"$T/v"
+check "--version prints the version" grep -q '^livehud [0-9]' "$T/v"
+
+usage() {
+	"$LIVEHUD" "$@" >"$T/u.out" 2>"$T/u.err"
+	rc=$?
+	check "'$*' exits 2" [ $rc -eq 2 ]
+	check "'$*' says why on stderr" [ -s "$T/u.err" ]
+}
+usage --bogus
+usage --redis http://localhost
+usage --redis redis://h:70000
+usage --max-events 0
+usage --seed -1
+usage --follow
+usage --file a --demo
+usage extra-argument
+usage emit --duration-ms soon
+usage emit --message hi
+"$LIVEHUD" emit --run r --args '[1,2]' >/dev/null 2>"$T/e.err"
+check "emit --args that is not an object exits 2" [ $? -eq 2 ]
+check "and says --args must be an object" contains "$T/e.err" "--args must be a JSON object"
+
+port=$(free_port)
+"$LIVEHUD" emit --redis "redis://127.0.0.1:$port" --run r --message hi >/dev/null 2>"$T/e.err"
+check "emit to a Redis that is down exits 1" [ $? -eq 1 ]
+check "and names the address" contains "$T/e.err" "cannot connect to redis://127.0.0.1:$port"
+
+"$LIVEHUD" --file "$T/does-not-exist" --plain >/dev/null 2>"$T/f.err"
+check "a missing --file exits 1" [ $? -eq 1 ]
+check "and says so" contains "$T/f.err" "cannot open $T/does-not-exist"
+
+done_testing

@@ -1,0 +1,95 @@
+#!/bin/sh
+# Plain and JSON output from a JSONL file, stdin and the demo: calls paired
+# with results and durations, bad lines counted, nothing raw on the terminal.
+. "$TESTS_SRCDIR/lib.sh"
+
+ESC=$(printf '\033')
+cat >"$T/run.jsonl" <<JSONL
+{"run_id":"flow-123","agent_id":"researcher","category":"TOOL_CALL","message":"web_search({\"query\": \"RARO docs\"}...)","metadata":"IO_REQ","timestamp":"2026-01-08T10:30:45.123000","tool_name":"web_search","args":{"query":"RARO docs"}}
+{"run_id":"flow-123","agent_id":"coder","category":"TOOL_CALL","message":"read_file(...)","metadata":"IO_REQ","timestamp":"2026-01-08T10:30:45.200000","tool_name":"read_file","args":{"path":"a.py"}}
+this is not json
+{"run_id":"flow-123","agent_id":"researcher","category":"TOOL_RESULT","message":"Found 12 citations.","metadata":"IO_OK","timestamp":"2026-01-08T10:30:45.573000","tool_name":"web_search","duration_ms":450}
+{"agent_id":"nobody","message":"no run id"}
+{"run_id":"flow-123","agent_id":"coder","category":"TOOL_RESULT","message":"PermissionError ${ESC}[31mdenied${ESC}[0m","metadata":"IO_ERR","timestamp":"2026-01-08T10:30:45.300000","tool_name":"read_file"}
+{"run_id":"flow-123","agent_id":"writer","category":"REASONING","message":"Planning the report","metadata":"PLANNING","timestamp":"2026-01-08T10:30:46Z"}
+JSONL
+
+"$LIVEHUD" --plain --file "$T/run.jsonl" >"$T/out" 2>"$T/err"
+check "--file exits 0 at the end of the file" [ $? -eq 0 ]
+check "the call is shown with agent, arrow and args" \
+	contains "$T/out" '[IO_REQ]  RESEARCHER → web_search(query="RARO docs")'
+check "its result is shown with the result mark and duration_ms" \
+	contains "$T/out" '↳ RESEARCHER web_search: Found 12 citations. (450ms)'
+check "a result with no duration_ms gets the timestamp difference" \
+	contains "$T/out" '↳ CODER read_file: PermissionError ^[[31mdenied^[[0m (100ms)'
+check "no raw escape byte reaches the output" sh -c "! grep -q '$ESC' '$T/out'"
+check "reasoning is shown" contains "$T/out" '[PLANNING] WRITER REASONING: Planning the report'
+check "the run is named" contains "$T/out" '== run flow-123 =='
+check "bad JSON is reported on stderr" contains "$T/err" 'rejected a payload (invalid_json)'
+check "a missing run_id is reported" contains "$T/err" 'rejected a payload (missing_run_id)'
+check "and the summary counts both" contains "$T/err" 'rejected payloads: invalid_json 1, missing_run_id 1'
+check "five events, a run header, nothing else" [ "$(wc -l <"$T/out")" -eq 6 ]
+
+# A result right under its own call is shown short.
+head -n 1 "$T/run.jsonl" >"$T/pair.jsonl"
+sed -n 4p "$T/run.jsonl" >>"$T/pair.jsonl"
+"$LIVEHUD" --plain --file - <"$T/pair.jsonl" >"$T/out2" 2>/dev/null
+check "stdin works, result under its call is short" contains "$T/out2" '[IO_OK]   ↳ Found 12 citations. (450ms)'
+
+"$LIVEHUD" --plain --ascii --file "$T/pair.jsonl" >"$T/ascii" 2>/dev/null
+check "--ascii uses ASCII marks" contains "$T/ascii" 'RESEARCHER -> web_search(query="RARO docs")'
+check "--ascii output is pure ASCII" sh -c "! LC_ALL=C grep -q '[^ -~]' '$T/ascii'"
+
+# Not a terminal: plain by default.
+"$LIVEHUD" --file "$T/pair.jsonl" 2>/dev/null | cat >"$T/auto"
+check "plain output is the default when stdout is a pipe" contains "$T/auto" '↳ Found 12 citations.'
+
+"$LIVEHUD" --json --file "$T/run.jsonl" >"$T/json" 2>/dev/null
+check "--json prints one line per good event" [ "$(wc -l <"$T/json")" -eq 5 ]
+check "--json lines are JSON objects with the fields" python3 -c "
+import json,sys
+rows=[json.loads(l) for l in open('$T/json')]
+assert rows[0]['tool_name']=='web_search' and rows[0]['args']=={'query':'RARO docs'}
+assert rows[2]['duration_ms']==450 and rows[0]['timestamp'].endswith('Z')
+assert '\x1b' in rows[3]['message']
+"
+check "--json escapes ESC as \\u001b" contains "$T/json" '\u001b[31m'
+
+# --follow: lines appended later show up; the file can be truncated.
+: >"$T/grow.jsonl"
+bg follow "$LIVEHUD" --plain --file "$T/grow.jsonl" --follow
+FOLLOW=$BG_PID
+head -n 1 "$T/run.jsonl" >>"$T/grow.jsonl"
+check "--follow shows a line appended later" wait_for 10 contains "$T/follow.out" 'web_search(query="RARO docs")'
+sed -n 4p "$T/run.jsonl" >>"$T/grow.jsonl"
+check "and the next one" wait_for 10 contains "$T/follow.out" 'Found 12 citations.'
+check "--follow keeps running at the end of the file" is_running "$FOLLOW"
+kill -TERM "$FOLLOW"; wait "$FOLLOW"
+check "SIGTERM ends it with status 0" [ $? -eq 0 ]
+
+# Oversize lines are cut and rejected, not buffered whole.
+python3 -c "print('{\"run_id\":\"r\",\"message\":\"' + 'x'*300000 + '\"}')" >"$T/big.jsonl"
+head -n 1 "$T/run.jsonl" >>"$T/big.jsonl"
+"$LIVEHUD" --plain --max-bytes 100000 --file "$T/big.jsonl" >"$T/big.out" 2>"$T/big.err"
+check "an over-size line is rejected as oversize" contains "$T/big.err" '(oversize)'
+check "and the stream goes on" contains "$T/big.out" 'web_search(query="RARO docs")'
+
+# The demo: all tools, errors, parallel calls; the same seed gives the same run.
+demo_lines() {
+	"$LIVEHUD" --demo --seed "$1" --speed 200 --plain 2>/dev/null | head -n 400 | cut -c15-
+}
+demo_lines 7 >"$T/d1"
+demo_lines 7 >"$T/d2"
+demo_lines 8 >"$T/d3"
+check "the demo ran" [ "$(wc -l <"$T/d1")" -eq 400 ]
+check "the same seed gives the same events" cmp -s "$T/d1" "$T/d2"
+check "another seed gives another run" sh -c "! cmp -s '$T/d1' '$T/d3'"
+for tool in web_search execute_python read_file write_file list_files; do
+	check "the demo uses $tool" contains "$T/d1" "$tool("
+done
+check "the demo has IO_ERR results" contains "$T/d1" '[IO_ERR]'
+check "the demo has thoughts" contains "$T/d1" 'THOUGHT:'
+check "the demo has several agents" sh -c "grep -q RESEARCHER '$T/d1' && grep -q CODER '$T/d1' && grep -q ANALYST '$T/d1'"
+check "the demo has calls of seconds" grep -qE '\([0-9]+\.[0-9]+s\)' "$T/d1"
+
+done_testing

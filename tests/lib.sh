@@ -1,0 +1,80 @@
+# lib.sh: shared helpers for the integration tests (sourced, POSIX sh).
+# Each test gets its own temp dir, its own redis-server on a free loopback
+# port, and TAP output; everything it started is stopped on exit.
+set -u
+
+: "${LIVEHUD:?LIVEHUD must point at the built binary}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/livehud-test.XXXXXX")
+TAP_N=0
+TAP_FAILED=0
+PIDS=""
+
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	for p in $PIDS; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }
+not_ok() { TAP_N=$((TAP_N + 1)); TAP_FAILED=$((TAP_FAILED + 1)); echo "not ok $TAP_N - $*"; }
+diag() { sed 's/^/# /'; }
+# check "what" command...: one assertion from a command's status.
+check() { what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+done_testing() { echo "1..$TAP_N"; [ "$TAP_FAILED" -eq 0 ]; }
+
+# wait_for SECONDS command...: polls the condition every 20 ms until it
+# holds or the deadline passes. Never a fixed sleep.
+wait_for() {
+	deadline=$(( $(date +%s%N) / 1000000 + $1 * 1000 )); shift
+	while ! "$@" 2>/dev/null; do
+		[ $(( $(date +%s%N) / 1000000 )) -ge "$deadline" ] && return 1
+		sleep 0.02
+	done
+	return 0
+}
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_redis [extra redis-server args...]: sets REDIS_PORT and REDIS_URL.
+start_redis() {
+	REDIS_PORT=${REDIS_PORT:-$(free_port)}
+	REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+		--dir "$T" "$@" >"$T/redis.log" 2>&1 &
+	REDIS_PID=$!
+	PIDS="$PIDS $REDIS_PID"
+	wait_for 10 redis_ping || { echo "# redis-server did not start"; diag <"$T/redis.log"; return 1; }
+}
+
+redis_ping() { [ "$(rcli PING 2>/dev/null)" = PONG ]; }
+rcli() { redis-cli -p "$REDIS_PORT" ${REDIS_PASS:+-a "$REDIS_PASS" --no-auth-warning} "$@"; }
+
+stop_redis() {
+	kill -9 "$REDIS_PID" 2>/dev/null
+	wait "$REDIS_PID" 2>/dev/null
+}
+
+# subscribers CHANNEL: how many subscribe to it (patterns count via NUMPAT).
+subscribers() { rcli PUBSUB NUMSUB "$1" | sed -n 2p; }
+has_subscribers() { [ "$(subscribers "$1")" -ge "${2:-1}" ]; }
+has_patterns() { [ "$(rcli PUBSUB NUMPAT)" -ge 1 ]; }
+
+# contains FILE TEXT: a fixed-string grep.
+contains() { grep -qF -- "$2" "$1"; }
+lines_in() { [ "$(wc -l <"$1")" -ge "$2" ]; }
+
+# bg NAME command...: runs a command in the background, output to $T/NAME.out
+# and $T/NAME.err; sets BG_PID.
+bg() {
+	name=$1; shift
+	"$@" >"$T/$name.out" 2>"$T/$name.err" &
+	BG_PID=$!
+	PIDS="$PIDS $BG_PID"
+}
+
+is_running() { kill -0 "$1" 2>/dev/null; }
+not_running() { ! kill -0 "$1" 2>/dev/null; }

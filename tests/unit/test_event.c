@@ -1,0 +1,170 @@
+/* Parsing: every class of bad input is rejected with its reason; good
+ * payloads keep every field, unknown ones byte for byte. */
+#include "config.h"
+#include "../tap.h"
+#include "event.h"
+#include "timeutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static enum lh_reject parse(const char *s, size_t len, struct lh_event **ev)
+{
+	return lh_event_parse(s, len, LH_EVENT_DEFAULT_MAX_BYTES, 1700000000000000LL, ev, NULL);
+}
+
+static void reject(const char *payload, size_t len, enum lh_reject want, const char *what)
+{
+	struct lh_event *ev = NULL;
+	enum lh_reject r = parse(payload, len, &ev);
+	is_str(lh_reject_name(r), lh_reject_name(want), "rejects %s", what);
+	ok(ev == NULL, "no event for %s", what);
+}
+
+#define REJECT(s, want, what) reject((s), sizeof(s) - 1, (want), (what))
+
+static void test_rejects(void)
+{
+	REJECT("{\"run_id\":", LH_REJECT_INVALID_JSON, "truncated JSON");
+	REJECT("not json at all", LH_REJECT_INVALID_JSON, "plain text");
+	REJECT("{\"run_id\":\"r\"} trailing", LH_REJECT_INVALID_JSON, "trailing garbage");
+	REJECT("", LH_REJECT_INVALID_JSON, "an empty payload");
+	REJECT("[1,2,3]", LH_REJECT_NOT_OBJECT, "an array");
+	REJECT("\"just a string\"", LH_REJECT_NOT_OBJECT, "a string");
+	REJECT("42", LH_REJECT_NOT_OBJECT, "a number");
+	REJECT("{\"agent_id\":\"a\",\"message\":\"m\"}", LH_REJECT_MISSING_RUN_ID, "missing run_id");
+	REJECT("{\"run_id\":\"\"}", LH_REJECT_MISSING_RUN_ID, "empty run_id");
+	REJECT("{\"run_id\":null}", LH_REJECT_MISSING_RUN_ID, "null run_id");
+	REJECT("{\"run_id\":123}", LH_REJECT_WRONG_TYPE, "numeric run_id");
+	REJECT("{\"run_id\":\"r\",\"message\":{\"a\":1}}", LH_REJECT_WRONG_TYPE, "object message");
+	REJECT("{\"run_id\":\"r\",\"agent_id\":[]}", LH_REJECT_WRONG_TYPE, "array agent_id");
+	REJECT("{\"run_id\":\"r\",\"duration_ms\":\"fast\"}", LH_REJECT_WRONG_TYPE, "string duration_ms");
+	REJECT("{\"run_id\":\"r\",\"duration_ms\":-5}", LH_REJECT_WRONG_TYPE, "negative duration_ms");
+	REJECT("{\"run_id\":\"r\",\"category\":true}", LH_REJECT_WRONG_TYPE, "boolean category");
+	REJECT("{\"run_id\":\"r\",\"message\":\"bad \xff byte\"}", LH_REJECT_INVALID_UTF8, "invalid UTF-8");
+	REJECT("{\"run_id\":\"r\",\"message\":\"\xc0\xaf\"}", LH_REJECT_INVALID_UTF8, "overlong UTF-8");
+	REJECT("{\"run_id\":\"r\",\"message\":\"\xed\xa0\x80\"}", LH_REJECT_INVALID_UTF8, "a UTF-8 surrogate");
+	REJECT("{\"run_id\":\"r\",\"message\":\"a\0b\"}", LH_REJECT_NUL_BYTE, "a raw NUL byte");
+	REJECT("{\"run_id\":\"r\",\"message\":\"a\\u0000b\"}", LH_REJECT_NUL_BYTE, "an escaped NUL");
+
+	/* An escaped backslash before u0000 is text, not a NUL. */
+	struct lh_event *ev = NULL;
+	const char *s = "{\"run_id\":\"r\",\"message\":\"a\\\\u0000b\"}";
+	is_int(parse(s, strlen(s), &ev), LH_REJECT_NONE, "\\\\u0000 is accepted");
+	is_str(ev ? ev->message : NULL, "a\\u0000b", "and kept as text");
+	lh_event_free(ev);
+
+	/* Over the size limit, however valid. */
+	size_t big = 2 * 1024 * 1024;
+	char *huge = malloc(big + 64);
+	int n = sprintf(huge, "{\"run_id\":\"r\",\"message\":\"");
+	memset(huge + n, 'x', big);
+	strcpy(huge + n + big, "\"}");
+	is_int(parse(huge, strlen(huge), &ev), LH_REJECT_OVERSIZE, "a 2 MiB payload is oversize");
+	is_int(lh_event_parse(huge, strlen(huge), 4 * 1024 * 1024, 0, &ev, NULL), LH_REJECT_NONE,
+	       "but accepted under a 4 MiB limit");
+	lh_event_free(ev);
+	free(huge);
+
+	/* Deep nesting is refused by cJSON's limit, not by a crash. */
+	char deep[5000];
+	strcpy(deep, "{\"run_id\":\"r\",\"args\":");
+	size_t l = strlen(deep);
+	for (int i = 0; i < 2000; i++)
+		deep[l++] = '[';
+	deep[l] = '\0';
+	is_int(parse(deep, l, &ev), LH_REJECT_INVALID_JSON, "2000 nested arrays are invalid_json");
+}
+
+static void test_fields(void)
+{
+	const char *s = "{\"run_id\":\"flow-123\",\"agent_id\":\"researcher\",\"category\":\"TOOL_CALL\","
+			"\"message\":\"web_search({\\\"query\\\": \\\"RARO\\\"}...)\",\"metadata\":\"IO_REQ\","
+			"\"timestamp\":\"2026-01-08T10:30:45.123000Z\",\"tool_name\":\"web_search\","
+			"\"args\": {\"query\": \"RARO\", \"n\": 12345678901234567890},"
+			"\"call_id\":\"c1\",\"trace\":{\"span\": 7},\"zz\":[1, 2]}";
+	struct lh_event *ev = NULL;
+	is_int(parse(s, strlen(s), &ev), LH_REJECT_NONE, "a full TOOL_CALL parses");
+	if (!ev)
+		return;
+	is_str(ev->run_id, "flow-123", "run_id");
+	is_str(ev->agent_id, "researcher", "agent_id");
+	is_int(ev->cat, LH_CAT_TOOL_CALL, "category TOOL_CALL");
+	is_str(ev->message, "web_search({\"query\": \"RARO\"}...)", "message unescaped");
+	is_str(ev->metadata, "IO_REQ", "metadata");
+	is_str(ev->tool_name, "web_search", "tool_name");
+	is_str(ev->call_id, "c1", "call_id");
+	is_str(ev->args, "{\"query\":\"RARO\",\"n\":12345678901234567890}", "args kept byte for byte (big number too)");
+	is_str(ev->extra, "{\"trace\":{\"span\":7},\"zz\":[1,2]}", "unknown fields kept");
+	ok(!ev->ts_guessed, "timestamp read");
+	int64_t want;
+	lh_time_parse_iso8601("2026-01-08T10:30:45.123Z", &want);
+	is_int(ev->ts_us, want, "timestamp value");
+	struct lh_buf b = LH_BUF_INIT;
+	lh_event_to_json(ev, &b);
+	ok(strstr(b.data, "\"trace\":{\"span\":7}") != NULL, "unknown fields in the JSON output");
+	ok(strstr(b.data, "\"timestamp\":\"2026-01-08T10:30:45.123000Z\"") != NULL, "RFC 3339 UTC timestamp");
+	lh_buf_free(&b);
+	lh_event_free(ev);
+
+	s = "{\"run_id\":\"r\",\"category\":\"CUSTOM_THING\",\"message\":\"hi\"}";
+	is_int(parse(s, strlen(s), &ev), LH_REJECT_NONE, "minimal event parses");
+	is_int(ev->cat, LH_CAT_INFO, "unknown category shows as INFO");
+	is_str(ev->category, "CUSTOM_THING", "but keeps its own text");
+	is_str(ev->agent_id, "SYSTEM", "missing agent_id is SYSTEM");
+	ok(ev->agent_absent, "and flagged absent");
+	is_str(ev->metadata, "INFO", "metadata defaults to INFO");
+	ok(ev->ts_guessed, "missing timestamp is flagged");
+	is_int(ev->ts_us, 1700000000000000LL, "and becomes the receive time");
+	is_int(ev->duration_ms, -1, "no duration");
+	lh_event_free(ev);
+
+	s = "{\"run_id\":\"r\",\"category\":\"TOOL_RESULT\",\"metadata\":\"IO_ERR\",\"duration_ms\":333,"
+	    "\"timestamp\":\"yesterday\",\"agent_id\":null,\"call_id\":17}";
+	is_int(parse(s, strlen(s), &ev), LH_REJECT_NONE, "result parses");
+	ok(ev->is_error, "IO_ERR is an error");
+	is_int(ev->duration_ms, 333, "duration_ms");
+	ok(ev->ts_guessed, "unreadable timestamp is flagged");
+	is_str(ev->agent_id, "SYSTEM", "null agent_id is SYSTEM");
+	is_str(ev->call_id, "17", "numeric call_id kept as text");
+	lh_event_free(ev);
+}
+
+static void test_timestamps(void)
+{
+	int64_t us, base;
+	ok(lh_time_parse_iso8601("2026-01-08T10:30:45Z", &base), "plain Z");
+	ok(lh_time_parse_iso8601("2026-01-08T10:30:45.5Z", &us) && us == base + 500000, "fraction");
+	ok(lh_time_parse_iso8601("2026-01-08T12:30:45+02:00", &us) && us == base, "+02:00 offset");
+	ok(lh_time_parse_iso8601("2026-01-08T05:30:45-0500", &us) && us == base, "-0500 offset");
+	ok(lh_time_parse_iso8601("2026-01-08 10:30:45.123456789Z", &us) && us == base + 123456,
+	   "space separator and nanoseconds");
+	setenv("TZ", "Europe/Paris", 1);
+	tzset();
+	ok(lh_time_parse_iso8601("2026-01-08T11:30:45.123456", &us) && us == base + 123456,
+	   "naive time is local time (Paris, UTC+1 in winter)");
+	setenv("TZ", "UTC", 1);
+	tzset();
+	ok(!lh_time_parse_iso8601("2026-13-08T10:30:45", &us), "month 13 is refused");
+	ok(!lh_time_parse_iso8601("2026-01-08", &us), "a date alone is refused");
+	ok(!lh_time_parse_iso8601("2026-01-08T10:30:45+25:00", &us), "offset +25 refused");
+	ok(!lh_time_parse_iso8601("1767868245", &us), "epoch number refused");
+	char buf[40];
+	lh_time_format_rfc3339(base + 123456, buf, sizeof buf);
+	is_str(buf, "2026-01-08T10:30:45.123456Z", "formats RFC 3339");
+	lh_time_format_duration(333, buf, sizeof buf);
+	is_str(buf, "333ms", "333ms");
+	lh_time_format_duration(4500, buf, sizeof buf);
+	is_str(buf, "4.50s", "4.50s");
+	lh_time_format_duration(125000, buf, sizeof buf);
+	is_str(buf, "2m05s", "2m05s");
+}
+
+int main(void)
+{
+	test_rejects();
+	test_fields();
+	test_timestamps();
+	return tap_done();
+}

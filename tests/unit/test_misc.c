@@ -1,0 +1,99 @@
+/* Small modules: Redis URLs, the histogram, rejection rate limiting, the map. */
+#include "config.h"
+#include "../tap.h"
+#include "hist.h"
+#include "map.h"
+#include "redisurl.h"
+#include "rejects.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static void test_urls(void)
+{
+	struct lh_redis_url u;
+	const char *cause;
+	ok(lh_redis_url_parse("redis://127.0.0.1:6390", &u, &cause) == 0, "host:port");
+	is_str(u.host, "127.0.0.1", "host");
+	is_int(u.port, 6390, "port");
+	lh_redis_url_clear(&u);
+	ok(lh_redis_url_parse("redis://bob:s3cr3t@cache.local/2", &u, &cause) == 0, "user:pass@host/db");
+	is_str(u.user, "bob", "user");
+	is_str(u.password, "s3cr3t", "password");
+	is_int(u.port, 6379, "default port");
+	is_int(u.db, 2, "db");
+	char *shown = lh_redis_url_display(&u);
+	is_str(shown, "redis://bob@cache.local:6379", "display hides the password");
+	free(shown);
+	lh_redis_url_clear(&u);
+	ok(lh_redis_url_parse("redis://:pw@[::1]:7000", &u, &cause) == 0, "IPv6 with password only");
+	is_str(u.host, "::1", "IPv6 host");
+	ok(u.user == NULL && u.password && u.port == 7000, "no user, password, port 7000");
+	lh_redis_url_clear(&u);
+	ok(lh_redis_url_parse("unix:///run/redis.sock", &u, &cause) == 0, "unix socket");
+	is_str(u.path, "/run/redis.sock", "path");
+	lh_redis_url_clear(&u);
+	ok(lh_redis_url_parse("http://x", &u, &cause) < 0, "http:// refused");
+	ok(lh_redis_url_parse("redis://h:99999", &u, &cause) < 0, "port 99999 refused");
+	ok(lh_redis_url_parse("redis://h:12ab", &u, &cause) < 0, "port 12ab refused");
+	ok(lh_redis_url_parse("unix://relative", &u, &cause) < 0, "relative unix path refused");
+}
+
+static void test_hist(void)
+{
+	struct lh_hist h = LH_HIST_INIT;
+	is_int(lh_hist_quantile(&h, 0.5), 0, "empty histogram gives 0");
+	for (int i = 1; i <= 10000; i++)
+		lh_hist_add(&h, i);
+	int64_t p50 = lh_hist_quantile(&h, 0.5), p95 = lh_hist_quantile(&h, 0.95);
+	ok(p50 > 4800 && p50 < 5200, "p50 of 1..10000 within 4%% (got %lld)", (long long)p50);
+	ok(p95 > 9200 && p95 < 9800, "p95 within 4%% (got %lld)", (long long)p95);
+	is_int(lh_hist_quantile(&h, 1.0), 10000, "p100 is the max");
+	ok(h.nbins < 200, "sparse: %u bins for 10000 values", h.nbins);
+	lh_hist_free(&h);
+	lh_hist_add(&h, 7);
+	is_int(lh_hist_quantile(&h, 0.5), 7, "small values are exact");
+	lh_hist_add(&h, 40000000000LL);
+	is_int(lh_hist_quantile(&h, 1.0), 40000000000LL, "huge values do not overflow");
+	lh_hist_free(&h);
+}
+
+static void test_rejects(void)
+{
+	struct lh_rejects r = { 0 };
+	uint64_t n = 0;
+	int64_t t = 1000000;
+	ok(lh_rejects_add(&r, LH_REJECT_INVALID_JSON, t, &n) && n == 1, "first rejection is reported");
+	ok(!lh_rejects_add(&r, LH_REJECT_INVALID_JSON, t + 1000, &n), "second within a minute is not");
+	ok(lh_rejects_add(&r, LH_REJECT_NUL_BYTE, t + 2000, &n), "another reason is reported at once");
+	ok(!lh_rejects_add(&r, LH_REJECT_INVALID_JSON, t + 59000000, &n), "still quiet at 59 s");
+	ok(lh_rejects_add(&r, LH_REJECT_INVALID_JSON, t + 61000000, &n) && n == 3,
+	   "after a minute, reported with the count since (3)");
+	is_int(r.count[LH_REJECT_INVALID_JSON], 4, "every one counted");
+	is_int(r.total, 5, "total");
+}
+
+static void test_map(void)
+{
+	struct lh_map *m = lh_map_new();
+	static char keys[5000][16];
+	for (int i = 0; i < 5000; i++) {
+		snprintf(keys[i], sizeof keys[i], "k%d", i);
+		lh_map_put(m, keys[i], keys[i]);
+	}
+	is_int(lh_map_count(m), 5000, "5000 keys");
+	ok(lh_map_get(m, "k4321") == keys[4321], "lookup after growth");
+	ok(lh_map_del(m, "k10") == keys[10] && lh_map_get(m, "k10") == NULL, "delete");
+	ok(lh_map_get(m, "nope") == NULL, "absent key");
+	lh_map_free(m);
+	lh_map_free(NULL);
+}
+
+int main(void)
+{
+	test_urls();
+	test_hist();
+	test_rejects();
+	test_map();
+	return tap_done();
+}
