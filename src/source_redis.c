@@ -14,7 +14,6 @@
 
 #include <hiredis.h>
 #include <async.h>
-#include <adapters/libuv.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +32,73 @@ struct lh_redis_source {
 
 static void lh_redis_connect(struct lh_redis_source *self);
 static void lh_redis_timer_cb(uv_timer_t *t);
+
+/* ---- hiredis on libuv ----
+ * Our own adapter rather than hiredis's adapters/libuv.h: that one drops
+ * poll errors, and libuv reports a refused non-blocking connect as exactly
+ * such an error (POLLERR), so the connect would hang until our timeout
+ * instead of failing at once with "Connection refused". */
+
+struct lh_redis_poll {
+	redisAsyncContext *ac; /* NULL once hiredis has cleaned up */
+	uv_poll_t handle;
+	int events;
+};
+
+static void lh_redis_poll_cb(uv_poll_t *h, int status, int events)
+{
+	struct lh_redis_poll *p = h->data;
+	if (status < 0) /* let hiredis read the socket error itself */
+		events = (p->ac && !(p->ac->c.flags & REDIS_CONNECTED)) ? UV_WRITABLE : UV_READABLE;
+	if (p->ac && (events & UV_READABLE))
+		redisAsyncHandleRead(p->ac);
+	if (p->ac && (events & UV_WRITABLE))
+		redisAsyncHandleWrite(p->ac);
+}
+
+static void lh_redis_poll_update(struct lh_redis_poll *p, int events)
+{
+	p->events = events;
+	if (events)
+		uv_poll_start(&p->handle, events, lh_redis_poll_cb);
+	else
+		uv_poll_stop(&p->handle);
+}
+
+static void lh_redis_add_read(void *d) { struct lh_redis_poll *p = d; lh_redis_poll_update(p, p->events | UV_READABLE); }
+static void lh_redis_del_read(void *d) { struct lh_redis_poll *p = d; lh_redis_poll_update(p, p->events & ~UV_READABLE); }
+static void lh_redis_add_write(void *d) { struct lh_redis_poll *p = d; lh_redis_poll_update(p, p->events | UV_WRITABLE); }
+static void lh_redis_del_write(void *d) { struct lh_redis_poll *p = d; lh_redis_poll_update(p, p->events & ~UV_WRITABLE); }
+
+static void lh_redis_poll_closed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+static void lh_redis_cleanup(void *d)
+{
+	struct lh_redis_poll *p = d;
+	p->ac = NULL;
+	uv_close((uv_handle_t *)&p->handle, lh_redis_poll_closed);
+}
+
+static int lh_redis_attach(redisAsyncContext *ac, uv_loop_t *loop)
+{
+	struct lh_redis_poll *p = lh_xcalloc(1, sizeof *p);
+	if (uv_poll_init(loop, &p->handle, ac->c.fd) != 0) {
+		free(p);
+		return REDIS_ERR;
+	}
+	p->ac = ac;
+	p->handle.data = p;
+	ac->ev.data = p;
+	ac->ev.addRead = lh_redis_add_read;
+	ac->ev.delRead = lh_redis_del_read;
+	ac->ev.addWrite = lh_redis_add_write;
+	ac->ev.delWrite = lh_redis_del_write;
+	ac->ev.cleanup = lh_redis_cleanup;
+	return REDIS_OK;
+}
 
 static bool lh_is_pattern(const char *channel)
 {
@@ -166,7 +232,7 @@ static void lh_redis_connect(struct lh_redis_source *self)
 		lh_redis_retry(self);
 		return;
 	}
-	if (ac->err || redisLibuvAttach(ac, self->base.loop) != REDIS_OK) {
+	if (ac->err || lh_redis_attach(ac, self->base.loop) != REDIS_OK) {
 		lh_source_set_error(&self->base, "connect: %s", ac->err ? ac->errstr : "cannot watch socket");
 		redisAsyncFree(ac);
 		lh_redis_retry(self);

@@ -1,3 +1,45 @@
 #!/bin/sh
-echo 1..1
-echo ok 1 - placeholder
+# Malformed payloads published among good ones: every good one shows, each
+# bad one is refused with its reason and counted, and nothing reaches the
+# terminal raw.
+. "$TESTS_SRCDIR/lib.sh"
+start_redis || { echo "1..0 # SKIP redis-server did not start"; exit 0; }
+
+CH="test:malformed:$$"
+bg watch "$LIVEHUD" --plain --redis "$REDIS_URL" --channel "$CH" --max-bytes 4096
+W=$BG_PID
+wait_for 10 has_subscribers "$CH"
+
+good() { printf '{"run_id":"m1","agent_id":"a","category":"THOUGHT","message":"good %s"}\n' "$1"; }
+{
+	good 1
+	echo 'not json'
+	good 2
+	echo '[1, 2, 3]'
+	echo '{"agent_id": "x", "message": "no run"}'
+	good 3
+	echo '{"run_id": 5}'
+	printf '{"run_id":"m1","message":"\377\376"}\n'
+	good 4
+	python3 -c "print('{\"run_id\":\"m1\",\"message\":\"' + 'x' * 5000 + '\"}')"
+	printf '{"run_id":"m1","agent_id":"a","category":"THOUGHT","message":"esc \033[2J\033]0;owned\007 end"}\n'
+	good 5
+	echo 'not json either'
+} >"$T/mixed.jsonl"
+printf '{"run_id":"m1","message":"nul\000byte"}' | rcli -x PUBLISH "$CH" >/dev/null
+"$LIVEHUD" emit --raw --redis "$REDIS_URL" --channel "$CH" <"$T/mixed.jsonl" >/dev/null
+
+check "all good events show" wait_for 10 contains "$T/watch.out" "good 5"
+for i in 1 2 3 4; do check "good $i shows" contains "$T/watch.out" "good $i"; done
+check "escape sequences are shown neutralized" contains "$T/watch.out" 'esc ^[[2J^[]0;owned^G end'
+check "no raw ESC or BEL reaches the output" sh -c "! grep -q \"\$(printf '[\033\007]')\" '$T/watch.out'"
+for reason in nul_byte invalid_json not_object missing_run_id wrong_type invalid_utf8 oversize; do
+	check "$reason is reported" contains "$T/watch.err" "($reason)"
+done
+check "a reason is reported once, not per payload" [ "$(grep -c '(invalid_json)' "$T/watch.err")" -eq 1 ]
+check "livehud is still running" is_running "$W"
+kill -TERM "$W"; wait "$W"
+check "SIGTERM exits 0" [ $? -eq 0 ]
+check "the summary counts every rejection by reason" \
+	contains "$T/watch.err" "rejected payloads: oversize 1, nul_byte 1, invalid_utf8 1, invalid_json 2, not_object 1, missing_run_id 1, wrong_type 1"
+done_testing

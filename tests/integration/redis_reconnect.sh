@@ -1,3 +1,44 @@
 #!/bin/sh
-echo 1..1
-echo ok 1 - placeholder
+# Redis down at start, then killed and restarted mid-stream: livehud keeps
+# retrying (without exiting), says so once per change, resubscribes, and
+# shows the events that come after.
+. "$TESTS_SRCDIR/lib.sh"
+
+CH="test:reconnect:$$"
+REDIS_PORT=$(free_port)
+REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+emit() { "$LIVEHUD" emit --redis "$REDIS_URL" --channel "$CH" --run r1 --agent a --category THOUGHT --message "$1" >/dev/null; }
+
+bg watch "$LIVEHUD" --plain --redis "$REDIS_URL" --channel "$CH"
+W=$BG_PID
+check "with Redis down, livehud says it is retrying" \
+	wait_for 10 contains "$T/watch.err" "redis://127.0.0.1:$REDIS_PORT $CH: connect: Connection refused; retrying"
+check "and keeps running" is_running "$W"
+
+start_redis
+check "once Redis is up, it subscribes" wait_for 10 has_subscribers "$CH"
+check "and says it is live again" wait_for 10 contains "$T/watch.err" "live again"
+emit "before the crash"
+check "events show" wait_for 10 contains "$T/watch.out" "before the crash"
+
+stop_redis
+check "a killed Redis is noticed" wait_for 10 sh -c "grep -c retrying '$T/watch.err' | grep -q 2"
+check "livehud keeps running" is_running "$W"
+start_redis
+check "a restarted Redis is resubscribed" wait_for 10 has_subscribers "$CH"
+emit "after the restart"
+check "later events show" wait_for 10 contains "$T/watch.out" "after the restart"
+check "the retry loop did not repeat the same error line" \
+	[ "$(grep -c 'Connection refused' "$T/watch.err")" -le 2 ]
+
+# Idle costs nothing: subscribed with nothing arriving, livehud does not
+# wake up at all. The sleep is a measurement window, not a wait.
+wakeups() { awk '/^voluntary_ctxt_switches/ {print $2}' "/proc/$W/status"; }
+w0=$(wakeups)
+sleep 1.5
+w1=$(wakeups)
+check "idle livehud does not wake up (woke $((w1 - w0)) times in 1.5 s)" [ $((w1 - w0)) -le 1 ]
+
+kill -TERM "$W"; wait "$W"
+check "SIGTERM exits 0" [ $? -eq 0 ]
+done_testing
