@@ -243,8 +243,10 @@ static void lh_redis_connect(struct lh_redis_source *self)
 	self->confirmed = 0;
 	redisAsyncSetConnectCallback(ac, lh_redis_on_connect);
 	redisAsyncSetDisconnectCallback(ac, lh_redis_on_disconnect);
-	/* A dead peer on an idle subscription is only noticed by keepalive. */
-	redisEnableKeepAlive(&ac->c);
+	/* A dead peer on an idle subscription is only noticed by keepalive
+	 * (TCP only: a unix socket refuses the TCP options). */
+	if (!u->path)
+		redisEnableKeepAlive(&ac->c);
 	if (u->password) {
 		const char *argv[3] = { "AUTH", u->user ? u->user : u->password, u->password };
 		redisAsyncCommandArgv(ac, lh_redis_on_auth, self, u->user ? 3 : 2, argv, NULL);

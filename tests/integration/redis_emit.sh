@@ -59,6 +59,12 @@ check "call_id pairs the fast result with the call printed just before it" \
 check "and the slow one, further down, with its own call and duration" \
 	wait_for 10 contains "$T/watch.out" '↳ CODER execute_python: slow done (900ms)'
 
+# REDIS_URL is the default.
+bg envurl env REDIS_URL="$REDIS_URL" "$LIVEHUD" --plain --channel "$CH:env"
+check "REDIS_URL is the default Redis" wait_for 10 has_subscribers "$CH:env"
+"$LIVEHUD" emit --redis "$REDIS_URL" --channel "$CH:env" --run e1 --category THOUGHT --message "via env" >/dev/null
+check "and its events show" wait_for 10 contains "$T/envurl.out" 'via env'
+
 # AUTH: a password-protected Redis.
 REDIS_PORT=$(free_port)
 REDIS_PASS=s3cret

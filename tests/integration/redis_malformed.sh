@@ -3,10 +3,11 @@
 # bad one is refused with its reason and counted, and nothing reaches the
 # terminal raw.
 . "$TESTS_SRCDIR/lib.sh"
-start_redis || { echo "1..0 # SKIP redis-server did not start"; exit 0; }
+start_redis --unixsocket "$T/redis.sock" || { echo "1..0 # SKIP redis-server did not start"; exit 0; }
 
 CH="test:malformed:$$"
-bg watch "$LIVEHUD" --plain --redis "$REDIS_URL" --channel "$CH" --max-bytes 4096
+# Through the unix socket, to cover unix:// URLs.
+bg watch "$LIVEHUD" --plain --redis "unix://$T/redis.sock" --channel "$CH" --max-bytes 4096
 W=$BG_PID
 wait_for 10 has_subscribers "$CH"
 
