@@ -3,20 +3,28 @@
 #include "emit.h"
 #include "options.h"
 #include "watch.h"
+#include "../ui/hud.h"
 
 #include <locale.h>
 #include <stdio.h>
+#include <unistd.h>
 
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
 	struct lh_options o;
+	int status;
 	switch (lh_options_parse(&o, argc, argv, stdout, stderr)) {
-	case LH_OPTS_EXIT_OK: return 0;
-	case LH_OPTS_EXIT_USAGE: return 2;
-	case LH_OPTS_RUN: break;
+	case LH_OPTS_EXIT_OK: status = 0; break;
+	case LH_OPTS_EXIT_USAGE: status = 2; break;
+	default:
+		if (o.mode == LH_MODE_EMIT)
+			status = lh_emit_main(&o);
+		else if (o.mode == LH_MODE_AUTO && isatty(STDOUT_FILENO))
+			status = lh_hud_main(&o);
+		else
+			status = lh_watch_main(&o);
 	}
-	if (o.mode == LH_MODE_EMIT)
-		return lh_emit_main(&o);
-	return lh_watch_main(&o);
+	lh_options_free(&o);
+	return status;
 }

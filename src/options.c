@@ -4,6 +4,8 @@
 #include "redisurl.h"
 #include "source_redis.h"
 #include "store.h"
+#include "buf.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -30,11 +32,15 @@ static const char lh_usage[] =
 "  -p, --plain            one line per event (the default when stdout is not a terminal)\n"
 "  -j, --json             normalized events as JSON Lines\n"
 "      --ascii            ASCII marks instead of UTF-8 (also in non-UTF-8 locales)\n"
+"      --theme NAME|PATH  HUD colors: dark (default), light, mono, or a theme file\n"
+"      --no-color         no colors, attributes only (also when NO_COLOR is set)\n"
 "\n"
 "Limits:\n"
 "      --max-events N     events kept in memory; the oldest are evicted (default 100000)\n"
 "      --max-bytes N      larger payloads are rejected (default 1048576)\n"
 "\n"
+"      --config PATH      read defaults from PATH (default\n"
+"                         $XDG_CONFIG_HOME/livehud/config); lines are option = value\n"
 "  -h, --help             show this help\n"
 "  -V, --version          show the version\n"
 "\n"
@@ -57,6 +63,7 @@ static const char lh_usage[] =
 
 enum {
 	OPT_DEMO = 256, OPT_SEED, OPT_SPEED, OPT_ASCII, OPT_MAX_EVENTS, OPT_MAX_BYTES,
+	OPT_THEME, OPT_NO_COLOR, OPT_CONFIG,
 	OPT_RUN, OPT_AGENT, OPT_CATEGORY, OPT_MESSAGE, OPT_META, OPT_TOOL, OPT_ARGS,
 	OPT_DURATION, OPT_CALL_ID, OPT_RAW,
 };
@@ -72,8 +79,11 @@ static const struct option lh_long_opts[] = {
 	{ "plain", no_argument, NULL, 'p' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "ascii", no_argument, NULL, OPT_ASCII },
+	{ "theme", required_argument, NULL, OPT_THEME },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "max-events", required_argument, NULL, OPT_MAX_EVENTS },
 	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -132,6 +142,10 @@ static enum lh_parse_status lh_bad(FILE *err, const char *opt, const char *arg, 
 
 static enum lh_parse_status lh_add_channel(struct lh_options *o, const char *name, FILE *err)
 {
+	if (o->channels_from_config) { /* the command line's channels replace the file's */
+		o->channels_from_config = false;
+		o->nchannels = 0;
+	}
 	if (!*name)
 		return lh_bad(err, "--channel", name, "a channel name cannot be empty");
 	if (o->nchannels == LH_MAX_CHANNELS)
@@ -190,6 +204,8 @@ static enum lh_parse_status lh_main_opt(struct lh_options *o, int c, FILE *out, 
 	case 'j': o->mode = LH_MODE_JSON; break;
 	case OPT_DEMO: o->demo = true; break;
 	case OPT_ASCII: o->ascii = true; break;
+	case OPT_THEME: o->theme = optarg; break;
+	case OPT_NO_COLOR: o->no_color = true; break;
 	case OPT_SEED:
 		if (lh_parse_u64(optarg, 0, UINT64_MAX, &o->seed) < 0)
 			return lh_bad(err, "--seed", optarg, "a whole number");
@@ -209,11 +225,142 @@ static enum lh_parse_status lh_main_opt(struct lh_options *o, int c, FILE *out, 
 			return lh_bad(err, "--max-bytes", optarg, "a number from 64 to 536870912");
 		o->max_bytes = (size_t)v;
 		break;
+	case OPT_CONFIG: break; /* read before everything else */
 	case 'h': fputs(lh_usage, out); return LH_OPTS_EXIT_OK;
 	case 'V': fprintf(out, "livehud %s\n", PACKAGE_VERSION); return LH_OPTS_EXIT_OK;
 	default: fputs("Try 'livehud --help'.\n", err); return LH_OPTS_EXIT_USAGE;
 	}
 	return LH_OPTS_RUN;
+}
+
+/* The config file named on the command line, or the default one. */
+static char *lh_config_path(int argc, char **argv, bool *explicit)
+{
+	*explicit = true;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			return lh_xstrdup(argv[i + 1]);
+		if (strncmp(argv[i], "--config=", 9) == 0)
+			return lh_xstrdup(argv[i] + 9);
+	}
+	*explicit = false;
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	if (xdg && *xdg)
+		return lh_xasprintf("%s/livehud/config", xdg);
+	return home && *home ? lh_xasprintf("%s/.config/livehud/config", home) : NULL;
+}
+
+static bool lh_truthy(const char *v, bool *value)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" }, *const no[] = { "false", "no", "off", "0" };
+	for (int i = 0; i < 4; i++) {
+		if (strcmp(v, yes[i]) == 0)
+			return *value = true;
+		if (strcmp(v, no[i]) == 0)
+			return !(*value = false);
+	}
+	return false;
+}
+
+static char *lh_trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && strchr(" \t\r", e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static const struct option *lh_find_option(const char *name)
+{
+	for (const struct option *opt = lh_long_opts; opt->name; opt++)
+		if (strcmp(opt->name, name) == 0)
+			return opt;
+	return NULL;
+}
+
+/* One "key = value" line of the config file. */
+static enum lh_parse_status lh_config_line(struct lh_options *o, char *line, const char *path,
+					   int lineno, FILE *out, FILE *err)
+{
+	char *eq = strchr(line, '=');
+	char *key = lh_trim(eq ? (*eq = '\0', line) : line), *value = eq ? lh_trim(eq + 1) : NULL;
+	const struct option *opt = lh_find_option(key);
+	static const char *const refused[] = { "config", "help", "version" };
+	for (int i = 0; opt && i < 3; i++)
+		if (strcmp(key, refused[i]) == 0)
+			opt = NULL;
+	if (!opt || !value) {
+		fprintf(err, "livehud: %s, line %d: %s '%s'\n", path, lineno,
+			opt ? "expected 'option = value' for" : "unknown option", key);
+		return LH_OPTS_EXIT_USAGE;
+	}
+	bool on;
+	if (opt->has_arg == no_argument) {
+		if (!lh_truthy(value, &on)) {
+			fprintf(err, "livehud: %s, line %d: %s takes true or false, not '%s'\n", path, lineno,
+				key, value);
+			return LH_OPTS_EXIT_USAGE;
+		}
+		if (!on)
+			return LH_OPTS_RUN;
+	}
+	optarg = value;
+	enum lh_parse_status st = lh_main_opt(o, opt->val, out, err);
+	if (st != LH_OPTS_RUN)
+		fprintf(err, "livehud: (in %s, line %d)\n", path, lineno);
+	return st;
+}
+
+static enum lh_parse_status lh_read_config(struct lh_options *o, int argc, char **argv, FILE *out,
+					   FILE *err)
+{
+	bool explicit;
+	char *path = lh_config_path(argc, argv, &explicit);
+	if (!path)
+		return LH_OPTS_RUN;
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		enum lh_parse_status st = LH_OPTS_RUN;
+		if (explicit || errno != ENOENT) {
+			fprintf(err, "livehud: cannot read config %s: %s\n", path, strerror(errno));
+			st = LH_OPTS_EXIT_USAGE;
+		}
+		free(path);
+		return st;
+	}
+	struct lh_buf text = LH_BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && text.len < 1024 * 1024)
+		lh_buf_append(&text, chunk, n);
+	fclose(f);
+	o->config_text = text.data;
+	enum lh_parse_status st = LH_OPTS_RUN;
+	int lineno = 0;
+	for (char *line = o->config_text, *next; line && st == LH_OPTS_RUN; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		if (*lh_trim(line))
+			st = lh_config_line(o, line, path, lineno, out, err);
+	}
+	o->channels_from_config = o->nchannels > 0;
+	free(path);
+	return st;
+}
+
+void lh_options_free(struct lh_options *o)
+{
+	free(o->config_text);
+	o->config_text = NULL;
 }
 
 enum lh_parse_status lh_options_parse(struct lh_options *o, int argc, char **argv, FILE *out,
@@ -227,6 +374,10 @@ enum lh_parse_status lh_options_parse(struct lh_options *o, int argc, char **arg
 		o->mode = LH_MODE_EMIT;
 		argv++;
 		argc--;
+	} else {
+		enum lh_parse_status st = lh_read_config(o, argc, argv, out, err);
+		if (st != LH_OPTS_RUN)
+			return st;
 	}
 	optind = 1;
 	opterr = 1;

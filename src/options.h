@@ -36,7 +36,12 @@ struct lh_options {
 	size_t max_events;
 	size_t max_bytes;
 	bool ascii;
+	bool no_color;
+	const char *theme;  /* name or path; NULL: dark */
 	struct lh_emit_options emit;
+	/* private: the config file's text, which option values point into */
+	char *config_text;
+	bool channels_from_config;
 };
 
 enum lh_parse_status {
@@ -45,8 +50,12 @@ enum lh_parse_status {
 	LH_OPTS_EXIT_USAGE, /* a message was printed to stderr */
 };
 
-/* Fills *o from argv (argv[1] may be "emit"). Messages go to out/err. */
+/* Fills *o from the config file, then argv (argv[1] may be "emit"); flags
+ * on the command line win. The config file is --config PATH, else
+ * $XDG_CONFIG_HOME/livehud/config (~/.config/livehud/config), if it exists.
+ * Messages go to out/err. Free with lh_options_free in any case. */
 enum lh_parse_status lh_options_parse(struct lh_options *o, int argc, char **argv, FILE *out,
 				      FILE *err);
+void lh_options_free(struct lh_options *o);
 
 #endif

@@ -5,6 +5,9 @@ set -u
 
 : "${LIVEHUD:?LIVEHUD must point at the built binary}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/livehud-test.XXXXXX")
+# No user config or theme may leak into a test.
+XDG_CONFIG_HOME="$T/config"
+export XDG_CONFIG_HOME
 TAP_N=0
 TAP_FAILED=0
 PIDS=""

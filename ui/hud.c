@@ -1,0 +1,286 @@
+/* hud: the dashboard's life: the screen, the keys, and when to redraw.
+ *
+ * Events change the store and mark the screen dirty; drawing happens in one
+ * place, at most 30 times a second, and only when something changed or a
+ * visible timer must tick (a pending call's spinner, a retry countdown).
+ * With nothing pending and nothing arriving, no timer is armed at all. */
+#include "config.h"
+#include "hud.h"
+#include "hud_impl.h"
+#include "format.h"
+#include "screen.h"
+#include "text.h"
+#include "timeutil.h"
+#include "xalloc.h"
+
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LH_FRAME_US 33333     /* at most 30 frames a second */
+#define LH_SPINNER_MS 100
+#define LH_SLOW_TICK_MS 1000
+
+static void lh_hud_frame_cb(uv_timer_t *t);
+
+static void lh_hud_arm(struct lh_hud *h, int64_t delay_ms)
+{
+	int64_t due = lh_time_mono_us() + delay_ms * 1000;
+	if (h->armed && (int64_t)uv_timer_get_due_in(&h->frame) * 1000 + lh_time_mono_us() <= due)
+		return;
+	uv_timer_start(&h->frame, lh_hud_frame_cb, (uint64_t)(delay_ms < 0 ? 0 : delay_ms), 0);
+	h->armed = true;
+}
+
+void lh_hud_dirty(struct lh_hud *h)
+{
+	if (h->quitting)
+		return;
+	h->dirty = true;
+	int64_t wait = (h->last_draw_us + LH_FRAME_US - lh_time_mono_us()) / 1000;
+	lh_hud_arm(h, wait > 0 ? wait : 0);
+}
+
+void lh_hud_say(struct lh_hud *h, const char *fmt, ...)
+{
+	char raw[sizeof h->message];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	va_end(ap);
+	struct lh_buf b = LH_BUF_INIT;
+	lh_text_sanitize(&b, raw, strlen(raw), LH_TEXT_ONELINE | (h->fmt & LH_FMT_ASCII ? LH_TEXT_ASCII : 0));
+	snprintf(h->message, sizeof h->message, "%s", lh_buf_str(&b));
+	lh_buf_free(&b);
+	h->message_until_us = lh_time_mono_us() + 5000000;
+	lh_hud_dirty(h);
+}
+
+/* In auto mode the HUD shows the run seen last, as tail shows new lines. */
+static void lh_hud_follow_run(struct lh_hud *h)
+{
+	size_t n = lh_store_run_count(h->store);
+	if (!h->auto_run || !n)
+		return;
+	const char *newest = lh_run_id(lh_store_run_at(h->store, n - 1));
+	const struct lh_filter *cur = lh_rows_filter(h->rows);
+	if (cur->run && strcmp(cur->run, newest) == 0)
+		return;
+	struct lh_filter f = *cur;
+	f.run = (char *)newest;
+	f.agent = NULL; /* another run has other agents */
+	lh_hud_apply_filter(h, &f);
+}
+
+static void lh_hud_draw(struct lh_hud *h)
+{
+	lh_rows_sync(h->rows);
+	lh_hud_follow_run(h);
+	struct lh_layout lay;
+	lh_hud_layout(h, LINES, COLS, &lay);
+	erase();
+	h->pending_visible = false;
+	lh_view_main(h, &lay);
+	if (h->picker.kind != LH_PICK_NONE)
+		lh_view_picker(h, LINES, COLS);
+	if (h->help)
+		lh_view_help(h, LINES, COLS);
+	refresh();
+	h->dirty = false;
+	h->last_draw_us = lh_time_mono_us();
+}
+
+static bool lh_hud_needs_slow_tick(struct lh_hud *h)
+{
+	const struct lh_source_status *st = lh_app_source_status(h->app);
+	return h->rate_shown || h->rate_count || (st && st->state == LH_SOURCE_RETRYING) ||
+	       h->message_until_us > lh_time_mono_us();
+}
+
+static void lh_hud_frame_cb(uv_timer_t *t)
+{
+	struct lh_hud *h = t->data;
+	h->armed = false;
+	int64_t now = lh_time_mono_us();
+	if (now - h->rate_start_us >= 1000000) {
+		h->rate_shown = h->rate_count * 1000000 / (uint64_t)(now - h->rate_start_us);
+		h->rate_count = 0;
+		h->rate_start_us = now;
+	}
+	h->spinner++;
+	lh_hud_draw(h);
+	if (h->pending_visible)
+		lh_hud_arm(h, LH_SPINNER_MS);
+	else if (lh_hud_needs_slow_tick(h))
+		lh_hud_arm(h, LH_SLOW_TICK_MS);
+}
+
+static void lh_hud_quit(struct lh_hud *h)
+{
+	if (h->quitting)
+		return;
+	h->quitting = true;
+	uv_timer_stop(&h->frame);
+	uv_close((uv_handle_t *)&h->frame, NULL);
+	uv_close((uv_handle_t *)&h->input, NULL);
+	uv_close((uv_handle_t *)&h->winch, NULL);
+	lh_screen_close();
+	lh_app_shutdown(h->app);
+}
+
+static void lh_hud_on_input(uv_poll_t *p, int status, int events)
+{
+	(void)events;
+	struct lh_hud *h = p->data;
+	if (status < 0) { /* the terminal went away */
+		lh_hud_quit(h);
+		return;
+	}
+	int key;
+	while (!h->quitting && (key = getch()) != ERR) {
+		if (key == 'q' && !h->typing && !h->help && h->picker.kind == LH_PICK_NONE &&
+		    h->view == LH_VIEW_MAIN) {
+			lh_hud_quit(h);
+			return;
+		}
+		lh_keys_handle(h, key);
+	}
+	lh_hud_dirty(h);
+}
+
+static void lh_hud_on_winch(uv_signal_t *s, int signum)
+{
+	(void)signum;
+	struct lh_hud *h = s->data;
+	lh_screen_resize();
+	/* Re-lay out at once, not at the next frame. */
+	h->last_draw_us = 0;
+	lh_hud_dirty(h);
+}
+
+/* ---- app hooks ---- */
+
+static void lh_hud_entry(void *ctx, const struct lh_entry *e)
+{
+	struct lh_hud *h = ctx;
+	lh_rows_add(h->rows, e);
+	h->rate_count++;
+	lh_hud_dirty(h);
+}
+
+static void lh_hud_reject(void *ctx, enum lh_reject reason, const char *why, uint64_t count)
+{
+	struct lh_hud *h = ctx;
+	lh_hud_say(h, "rejected %llu payload%s (%s): %s", (unsigned long long)count,
+		   count == 1 ? "" : "s", lh_reject_name(reason), why);
+}
+
+static void lh_hud_state(void *ctx, const struct lh_source_status *st)
+{
+	(void)st;
+	lh_hud_dirty(ctx);
+}
+
+static void lh_hud_stop(void *ctx, int signum)
+{
+	(void)signum;
+	lh_hud_quit(ctx);
+}
+
+/* ---- setup ---- */
+
+static int lh_hud_theme(struct lh_hud *h, const char *name)
+{
+	char *cause = NULL;
+	struct lh_theme t;
+	if (lh_theme_load(&t, name, &cause) < 0) {
+		fprintf(stderr, "livehud: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	h->theme = t;
+	return 0;
+}
+
+void lh_hud_next_theme(struct lh_hud *h)
+{
+	size_t n, i;
+	char **names = lh_theme_names(&n);
+	for (i = 0; i < n && strcmp(names[i], h->theme.name) != 0; i++)
+		;
+	char *cause = NULL;
+	struct lh_theme t;
+	const char *next = n ? names[(i + 1) % n] : "dark";
+	if (lh_theme_load(&t, next, &cause) == 0) {
+		h->theme = t;
+		lh_screen_set_theme(&h->theme, h->color);
+		lh_hud_say(h, "theme %s", t.name);
+	} else {
+		lh_hud_say(h, "%s", cause);
+		free(cause);
+	}
+	lh_theme_names_free(names, n);
+}
+
+static int lh_hud_start(struct lh_hud *h)
+{
+	char *cause = NULL;
+	int fd = lh_screen_open(true, &cause);
+	if (fd < 0) {
+		fprintf(stderr, "livehud: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	lh_screen_set_theme(&h->theme, h->color);
+	uv_loop_t *loop = lh_app_loop(h->app);
+	uv_poll_init(loop, &h->input, fd);
+	uv_signal_init(loop, &h->winch);
+	uv_timer_init(loop, &h->frame);
+	h->input.data = h->winch.data = h->frame.data = h;
+	uv_poll_start(&h->input, UV_READABLE, lh_hud_on_input);
+	uv_signal_start(&h->winch, lh_hud_on_winch, SIGWINCH);
+	lh_hud_dirty(h);
+	return 0;
+}
+
+int lh_hud_main(const struct lh_options *o)
+{
+	struct lh_hud h = { .opts = o, .follow = true, .auto_run = true };
+	h.fmt = o->ascii ? LH_FMT_ASCII : 0;
+	h.color = !o->no_color && !getenv("NO_COLOR");
+	if (lh_hud_theme(&h, o->theme ? o->theme : "dark") < 0)
+		return 2;
+	struct lh_app_hooks hooks = { lh_hud_entry, lh_hud_reject, lh_hud_state, lh_hud_stop, &h };
+	char *cause = NULL;
+	h.app = lh_app_new(o, &hooks, &cause);
+	if (!h.app) {
+		fprintf(stderr, "livehud: %s\n", cause);
+		free(cause);
+		return 1;
+	}
+	h.store = lh_app_store(h.app);
+	h.rows = lh_rows_new(h.store);
+	h.rate_start_us = lh_time_mono_us();
+	if (lh_hud_start(&h) < 0) {
+		lh_app_free(h.app);
+		lh_rows_free(h.rows);
+		return 1;
+	}
+	int rc = lh_app_run(h.app);
+	lh_hud_quit(&h);
+	if (rc < 0) {
+		fprintf(stderr, "livehud: cannot start: %s\n", uv_strerror(rc));
+		h.status = 1;
+	}
+	lh_app_free(h.app);
+	lh_rows_free(h.rows);
+	lh_picker_close(&h);
+	if (h.search)
+		regfree(&h.re);
+	free(h.search);
+	lh_line_free(&h.l1);
+	lh_line_free(&h.l2);
+	return h.status;
+}

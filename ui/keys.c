@@ -1,0 +1,325 @@
+/* keys: what each key does, in each mode (main, detail, stats, picker,
+ * help, search input). The help overlay is this file's table. */
+#include "config.h"
+#include "hud_impl.h"
+#include "format.h"
+#include "xalloc.h"
+
+#include <ctype.h>
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LH_KEY_ESC 27
+#define LH_CTRL(c) ((c) & 0x1f)
+
+static const char *const lh_help_lines[] = {
+	"Key            Action",
+	"j k  Down Up   move the selection (moving up leaves follow mode)",
+	"PgDn PgUp      a page down, up (also Space and b)",
+	"g Home         the first item",
+	"G End F        the last item, and follow new events",
+	"Enter          the detail of the selected item (Esc: back)",
+	"s              statistics per tool and per agent",
+	"r              choose the run (or all runs, or the newest)",
+	"a              choose the agent",
+	"c              choose the category: tools, thoughts, info",
+	"e              errors only, on and off",
+	"/              search with a regular expression",
+	"n N            the next, previous match",
+	"Esc            clear the filters and the search",
+	"t              the next theme",
+	"Ctrl-L         redraw the screen",
+	"mouse          wheel scrolls, a click selects",
+	"?              this help",
+	"q              quit",
+};
+
+size_t lh_keys_help(const char *const **lines)
+{
+	*lines = lh_help_lines;
+	return sizeof lh_help_lines / sizeof lh_help_lines[0];
+}
+
+const struct lh_entry *lh_hud_selected(struct lh_hud *h)
+{
+	lh_rows_sync(h->rows);
+	size_t n = lh_rows_count(h->rows);
+	if (!n)
+		return NULL;
+	size_t i = h->follow ? n - 1 : lh_rows_find(h->rows, h->sel_seq);
+	return lh_rows_at(h->rows, i < n ? i : n - 1);
+}
+
+void lh_hud_apply_filter(struct lh_hud *h, struct lh_filter *f)
+{
+	lh_rows_set_filter(h->rows, f);
+	h->top = 0;
+	lh_hud_dirty(h);
+}
+
+/* ---- moving ---- */
+
+static void lh_select_index(struct lh_hud *h, long i)
+{
+	size_t n = lh_rows_count(h->rows);
+	if (!n)
+		return;
+	if (i < 0)
+		i = 0;
+	if ((size_t)i >= n)
+		i = (long)n - 1;
+	h->sel_seq = lh_rows_at(h->rows, (size_t)i)->seq;
+}
+
+static long lh_sel_index(struct lh_hud *h)
+{
+	lh_rows_sync(h->rows);
+	size_t n = lh_rows_count(h->rows);
+	if (!n)
+		return 0;
+	size_t i = h->follow ? n - 1 : lh_rows_find(h->rows, h->sel_seq);
+	return (long)(i < n ? i : n - 1);
+}
+
+static void lh_move(struct lh_hud *h, long delta)
+{
+	long i = lh_sel_index(h) + delta;
+	if (h->follow && delta < 0)
+		h->follow = false;
+	lh_select_index(h, i);
+}
+
+static void lh_follow(struct lh_hud *h)
+{
+	h->follow = true;
+	lh_select_index(h, (long)lh_rows_count(h->rows) - 1);
+}
+
+/* ---- search ---- */
+
+bool lh_hud_entry_matches_search(struct lh_hud *h, const struct lh_entry *e)
+{
+	if (!h->search)
+		return false;
+	struct lh_buf b = LH_BUF_INIT;
+	lh_format_agent(&b, e->ev->agent_id, 64, h->fmt);
+	lh_buf_putc(&b, ' ');
+	lh_format_call(&b, e->ev, 1000, h->fmt);
+	lh_buf_putc(&b, ' ');
+	lh_format_text(&b, e->ev->message, 4000, h->fmt);
+	if (e->ev->cat == LH_CAT_TOOL_CALL && e->peer) {
+		lh_buf_putc(&b, ' ');
+		lh_format_text(&b, e->peer->ev->message, 4000, h->fmt);
+	}
+	bool m = regexec(&h->re, lh_buf_str(&b), 0, NULL, 0) == 0;
+	lh_buf_free(&b);
+	return m;
+}
+
+static void lh_search_step(struct lh_hud *h, long dir, bool include_current)
+{
+	size_t n = lh_rows_count(h->rows);
+	if (!h->search || !n)
+		return;
+	long start = lh_sel_index(h);
+	for (size_t k = include_current ? 0 : 1; k <= n; k++) {
+		long i = ((start + dir * (long)k) % (long)n + (long)n) % (long)n;
+		if (lh_hud_entry_matches_search(h, lh_rows_at(h->rows, (size_t)i))) {
+			h->follow = false;
+			lh_select_index(h, i);
+			return;
+		}
+	}
+	lh_hud_say(h, "pattern not found: %s", h->search);
+}
+
+static bool lh_smartcase(const char *s)
+{
+	for (; *s; s++)
+		if (isupper((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static void lh_search_set(struct lh_hud *h, const char *pattern)
+{
+	if (h->search) {
+		regfree(&h->re);
+		free(h->search);
+		h->search = NULL;
+	}
+	if (!*pattern)
+		return;
+	int flags = REG_EXTENDED | REG_NEWLINE | (lh_smartcase(pattern) ? REG_ICASE : 0);
+	int rc = regcomp(&h->re, pattern, flags);
+	if (rc != 0) {
+		char err[128];
+		regerror(rc, &h->re, err, sizeof err);
+		regfree(&h->re);
+		lh_hud_say(h, "bad pattern: %s", err);
+		return;
+	}
+	h->search = lh_xstrdup(pattern);
+	lh_search_step(h, 1, true);
+}
+
+static void lh_key_typing(struct lh_hud *h, int key)
+{
+	if (key == LH_KEY_ESC) {
+		h->typing = false;
+	} else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+		h->typing = false;
+		h->search_in[h->search_len] = '\0';
+		lh_search_set(h, h->search_in);
+	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		if (h->search_len)
+			h->search_len--;
+		else
+			h->typing = false;
+	} else if (key >= 0x20 && key < 0x7f && h->search_len + 1 < sizeof h->search_in) {
+		h->search_in[h->search_len++] = (char)key;
+	}
+}
+
+/* ---- pickers and filters ---- */
+
+static void lh_pick(struct lh_hud *h)
+{
+	struct lh_picker *p = &h->picker;
+	struct lh_filter f = *lh_rows_filter(h->rows);
+	const char *v = p->sel < p->n ? p->values[p->sel] : NULL;
+	if (p->kind == LH_PICK_RUN) {
+		h->auto_run = v && !*v;
+		f.run = h->auto_run ? NULL : (char *)v;
+		f.agent = NULL;
+	} else if (p->kind == LH_PICK_AGENT) {
+		f.agent = (char *)v;
+	} else if (v) {
+		f.cat = (enum lh_cat_filter)(v[0] - '0');
+	}
+	lh_hud_apply_filter(h, &f);
+	lh_picker_close(h);
+}
+
+static void lh_key_picker(struct lh_hud *h, int key)
+{
+	struct lh_picker *p = &h->picker;
+	switch (key) {
+	case 'j': case KEY_DOWN: if (p->sel + 1 < p->n) p->sel++; break;
+	case 'k': case KEY_UP: if (p->sel) p->sel--; break;
+	case KEY_NPAGE: p->sel = p->sel + 10 < p->n ? p->sel + 10 : (p->n ? p->n - 1 : 0); break;
+	case KEY_PPAGE: p->sel = p->sel > 10 ? p->sel - 10 : 0; break;
+	case '\n': case '\r': case KEY_ENTER: lh_pick(h); break;
+	case LH_KEY_ESC: case 'q': lh_picker_close(h); break;
+	default: break;
+	}
+}
+
+static void lh_clear_filters(struct lh_hud *h)
+{
+	struct lh_filter f = *lh_rows_filter(h->rows);
+	f.agent = NULL;
+	f.cat = LH_CATF_ALL;
+	f.errors = false;
+	lh_search_set(h, "");
+	lh_hud_apply_filter(h, &f);
+}
+
+static void lh_toggle_errors(struct lh_hud *h)
+{
+	struct lh_filter f = *lh_rows_filter(h->rows);
+	f.errors = !f.errors;
+	lh_hud_apply_filter(h, &f);
+}
+
+/* ---- mouse ---- */
+
+static void lh_key_mouse(struct lh_hud *h)
+{
+	MEVENT m;
+	if (getmouse(&m) != OK)
+		return;
+	if (m.bstate & BUTTON4_PRESSED) {
+		lh_move(h, -3);
+	} else if (m.bstate & BUTTON5_PRESSED) {
+		lh_move(h, 3);
+	} else if (m.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)) {
+		for (size_t i = h->drawn_n; i-- > 0;) {
+			if (m.y >= h->drawn_y[i]) {
+				h->follow = false;
+				h->sel_seq = h->drawn_seq[i];
+				break;
+			}
+		}
+	}
+}
+
+/* ---- views ---- */
+
+static void lh_key_detail(struct lh_hud *h, int key)
+{
+	switch (key) {
+	case 'j': case KEY_DOWN: h->detail_scroll++; break;
+	case 'k': case KEY_UP: if (h->detail_scroll) h->detail_scroll--; break;
+	case KEY_NPAGE: case ' ': h->detail_scroll += LINES - 4; break;
+	case KEY_PPAGE: case 'b': h->detail_scroll = h->detail_scroll > LINES - 4 ? h->detail_scroll - (LINES - 4) : 0; break;
+	case 'g': case KEY_HOME: h->detail_scroll = 0; break;
+	case 'G': case KEY_END: h->detail_scroll = 1 << 30; break;
+	case LH_KEY_ESC: case 'q': case '\n': case '\r': case KEY_ENTER: case KEY_BACKSPACE:
+		h->view = LH_VIEW_MAIN;
+		break;
+	default: break;
+	}
+}
+
+static void lh_key_main(struct lh_hud *h, int key)
+{
+	int page = LINES > 6 ? (LINES - 4) / 2 : 1;
+	switch (key) {
+	case 'j': case KEY_DOWN: lh_move(h, 1); break;
+	case 'k': case KEY_UP: lh_move(h, -1); break;
+	case KEY_NPAGE: case ' ': lh_move(h, page); break;
+	case KEY_PPAGE: case 'b': lh_move(h, -page); break;
+	case 'g': case KEY_HOME: h->follow = false; lh_select_index(h, 0); break;
+	case 'G': case 'F': case KEY_END: lh_follow(h); break;
+	case '\n': case '\r': case KEY_ENTER: h->view = LH_VIEW_DETAIL; h->detail_scroll = 0; break;
+	case 's': h->view = LH_VIEW_STATS; break;
+	case 'r': lh_picker_open(h, LH_PICK_RUN); break;
+	case 'a': lh_picker_open(h, LH_PICK_AGENT); break;
+	case 'c': lh_picker_open(h, LH_PICK_CATEGORY); break;
+	case 'e': lh_toggle_errors(h); break;
+	case '/': h->typing = true; h->search_len = 0; break;
+	case 'n': lh_search_step(h, 1, false); break;
+	case 'N': lh_search_step(h, -1, false); break;
+	case 't': lh_hud_next_theme(h); break;
+	case '?': h->help = true; break;
+	case LH_KEY_ESC: lh_clear_filters(h); break;
+	case KEY_MOUSE: lh_key_mouse(h); break;
+	default: break;
+	}
+}
+
+void lh_keys_handle(struct lh_hud *h, int key)
+{
+	if (key == KEY_RESIZE)
+		return; /* SIGWINCH is handled by the loop */
+	if (key == LH_CTRL('l')) {
+		clearok(curscr, TRUE);
+		return;
+	}
+	if (h->help) {
+		h->help = false;
+	} else if (h->typing) {
+		lh_key_typing(h, key);
+	} else if (h->picker.kind != LH_PICK_NONE) {
+		lh_key_picker(h, key);
+	} else if (h->view == LH_VIEW_DETAIL) {
+		lh_key_detail(h, key);
+	} else if (h->view == LH_VIEW_STATS) {
+		if (key == 's' || key == LH_KEY_ESC || key == 'q')
+			h->view = LH_VIEW_MAIN;
+	} else {
+		lh_key_main(h, key);
+	}
+}

@@ -1,0 +1,170 @@
+#include "config.h"
+#include "rowfmt.h"
+#include "format.h"
+#include "timeutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Enough for any screen; longer text is cut before it is formatted. */
+#define LH_ROW_TEXT_MAX 400
+
+const char *lh_rowfmt_spinner(unsigned fmt, int frame)
+{
+	static const char *const braille[] = {
+		"\xe2\xa0\x8b", "\xe2\xa0\x99", "\xe2\xa0\xb9", "\xe2\xa0\xb8", "\xe2\xa0\xbc",
+		"\xe2\xa0\xb4", "\xe2\xa0\xa6", "\xe2\xa0\xa7", "\xe2\xa0\x87", "\xe2\xa0\x8f",
+	};
+	static const char *const ascii[] = { "|", "/", "-", "\\" };
+	if (fmt & LH_FMT_ASCII)
+		return ascii[(unsigned)frame % 4];
+	return braille[(unsigned)frame % 10];
+}
+
+static void lh_row_prefix(const struct lh_rowfmt *rf, const struct lh_entry *e, struct lh_line *l)
+{
+	char clock[24];
+	lh_time_format_clock(e->ev->ts_us, clock, sizeof clock);
+	if (rf->short_time)
+		clock[8] = '\0';
+	lh_line_add(l, LH_ST_TIME, clock);
+	lh_line_add(l, LH_ST_TIME, e->ev->ts_guessed ? "?" : " ");
+	if (rf->show_run) {
+		lh_line_add_untrusted(l, LH_ST_DIM, e->ev->run_id, 16, rf->fmt);
+		lh_line_add(l, LH_ST_NORMAL, " ");
+	}
+	struct lh_buf agent = LH_BUF_INIT;
+	lh_format_agent(&agent, e->ev->agent_id, rf->agent_cols ? (size_t)rf->agent_cols : 24, rf->fmt);
+	lh_line_add(l, LH_ST_AGENT, agent.data);
+	if (rf->agent_cols) {
+		/* Pad by characters; the agent text is short and mostly ASCII. */
+		size_t chars = 0;
+		for (size_t i = 0; i < agent.len; i++)
+			chars += ((unsigned char)agent.data[i] & 0xc0) != 0x80;
+		for (; chars < (size_t)rf->agent_cols; chars++)
+			lh_line_add(l, LH_ST_NORMAL, " ");
+	}
+	lh_line_add(l, LH_ST_NORMAL, " ");
+	lh_buf_free(&agent);
+}
+
+static void lh_row_duration(const struct lh_rowfmt *rf, const struct lh_entry *e, struct lh_line *l)
+{
+	const struct lh_marks *m = lh_format_marks(rf->fmt);
+	char d[24];
+	lh_line_right(l);
+	if (e->state == LH_CALL_PENDING) {
+		int64_t ms = (rf->now_us - e->ev->ts_us) / 1000;
+		/* The producer's clock may run ahead of ours: never show negative. */
+		int64_t since_recv = (rf->now_us - e->ev->recv_us) / 1000;
+		if (ms < 0 || e->ev->ts_guessed)
+			ms = since_recv;
+		lh_time_format_duration(ms < 0 ? 0 : ms, d, sizeof d);
+		lh_line_add(l, LH_ST_PENDING, lh_rowfmt_spinner(rf->fmt, rf->spinner));
+		lh_line_add(l, LH_ST_PENDING, " ");
+		lh_line_add(l, LH_ST_PENDING, d);
+		return;
+	}
+	if (e->duration_ms >= 0) {
+		lh_time_format_duration(e->duration_ms, d, sizeof d);
+		lh_line_add(l, LH_ST_DURATION, d);
+		lh_line_add(l, LH_ST_NORMAL, " ");
+	}
+	if (e->ev->cat == LH_CAT_TOOL_CALL || e->ev->cat == LH_CAT_TOOL_RESULT)
+		lh_line_add(l, e->error ? LH_ST_ERROR : LH_ST_OK, e->error ? m->err : m->ok);
+}
+
+static void lh_row_call(const struct lh_rowfmt *rf, const struct lh_entry *e, struct lh_line *l)
+{
+	const struct lh_event *ev = e->ev;
+	if (ev->tool_name) {
+		lh_line_add_untrusted(l, LH_ST_TOOL, ev->tool_name, 64, rf->fmt);
+		lh_line_add(l, LH_ST_ARGS, "(");
+		if (ev->args) {
+			struct lh_buf a = LH_BUF_INIT;
+			lh_format_args(&a, ev->args, LH_ROW_TEXT_MAX, rf->fmt);
+			lh_line_add(l, LH_ST_ARGS, a.data);
+			lh_buf_free(&a);
+		}
+		lh_line_add(l, LH_ST_ARGS, ")");
+	} else {
+		lh_line_add_untrusted(l, LH_ST_TOOL, ev->message, LH_ROW_TEXT_MAX, rf->fmt);
+	}
+}
+
+/* The result under its call, indented to where the call text starts. */
+static void lh_row_result_line(const struct lh_rowfmt *rf, const struct lh_entry *call,
+			       size_t indent_cols, struct lh_line *l)
+{
+	const struct lh_entry *res = call->peer;
+	lh_line_reset(l, LH_ST_NORMAL);
+	for (size_t i = 0; i < indent_cols; i++)
+		lh_line_add(l, LH_ST_NORMAL, " ");
+	lh_line_add(l, res && res->error ? LH_ST_ERROR : LH_ST_RESULT, lh_format_marks(rf->fmt)->result);
+	lh_line_add(l, LH_ST_NORMAL, " ");
+	if (res)
+		lh_line_add_untrusted(l, res->error ? LH_ST_ERROR : LH_ST_RESULT, res->ev->message,
+				      LH_ROW_TEXT_MAX, rf->fmt);
+	else
+		lh_line_add(l, LH_ST_DIM, "(result evicted)");
+}
+
+static void lh_row_other(const struct lh_rowfmt *rf, const struct lh_entry *e, struct lh_line *l)
+{
+	const struct lh_event *ev = e->ev;
+	enum lh_style st = LH_ST_INFO;
+	if (ev->cat == LH_CAT_THOUGHT) {
+		st = LH_ST_THOUGHT;
+		lh_line_add(l, st, rf->fmt & LH_FMT_ASCII ? ">> " : "\xc2\xbb ");
+	} else if (ev->cat == LH_CAT_REASONING) {
+		st = LH_ST_REASONING;
+		lh_line_add(l, st, rf->fmt & LH_FMT_ASCII ? "~ " : "\xe2\x88\xb4 ");
+	} else {
+		lh_line_add(l, LH_ST_DIM, "[");
+		lh_line_add_untrusted(l, LH_ST_DIM, ev->metadata, 16, rf->fmt);
+		lh_line_add(l, LH_ST_DIM, "] ");
+	}
+	lh_line_add_untrusted(l, st, ev->message, LH_ROW_TEXT_MAX, rf->fmt);
+}
+
+static size_t lh_line_chars(const struct lh_line *l)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < l->text.len; i++)
+		n += ((unsigned char)l->text.data[i] & 0xc0) != 0x80;
+	return n;
+}
+
+int lh_rowfmt_entry(const struct lh_rowfmt *rf, const struct lh_entry *e, struct lh_line *l1,
+		    struct lh_line *l2)
+{
+	lh_line_reset(l1, LH_ST_NORMAL);
+	lh_row_prefix(rf, e, l1);
+	size_t indent = lh_line_chars(l1);
+	if (rf->narrow && indent > 4)
+		indent = 4;
+	switch (e->ev->cat) {
+	case LH_CAT_TOOL_CALL:
+		lh_row_call(rf, e, l1);
+		lh_row_duration(rf, e, l1);
+		if (e->state == LH_CALL_DONE) {
+			lh_row_result_line(rf, e, indent, l2);
+			return 2;
+		}
+		return 1;
+	case LH_CAT_TOOL_RESULT: /* an orphan, or a result whose call was evicted */
+		lh_line_add(l1, LH_ST_ORPHAN, lh_format_marks(rf->fmt)->result);
+		lh_line_add(l1, LH_ST_ORPHAN, e->state == LH_CALL_ORPHAN ? " (no call) " : " ");
+		if (e->ev->tool_name) {
+			lh_line_add_untrusted(l1, LH_ST_TOOL, e->ev->tool_name, 64, rf->fmt);
+			lh_line_add(l1, LH_ST_NORMAL, ": ");
+		}
+		lh_line_add_untrusted(l1, e->error ? LH_ST_ERROR : LH_ST_RESULT, e->ev->message,
+				      LH_ROW_TEXT_MAX, rf->fmt);
+		lh_row_duration(rf, e, l1);
+		return 1;
+	default:
+		lh_row_other(rf, e, l1);
+		return 1;
+	}
+}

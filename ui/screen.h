@@ -1,0 +1,36 @@
+/* screen: the terminal while the HUD owns it: curses set up and torn down
+ * (also on a crash signal, so the shell is never left in raw mode), theme
+ * styles turned into curses attributes, and styled text put on screen. */
+#ifndef LH_SCREEN_H
+#define LH_SCREEN_H
+
+#include <stdbool.h>
+
+#include "line.h"
+#include "theme.h"
+
+/* Starts curses on the terminal (input from /dev/tty when stdin is not
+ * one). Returns the input fd, or -1 with *cause (a new string). */
+int lh_screen_open(bool mouse, char **cause);
+/* Restores the terminal. Safe to call twice. */
+void lh_screen_close(void);
+/* Re-reads the terminal size after SIGWINCH. */
+void lh_screen_resize(void);
+
+/* color false: attributes only (NO_COLOR, --no-color, mono terminals). */
+void lh_screen_set_theme(const struct lh_theme *t, bool color);
+bool lh_screen_has_color(void);
+
+/* Drawing at (y, x), never past x + width. Text must be sanitized. Each
+ * returns the columns it used. */
+int lh_screen_text(int y, int x, int width, const char *s, enum lh_style st);
+void lh_screen_fill(int y, int x, int width, enum lh_style st);
+/* A line: left segments cut with an ellipsis to leave room for the right
+ * ones; base is the background style (the selection, say); hl_off/hl_len
+ * byte ranges of l->text (n of them) are drawn in the match style. */
+void lh_screen_line(int y, int x, int width, const struct lh_line *l, enum lh_style base,
+		    const size_t *hl, int nhl, const char *ellipsis);
+/* A box outline with a title, in the border style. */
+void lh_screen_box(int y, int x, int h, int w, const char *title, bool ascii);
+
+#endif

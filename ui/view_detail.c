@@ -1,0 +1,189 @@
+/* view_detail: everything about one item: its fields, the message and the
+ * result in full, the args as indented JSON, and the raw event. Shown in a
+ * pane beside the timeline on wide screens, or on its own after Enter. */
+#include "config.h"
+#include "hud_impl.h"
+#include "cells.h"
+#include "format.h"
+#include "screen.h"
+#include "text.h"
+#include "timeutil.h"
+#include "xalloc.h"
+
+#include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A 1 MiB web_search result is not read on a terminal: show this much. */
+#define LH_DETAIL_TEXT_MAX (16 * 1024)
+
+struct lh_dline {
+	char *text;
+	enum lh_style st;
+};
+
+struct lh_doc {
+	struct lh_dline *lines;
+	size_t n, cap;
+	int width;
+	unsigned fmt;
+};
+
+static void lh_doc_push(struct lh_doc *d, const char *s, size_t len, enum lh_style st)
+{
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 32;
+		d->lines = lh_xrealloc(d->lines, d->cap * sizeof *d->lines);
+	}
+	d->lines[d->n++] = (struct lh_dline){ lh_xstrndup(s, len), st };
+}
+
+/* Sanitizes a stranger's text, keeping its line breaks, and wraps it. */
+static void lh_doc_text(struct lh_doc *d, const char *s, enum lh_style st, int indent)
+{
+	struct lh_buf clean = LH_BUF_INIT;
+	size_t len = strlen(s);
+	bool cut = len > LH_DETAIL_TEXT_MAX;
+	lh_text_sanitize(&clean, s, cut ? LH_DETAIL_TEXT_MAX : len, d->fmt & LH_FMT_ASCII ? LH_TEXT_ASCII : 0);
+	int w = d->width - indent > 8 ? d->width - indent : 8;
+	char pad[16];
+	snprintf(pad, sizeof pad, "%*s", indent < 15 ? indent : 15, "");
+	const char *p = lh_buf_str(&clean), *end = p + clean.len;
+	struct lh_buf row = LH_BUF_INIT;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t para = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		do {
+			size_t n = lh_cells_fit(p, para, w, NULL);
+			if (!n && para)
+				n = 1;
+			lh_buf_reset(&row);
+			lh_buf_puts(&row, pad);
+			lh_buf_append(&row, p, n);
+			lh_doc_push(d, row.data, row.len, st);
+			p += n;
+			para -= n;
+		} while (para);
+		p = nl ? nl + 1 : end;
+	}
+	if (cut) {
+		char note[64];
+		snprintf(note, sizeof note, "%s(%zu more bytes)", pad, len - LH_DETAIL_TEXT_MAX);
+		lh_doc_push(d, note, strlen(note), LH_ST_DIM);
+	}
+	lh_buf_free(&clean);
+	lh_buf_free(&row);
+}
+
+static void lh_doc_kv(struct lh_doc *d, const char *key, const char *value, enum lh_style st)
+{
+	char line[64];
+	snprintf(line, sizeof line, "%-9s", key);
+	struct lh_buf b = LH_BUF_INIT;
+	lh_buf_puts(&b, line);
+	lh_format_text(&b, value, (size_t)(d->width > 12 ? d->width * 4 : 40), d->fmt);
+	size_t n = lh_cells_fit(b.data, b.len, d->width, NULL);
+	lh_doc_push(d, b.data, n, st);
+	lh_buf_free(&b);
+}
+
+static void lh_doc_title(struct lh_doc *d, const char *title)
+{
+	lh_doc_push(d, "", 0, LH_ST_NORMAL);
+	lh_doc_push(d, title, strlen(title), LH_ST_TITLE);
+}
+
+static void lh_doc_free(struct lh_doc *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->lines[i].text);
+	free(d->lines);
+}
+
+static void lh_doc_times(struct lh_doc *d, const struct lh_entry *e, int64_t now_us)
+{
+	char ts[40], buf[96];
+	lh_time_format_rfc3339(e->ev->ts_us, ts, sizeof ts);
+	snprintf(buf, sizeof buf, "%s%s", ts, e->ev->ts_guessed ? " (received; none sent)" : "");
+	lh_doc_kv(d, "Time", buf, LH_ST_TIME);
+	if (e->ev->cat != LH_CAT_TOOL_CALL && e->ev->cat != LH_CAT_TOOL_RESULT)
+		return;
+	char dur[24];
+	if (e->state == LH_CALL_PENDING) {
+		lh_time_format_duration((now_us - e->ev->recv_us) / 1000, dur, sizeof dur);
+		snprintf(buf, sizeof buf, "pending for %s", dur);
+		lh_doc_kv(d, "Duration", buf, LH_ST_PENDING);
+	} else if (e->duration_ms >= 0) {
+		lh_time_format_duration(e->duration_ms, dur, sizeof dur);
+		snprintf(buf, sizeof buf, "%s %s", dur, e->error ? "failed" : "ok");
+		lh_doc_kv(d, "Duration", buf, e->error ? LH_ST_ERROR : LH_ST_OK);
+	}
+}
+
+static void lh_doc_args(struct lh_doc *d, const char *args)
+{
+	cJSON *j = cJSON_Parse(args);
+	char *pretty = j ? cJSON_Print(j) : NULL;
+	lh_doc_title(d, "Args");
+	lh_doc_text(d, pretty ? pretty : args, LH_ST_ARGS, 2);
+	if (pretty)
+		cJSON_free(pretty);
+	cJSON_Delete(j);
+}
+
+static void lh_doc_build(struct lh_doc *d, const struct lh_entry *e)
+{
+	const struct lh_event *ev = e->ev;
+	lh_doc_kv(d, "Run", ev->run_id, LH_ST_NORMAL);
+	lh_doc_kv(d, "Agent", ev->agent_id, LH_ST_AGENT);
+	lh_doc_kv(d, "Category", ev->category, LH_ST_NORMAL);
+	lh_doc_kv(d, "Metadata", ev->metadata, ev->is_error ? LH_ST_ERROR : LH_ST_NORMAL);
+	if (ev->tool_name)
+		lh_doc_kv(d, "Tool", ev->tool_name, LH_ST_TOOL);
+	if (ev->call_id)
+		lh_doc_kv(d, "Call id", ev->call_id, LH_ST_NORMAL);
+	if (e->state == LH_CALL_ORPHAN)
+		lh_doc_kv(d, "Pairing", "no call found for this result", LH_ST_ORPHAN);
+	lh_doc_times(d, e, lh_time_now_us());
+	lh_doc_title(d, "Message");
+	lh_doc_text(d, ev->message, LH_ST_NORMAL, 2);
+	if (ev->args)
+		lh_doc_args(d, ev->args);
+	if (ev->cat == LH_CAT_TOOL_CALL && e->peer) {
+		lh_doc_title(d, e->peer->error ? "Result (error)" : "Result");
+		lh_doc_text(d, e->peer->ev->message, e->peer->error ? LH_ST_ERROR : LH_ST_RESULT, 2);
+	}
+	lh_doc_title(d, "Raw event");
+	lh_doc_text(d, ev->raw, LH_ST_DIM, 2);
+	if (ev->cat == LH_CAT_TOOL_CALL && e->peer) {
+		lh_doc_title(d, "Raw result");
+		lh_doc_text(d, e->peer->ev->raw, LH_ST_DIM, 2);
+	}
+}
+
+void lh_view_detail(struct lh_hud *h, const struct lh_rect *r, bool full)
+{
+	const struct lh_entry *e = lh_hud_selected(h);
+	int y = r->y;
+	if (full) {
+		lh_screen_text(y++, r->x, r->w, "DETAIL  (Esc: back, j/k: scroll)", LH_ST_TITLE);
+	} else {
+		lh_screen_text(y++, r->x, r->w, "DETAIL", LH_ST_TITLE);
+	}
+	if (!e) {
+		lh_screen_text(y, r->x, r->w, "nothing selected", LH_ST_DIM);
+		return;
+	}
+	struct lh_doc d = { .width = r->w, .fmt = h->fmt };
+	lh_doc_build(&d, e);
+	int rows = r->h - (y - r->y);
+	int max_scroll = (int)d.n - rows > 0 ? (int)d.n - rows : 0;
+	if (!full)
+		h->detail_scroll = 0;
+	else if (h->detail_scroll > max_scroll)
+		h->detail_scroll = max_scroll;
+	for (size_t i = (size_t)h->detail_scroll; i < d.n && y < r->y + r->h; i++)
+		lh_screen_text(y++, r->x, r->w, d.lines[i].text, d.lines[i].st);
+	lh_doc_free(&d);
+}

@@ -1,0 +1,317 @@
+/* view_main: the main screen: header, filter line, agents, timeline, the
+ * detail pane when there is room, and the footer. */
+#include "config.h"
+#include "hud_impl.h"
+#include "cells.h"
+#include "format.h"
+#include "rowfmt.h"
+#include "screen.h"
+#include "timeutil.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#define LH_WIDE 100
+#define LH_NARROW 60
+
+static int lh_clamp(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+void lh_hud_layout(const struct lh_hud *h, int lines, int cols, struct lh_layout *L)
+{
+	(void)h;
+	memset(L, 0, sizeof *L);
+	int body_y = 2, body_h = lines - 3;
+	if (body_h < 1)
+		body_h = 1;
+	L->header = (struct lh_rect){ 0, 0, 1, cols };
+	L->status = (struct lh_rect){ 1, 0, 1, cols };
+	L->footer = (struct lh_rect){ lines - 1, 0, 1, cols };
+	L->narrow = cols < LH_NARROW;
+	L->side_detail = cols >= LH_WIDE;
+	int agents_w = 0, detail_w = 0;
+	if (cols >= LH_WIDE) {
+		agents_w = lh_clamp(cols / 5, 20, 30);
+		detail_w = lh_clamp(cols * 3 / 10, 30, 60);
+	} else if (!L->narrow) {
+		agents_w = lh_clamp(cols / 5, 16, 22);
+	}
+	if (agents_w)
+		L->agents = (struct lh_rect){ body_y, 0, body_h, agents_w };
+	int tx = agents_w ? agents_w + 1 : 0;
+	int tw = cols - tx - (detail_w ? detail_w + 1 : 0);
+	L->timeline = (struct lh_rect){ body_y, tx, body_h, tw };
+	if (detail_w)
+		L->detail = (struct lh_rect){ body_y, cols - detail_w, body_h, detail_w };
+}
+
+/* ---- header and status ---- */
+
+/* The source's state: "live", or "retrying in 3s: connect: ..." */
+static enum lh_style lh_state_text(const struct lh_source_status *st, char *buf, size_t len)
+{
+	if (st->state == LH_SOURCE_RETRYING) {
+		int64_t in = (st->retry_at_us - lh_time_mono_us() + 999999) / 1000000;
+		snprintf(buf, len, " retrying in %llds: %s ", (long long)(in < 0 ? 0 : in), st->last_error);
+		return LH_ST_WARNING;
+	}
+	snprintf(buf, len, " %s ", lh_source_state_name(st->state));
+	return st->state == LH_SOURCE_LIVE || st->state == LH_SOURCE_DONE ? LH_ST_OK : LH_ST_WARNING;
+}
+
+/* Counts at the right, the source and its state at the left; on a narrow
+ * screen the source description goes first. */
+static void lh_header(struct lh_hud *h, const struct lh_rect *r)
+{
+	const struct lh_source_status *st = lh_app_source_status(h->app);
+	struct lh_store_counts c;
+	lh_store_get_counts(h->store, &c);
+	unsigned long long rej = lh_app_rejects(h->app)->total;
+	char counts[160], state[320];
+	if (r->w >= 80)
+		snprintf(counts, sizeof counts, " %llu ev/s  %llu events  %llu evicted  %llu rejected ",
+			 (unsigned long long)h->rate_shown, (unsigned long long)c.added,
+			 (unsigned long long)c.evicted, rej);
+	else
+		snprintf(counts, sizeof counts, " %llu/s %llu ev %llu rej ", (unsigned long long)h->rate_shown,
+			 (unsigned long long)c.added, rej);
+	int cw = lh_cells_width(counts, strlen(counts));
+	lh_screen_fill(r->y, r->x, r->w, LH_ST_HEADER);
+	int x = lh_screen_text(r->y, r->x, r->w, " livehud", LH_ST_HEADER);
+	if (st) {
+		enum lh_style sst = lh_state_text(st, state, sizeof state);
+		x += lh_screen_text(r->y, r->x + x, r->w - x, " ", LH_ST_HEADER);
+		x += lh_screen_text(r->y, r->x + x, r->w - x, state, sst);
+		int room = r->w - x - cw - 1;
+		if (room > 8)
+			x += lh_screen_text(r->y, r->x + x + 1, room, st->describe, LH_ST_HEADER) + 1;
+	}
+	if (r->w - x > cw)
+		lh_screen_text(r->y, r->x + r->w - cw, cw, counts, LH_ST_HEADER);
+}
+
+static void lh_status(struct lh_hud *h, const struct lh_rect *r)
+{
+	const struct lh_filter *f = lh_rows_filter(h->rows);
+	char buf[768];
+	int x = 0;
+	lh_screen_fill(r->y, r->x, r->w, LH_ST_STATUS);
+	if (h->typing) {
+		snprintf(buf, sizeof buf, "/%.*s", (int)h->search_len, h->search_in);
+		x = lh_screen_text(r->y, r->x, r->w, buf, LH_ST_STATUS);
+		curs_set(1);
+		move(r->y, r->x + (x < r->w ? x : r->w - 1));
+		return;
+	}
+	curs_set(0);
+	x += lh_screen_text(r->y, r->x + x, r->w - x, h->follow ? "FOLLOW " : "PAUSED (End: follow) ",
+			    h->follow ? LH_ST_OK : LH_ST_WARNING);
+	snprintf(buf, sizeof buf, "run %s%s (%zu runs)", f->run ? f->run : "all",
+		 h->auto_run && f->run ? " auto" : "", lh_store_run_count(h->store));
+	x += lh_screen_text(r->y, r->x + x, r->w - x, buf, LH_ST_STATUS);
+	buf[0] = '\0';
+	if (f->agent)
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "  agent %s", f->agent);
+	if (f->cat != LH_CATF_ALL)
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "  %s only", lh_cat_filter_name(f->cat));
+	if (f->errors)
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "  errors only");
+	if (h->search)
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "  /%s/", h->search);
+	x += lh_screen_text(r->y, r->x + x, r->w - x, buf, LH_ST_KEY);
+	if (h->message_until_us > lh_time_mono_us() && r->w - x > 4)
+		lh_screen_text(r->y, r->x + x + 2, r->w - x - 2, h->message, LH_ST_STATUS);
+}
+
+static void lh_footer(struct lh_hud *h, const struct lh_rect *r)
+{
+	static const char *const keys[][2] = {
+		{ "q", "quit" }, { "?", "help" }, { "Enter", "detail" }, { "/", "search" },
+		{ "r", "run" }, { "a", "agent" }, { "c", "category" }, { "e", "errors" },
+		{ "s", "stats" }, { "t", "theme" },
+	};
+	(void)h;
+	lh_screen_fill(r->y, r->x, r->w, LH_ST_FOOTER);
+	int x = 0;
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0] && x < r->w; i++) {
+		x += lh_screen_text(r->y, r->x + x, r->w - x, keys[i][0], LH_ST_KEY);
+		x += lh_screen_text(r->y, r->x + x, r->w - x, " ", LH_ST_FOOTER);
+		x += lh_screen_text(r->y, r->x + x, r->w - x, keys[i][1], LH_ST_FOOTER);
+		x += lh_screen_text(r->y, r->x + x, r->w - x, "  ", LH_ST_FOOTER);
+	}
+}
+
+/* ---- agents ---- */
+
+/* Two lines an agent: mark, name and tool time; then its counts. */
+static void lh_agent(struct lh_hud *h, const struct lh_rect *r, int y, const struct lh_agent_stats *a,
+		     bool selected)
+{
+	bool ascii = h->fmt & LH_FMT_ASCII;
+	const char *mark = a->pending ? (ascii ? "*" : "\xe2\x97\x8f") : (ascii ? "o" : "\xe2\x97\x8b");
+	char d[24], line[96];
+	lh_time_format_duration(a->tool_ms, d, sizeof d);
+	int dw = (int)strlen(d);
+	if (selected)
+		lh_screen_fill(y, r->x, r->w, LH_ST_SELECTED);
+	int x = lh_screen_text(y, r->x, r->w, mark, a->pending ? LH_ST_PENDING : LH_ST_DIM);
+	x += lh_screen_text(y, r->x + x, r->w - x, " ", LH_ST_NORMAL);
+	struct lh_buf name = LH_BUF_INIT;
+	lh_format_agent(&name, a->id, 40, h->fmt);
+	if (a->errors)
+		lh_buf_printf(&name, " %s", lh_format_marks(h->fmt)->err);
+	lh_screen_text(y, r->x + x, r->w - x - dw - 1, name.data, a->errors ? LH_ST_ERROR : LH_ST_AGENT);
+	lh_buf_free(&name);
+	if (r->w - x > dw + 4)
+		lh_screen_text(y, r->x + r->w - dw, dw, d, LH_ST_DURATION);
+	snprintf(line, sizeof line, "  %llu calls %llu err %llu pend", (unsigned long long)a->calls,
+		 (unsigned long long)a->errors, (unsigned long long)a->pending);
+	lh_screen_text(y + 1, r->x, r->w, line, LH_ST_DIM);
+}
+
+static void lh_agents(struct lh_hud *h, const struct lh_rect *r)
+{
+	const struct lh_filter *f = lh_rows_filter(h->rows);
+	const struct lh_run *run = f->run ? lh_store_find_run(h->store, f->run) : NULL;
+	lh_screen_text(r->y, r->x, r->w, "AGENTS", LH_ST_TITLE);
+	if (!run) {
+		lh_screen_text(r->y + 1, r->x, r->w, f->run ? "(no events)" : "(all runs)", LH_ST_DIM);
+		return;
+	}
+	int y = r->y + 1;
+	for (size_t i = 0; i < lh_run_agent_count(run) && y + 1 < r->y + r->h; i++, y += 2) {
+		struct lh_agent_stats a;
+		lh_run_agent_stats(run, i, &a);
+		lh_agent(h, r, y, &a, f->agent && strcmp(f->agent, a.id) == 0);
+	}
+}
+
+static void lh_separator(int y, int x, int h, bool ascii)
+{
+	for (int i = 0; i < h; i++)
+		lh_screen_text(y + i, x, 1, ascii ? "|" : "\xe2\x94\x82", LH_ST_BORDER);
+}
+
+/* ---- timeline ---- */
+
+static int lh_item_height(const struct lh_entry *e)
+{
+	return e->ev->cat == LH_CAT_TOOL_CALL && e->state == LH_CALL_DONE ? 2 : 1;
+}
+
+/* The first item that, drawn from the top, puts item sel on the last rows. */
+static size_t lh_backfill(struct lh_hud *h, size_t sel, int rows)
+{
+	size_t top = sel;
+	int used = lh_item_height(lh_rows_at(h->rows, sel));
+	while (top > 0 && used + lh_item_height(lh_rows_at(h->rows, top - 1)) <= rows)
+		used += lh_item_height(lh_rows_at(h->rows, --top));
+	return top;
+}
+
+/* Where the timeline starts: the selection at the bottom in follow mode,
+ * else the old top moved only as far as the selection needs. */
+static size_t lh_timeline_top(struct lh_hud *h, size_t sel, size_t n, int rows)
+{
+	if (h->follow || h->top >= n)
+		return lh_backfill(h, sel, rows);
+	if (sel < h->top)
+		return sel;
+	size_t top = lh_backfill(h, sel, rows);
+	return top > h->top ? top : h->top;
+}
+
+static int lh_search_ranges(struct lh_hud *h, const struct lh_line *l, size_t *hl, int max)
+{
+	if (!h->search || !l->text.len)
+		return 0;
+	int n = 0;
+	size_t off = 0;
+	regmatch_t m;
+	while (n < max && off < l->text.len &&
+	       regexec(&h->re, l->text.data + off, 1, &m, off ? REG_NOTBOL : 0) == 0) {
+		if (m.rm_eo == m.rm_so) { /* an empty match: step over one byte */
+			off += (size_t)m.rm_eo + 1;
+			continue;
+		}
+		hl[2 * n] = off + (size_t)m.rm_so;
+		hl[2 * n + 1] = (size_t)(m.rm_eo - m.rm_so);
+		n++;
+		off += (size_t)m.rm_eo;
+	}
+	return n;
+}
+
+static void lh_timeline_line(struct lh_hud *h, const struct lh_rect *r, int y, const struct lh_line *l,
+			     bool selected)
+{
+	size_t hl[32];
+	int nhl = lh_search_ranges(h, l, hl, 16);
+	lh_screen_line(y, r->x, r->w, l, selected ? LH_ST_SELECTED : LH_ST_NORMAL, hl, nhl,
+		       lh_format_marks(h->fmt)->ellipsis);
+}
+
+static void lh_timeline(struct lh_hud *h, const struct lh_rect *r, bool narrow)
+{
+	size_t n = lh_rows_count(h->rows);
+	h->drawn_n = 0;
+	if (!n) {
+		lh_screen_text(r->y, r->x, r->w, "waiting for events...", LH_ST_DIM);
+		return;
+	}
+	size_t sel = h->follow ? n - 1 : lh_rows_find(h->rows, h->sel_seq);
+	if (sel >= n)
+		sel = n - 1;
+	h->sel_seq = lh_rows_at(h->rows, sel)->seq;
+	h->top = lh_timeline_top(h, sel, n, r->h);
+	const struct lh_filter *f = lh_rows_filter(h->rows);
+	struct lh_rowfmt rf = {
+		.now_us = lh_time_now_us(), .fmt = h->fmt, .spinner = h->spinner,
+		.agent_cols = narrow || f->agent ? 0 : 11, .show_run = !f->run && !narrow,
+		.short_time = narrow || r->w < 70, .narrow = narrow,
+	};
+	int y = r->y;
+	for (size_t i = h->top; i < n && y < r->y + r->h; i++) {
+		const struct lh_entry *e = lh_rows_at(h->rows, i);
+		int lines = lh_rowfmt_entry(&rf, e, &h->l1, &h->l2);
+		if (e->state == LH_CALL_PENDING)
+			h->pending_visible = true;
+		if (h->drawn_n < sizeof h->drawn_seq / sizeof h->drawn_seq[0]) {
+			h->drawn_seq[h->drawn_n] = e->seq;
+			h->drawn_y[h->drawn_n++] = y;
+		}
+		lh_timeline_line(h, r, y++, &h->l1, i == sel);
+		if (lines == 2 && y < r->y + r->h)
+			lh_timeline_line(h, r, y++, &h->l2, i == sel);
+	}
+}
+
+void lh_view_main(struct lh_hud *h, const struct lh_layout *L)
+{
+	lh_header(h, &L->header);
+	lh_status(h, &L->status);
+	lh_footer(h, &L->footer);
+	bool ascii = h->fmt & LH_FMT_ASCII;
+	if (h->view == LH_VIEW_DETAIL) {
+		struct lh_rect r = { L->timeline.y, 0, L->timeline.h, L->footer.w };
+		lh_view_detail(h, &r, true);
+		return;
+	}
+	if (h->view == LH_VIEW_STATS) {
+		struct lh_rect r = { L->timeline.y, 0, L->timeline.h, L->footer.w };
+		lh_view_stats(h, &r);
+		return;
+	}
+	if (L->agents.w) {
+		lh_agents(h, &L->agents);
+		lh_separator(L->agents.y, L->agents.w, L->agents.h, ascii);
+	}
+	lh_timeline(h, &L->timeline, L->narrow);
+	if (L->detail.w) {
+		lh_separator(L->detail.y, L->detail.x - 1, L->detail.h, ascii);
+		lh_view_detail(h, &L->detail, false);
+	}
+}
