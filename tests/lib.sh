@@ -81,3 +81,38 @@ bg() {
 
 is_running() { kill -0 "$1" 2>/dev/null; }
 not_running() { ! kill -0 "$1" 2>/dev/null; }
+
+# ---- the HUD under tmux ----
+# Each test has its own tmux server (-L), no user config (-f /dev/null),
+# and keeps dead panes so the exit status and the restored screen can be read.
+TMUX_SOCK="livehud-test-$$"
+tm() { tmux -u -L "$TMUX_SOCK" -f /dev/null "$@"; }
+hud_cleanup() { tm kill-server 2>/dev/null; }
+
+# hud_start NAME COLS ROWS command...: runs the command in a new session.
+hud_start() {
+	name=$1 cols=$2 rows=$3; shift 3
+	if ! tm has-session 2>/dev/null; then
+		tm new-session -d -s _keep -x 20 -y 5 "sleep 100000"
+		tm set -g default-terminal screen-256color
+		tm set -g remain-on-exit on
+		tm set -g history-limit 0
+	fi
+	rm -f "$T/$name.status"
+	tm new-session -d -s "$name" -x "$cols" -y "$rows" \
+		"env LC_ALL=C.UTF-8 XDG_CONFIG_HOME='$XDG_CONFIG_HOME' $* 2>'$T/$name.err'; echo \$? >'$T/$name.status'"
+}
+# exit_status NAME: the command's exit status once it has ended.
+exit_status() { cat "$T/$1.status" 2>/dev/null; }
+hud_exited() { [ -s "$T/$1.status" ]; }
+# wider_than NAME COLS: some line of the screen is wider than COLS cells.
+fits_in() { [ "$(screen "$1" | LC_ALL=C.UTF-8 wc -L)" -le "$2" ]; }
+not() { ! "$@"; }
+screen() { tm capture-pane -p -t "$1"; }
+screen_has() { screen "$1" | grep -qF -- "$2"; }
+screen_has_re() { screen "$1" | grep -qE -- "$2"; }
+wait_screen() { wait_for 10 screen_has "$1" "$2"; }
+keys() { n=$1; shift; tm send-keys -t "$n" "$@"; }
+pane() { tm display -p -t "$1" "$2"; }
+# wakeups PID: voluntary context switches so far (each wake-up from sleep is one).
+wakeups() { awk '/^voluntary_ctxt_switches/ {print $2}' "/proc/$1/status"; }

@@ -1,0 +1,129 @@
+/* The HUD's pieces that need no terminal: theme files, column widths, and
+ * how an item becomes lines. */
+#include "config.h"
+#include "../tap.h"
+#include "cells.h"
+#include "format.h"
+#include "rowfmt.h"
+#include "rows.h"
+#include "store.h"
+#include "theme.h"
+
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void test_theme(void)
+{
+	struct lh_theme t = { 0 };
+	char *cause = NULL;
+	ok(lh_theme_parse(&t, "# c\n\nheader = 231/white 24/blue bold\nerror = red default\n", "x", &cause) == 0,
+	   "a good theme parses");
+	is_int(t.style[LH_ST_HEADER].fg, 231, "256-color foreground");
+	is_int(t.style[LH_ST_HEADER].fg8, 7, "its 8-color fallback");
+	is_int(t.style[LH_ST_HEADER].bg8, 4, "background fallback");
+	ok(t.style[LH_ST_HEADER].attrs & LH_ATTR_BOLD, "bold");
+	is_int(t.style[LH_ST_ERROR].fg, 1, "named color");
+	is_int(t.style[LH_ST_ERROR].bg, -1, "default background");
+
+	ok(lh_theme_parse(&t, "header = white blue\n\nbogus = red blue\n", "my.theme", &cause) < 0, "unknown style fails");
+	is_str(cause, "my.theme, line 3: unknown style 'bogus'", "and the error names the line and the style");
+	free(cause);
+	ok(lh_theme_parse(&t, "ok = grene default\n", "t", &cause) < 0, "a misspelt color fails");
+	is_str(cause, "t, line 1: unknown color 'grene'", "naming it");
+	free(cause);
+	ok(lh_theme_parse(&t, "ok = green default blink\n", "t", &cause) < 0, "an unknown attribute fails");
+	free(cause);
+	ok(lh_theme_parse(&t, "ok = 300 default\n", "t", &cause) < 0, "color 300 fails");
+	free(cause);
+	ok(lh_theme_parse(&t, "ok green default\n", "t", &cause) < 0, "a line without = fails");
+	free(cause);
+	ok(lh_theme_parse(&t, "ok = green\n", "t", &cause) < 0, "a style without background fails");
+	free(cause);
+
+	setenv("XDG_CONFIG_HOME", "/nonexistent", 1);
+	const char *names[] = { "dark", "light", "mono" };
+	for (int i = 0; i < 3; i++) {
+		ok(lh_theme_load(&t, names[i], &cause) == 0, "built-in theme %s loads", names[i]);
+		is_str(t.name, names[i], "and is named %s", names[i]);
+	}
+	ok(lh_theme_load(&t, "nope", &cause) < 0, "an unknown theme name fails");
+	is_str(cause, "no theme named 'nope'", "saying so");
+	free(cause);
+	size_t n;
+	char **list = lh_theme_names(&n);
+	ok(n >= 3, "at least three themes to cycle through");
+	lh_theme_names_free(list, n);
+}
+
+static void test_cells(void)
+{
+	is_int(lh_cells_width("abc", 3), 3, "ASCII is one cell each");
+	is_int(lh_cells_width("\xe6\xbc\xa2\xe5\xad\x97", 6), 4, "two CJK characters are four cells");
+	int used;
+	size_t n = lh_cells_fit("a\xe6\xbc\xa2" "b", 5, 2, &used);
+	is_int(n, 1, "a wide character that does not fit is not split");
+	is_int(used, 1, "so only one cell is used");
+	int cut;
+	n = lh_cells_fit_ellipsis("abcdef", 6, 4, 1, &cut);
+	ok(cut && n == 3, "room is left for the ellipsis");
+}
+
+static const struct lh_entry *add(struct lh_store *s, const char *json)
+{
+	struct lh_event *ev = NULL;
+	if (lh_event_parse(json, strlen(json), 1 << 20, 1767868245000000LL, &ev, NULL) != LH_REJECT_NONE)
+		abort();
+	return lh_store_add(s, ev);
+}
+
+static void test_rowfmt(void)
+{
+	setenv("TZ", "UTC", 1);
+	struct lh_store *s = lh_store_new(100);
+	const struct lh_entry *c = add(s, "{\"run_id\":\"r\",\"agent_id\":\"researcher\",\"category\":\"TOOL_CALL\","
+					  "\"tool_name\":\"web_search\",\"args\":{\"query\":\"x\"},"
+					  "\"timestamp\":\"2026-01-08T10:30:45Z\"}");
+	struct lh_line l1 = { 0 }, l2 = { 0 };
+	struct lh_rowfmt rf = { .now_us = 1767868247500000LL, .agent_cols = 11, .short_time = true };
+	is_int(lh_rowfmt_entry(&rf, c, &l1, &l2), 1, "a pending call is one line");
+	ok(strstr(l1.text.data, "10:30:45 RESEARCHER  web_search(query=\"x\")") != NULL, "time, agent, call");
+	ok(strstr(l1.text.data, "2.50s") != NULL, "the elapsed time of a pending call");
+	add(s, "{\"run_id\":\"r\",\"agent_id\":\"researcher\",\"category\":\"TOOL_RESULT\",\"tool_name\":\"web_search\","
+	       "\"message\":\"Found 3\",\"duration_ms\":450,\"metadata\":\"IO_OK\"}");
+	is_int(lh_rowfmt_entry(&rf, c, &l1, &l2), 2, "a completed call is two lines");
+	ok(strstr(l1.text.data, "450ms \xe2\x9c\x93") != NULL, "duration and check mark");
+	ok(l1.right < l1.n, "which sit at the right edge");
+	ok(strstr(l2.text.data, "\xe2\x86\xb3 Found 3") != NULL, "the result under it");
+	is_int(strspn(l2.text.data, " "), 21, "indented to where the call starts");
+	rf.fmt = LH_FMT_ASCII;
+	lh_rowfmt_entry(&rf, c, &l1, &l2);
+	ok(strstr(l1.text.data, "450ms ok") != NULL && strstr(l2.text.data, "`- Found 3"), "ASCII marks");
+
+	struct lh_rows *rows = lh_rows_new(s);
+	struct lh_filter f = { 0 };
+	lh_rows_set_filter(rows, &f);
+	is_int(lh_rows_count(rows), 1, "a paired result is not an item of its own");
+	f.errors = true;
+	lh_rows_set_filter(rows, &f);
+	is_int(lh_rows_count(rows), 0, "errors only: nothing");
+	add(s, "{\"run_id\":\"r\",\"agent_id\":\"coder\",\"category\":\"TOOL_CALL\",\"tool_name\":\"t\"}");
+	const struct lh_entry *e = add(s, "{\"run_id\":\"r\",\"agent_id\":\"coder\",\"category\":\"TOOL_RESULT\","
+					  "\"tool_name\":\"t\",\"metadata\":\"IO_ERR\"}");
+	lh_rows_add(rows, e);
+	lh_rows_sync(rows);
+	is_int(lh_rows_count(rows), 1, "a call that later failed appears under errors only");
+	lh_rows_free(rows);
+	lh_line_free(&l1);
+	lh_line_free(&l2);
+	lh_store_free(s);
+}
+
+int main(void)
+{
+	setlocale(LC_CTYPE, "C.UTF-8"); /* wcwidth needs a UTF-8 locale */
+	test_theme();
+	test_cells();
+	test_rowfmt();
+	return tap_done();
+}
