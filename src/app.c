@@ -62,8 +62,8 @@ struct lh_app *lh_app_new(const struct lh_options *o, const struct lh_app_hooks 
 		return NULL;
 	}
 	app->hooks = *hooks;
-	app->store = lh_store_new(o->max_events);
-	struct lh_ingest_callbacks icb = { hooks->entry, hooks->reject, hooks->ctx };
+	app->store = hooks->no_store ? NULL : lh_store_new(o->max_events);
+	struct lh_ingest_callbacks icb = { hooks->entry, hooks->event, hooks->reject, hooks->ctx };
 	lh_ingest_init(&app->ingest, app->store, o->max_bytes, &icb);
 	app->source = lh_app_source(app, o, cause);
 	if (!app->source) {

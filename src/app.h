@@ -4,6 +4,7 @@
 #ifndef LH_APP_H
 #define LH_APP_H
 
+#include <stdbool.h>
 #include <uv.h>
 
 #include "ingest.h"
@@ -14,12 +15,16 @@
 struct lh_app;
 
 struct lh_app_hooks {
+	/* With a store: each event as it enters it. */
 	void (*entry)(void *ctx, const struct lh_entry *e);
+	/* Without one (no_store): each event, valid during the call only. */
+	void (*event)(void *ctx, const struct lh_event *ev);
 	void (*reject)(void *ctx, enum lh_reject reason, const char *why, uint64_t count);
 	void (*source_state)(void *ctx, const struct lh_source_status *st);
 	/* SIGINT or SIGTERM arrived: the mode finishes, then lh_app_shutdown. */
 	void (*stop)(void *ctx, int signum);
 	void *ctx;
+	bool no_store; /* events are not kept (the bridge keeps its own history) */
 };
 
 /* Returns NULL with *cause (a new string) when the source cannot be set up. */
@@ -29,6 +34,7 @@ struct lh_app *lh_app_new(const struct lh_options *o, const struct lh_app_hooks 
 void lh_app_free(struct lh_app *app);
 
 uv_loop_t *lh_app_loop(struct lh_app *app);
+/* NULL with no_store. */
 struct lh_store *lh_app_store(struct lh_app *app);
 const struct lh_rejects *lh_app_rejects(const struct lh_app *app);
 const struct lh_source_status *lh_app_source_status(const struct lh_app *app);

@@ -25,6 +25,12 @@ const struct lh_entry *lh_ingest_payload(struct lh_ingest *in, const char *data,
 			in->cb.reject(in->cb.ctx, r, why ? why : "", count);
 		return NULL;
 	}
+	if (!in->store) {
+		if (in->cb.event)
+			in->cb.event(in->cb.ctx, ev);
+		lh_event_free(ev);
+		return NULL;
+	}
 	const struct lh_entry *e = lh_store_add(in->store, ev);
 	if (in->cb.entry)
 		in->cb.entry(in->cb.ctx, e);

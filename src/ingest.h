@@ -12,6 +12,8 @@
 struct lh_ingest_callbacks {
 	/* An event entered the store (and was paired, if a result). */
 	void (*entry)(void *ctx, const struct lh_entry *e);
+	/* Without a store: an event, valid only during the call. */
+	void (*event)(void *ctx, const struct lh_event *ev);
 	/* A payload was refused and this reason is due to be reported:
 	 * count is how many of that reason since its last report. */
 	void (*reject)(void *ctx, enum lh_reject reason, const char *why, uint64_t count);
@@ -19,7 +21,7 @@ struct lh_ingest_callbacks {
 };
 
 struct lh_ingest {
-	struct lh_store *store;       /* borrowed */
+	struct lh_store *store;       /* borrowed; NULL: events go to cb.event */
 	struct lh_rejects rejects;
 	size_t max_bytes;
 	struct lh_ingest_callbacks cb;
@@ -27,7 +29,8 @@ struct lh_ingest {
 
 void lh_ingest_init(struct lh_ingest *in, struct lh_store *store, size_t max_bytes,
 		    const struct lh_ingest_callbacks *cb);
-/* Returns the new entry, or NULL when the payload was rejected. */
+/* Returns the new entry, or NULL when the payload was rejected or there is
+ * no store. */
 const struct lh_entry *lh_ingest_payload(struct lh_ingest *in, const char *data, size_t len);
 
 #endif

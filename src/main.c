@@ -1,5 +1,6 @@
 /* livehud: watch AI agents work, live. main only picks the mode. */
 #include "config.h"
+#include "bridge.h"
 #include "emit.h"
 #include "options.h"
 #include "watch.h"
@@ -20,6 +21,8 @@ int main(int argc, char **argv)
 	default:
 		if (o.mode == LH_MODE_EMIT)
 			status = lh_emit_main(&o);
+		else if (o.mode == LH_MODE_BRIDGE)
+			status = lh_bridge_main(&o);
 		else if (o.mode == LH_MODE_AUTO && isatty(STDOUT_FILENO))
 			status = lh_hud_main(&o);
 		else

@@ -16,6 +16,7 @@
 static const char lh_usage[] =
 "Usage: livehud [OPTIONS]              watch live agent logs\n"
 "       livehud emit [OPTIONS]         publish an event (or JSONL from stdin)\n"
+"       livehud bridge [OPTIONS]       serve the events over WebSocket\n"
 "\n"
 "Sources (one of; Redis is the default):\n"
 "  -r, --redis URL        Redis to subscribe to: redis://[user:pass@]host[:port][/db]\n"
@@ -58,12 +59,34 @@ static const char lh_usage[] =
 "      --raw              publish stdin lines exactly as they are, unchecked\n"
 "      -r/--redis and -c/--channel as above (one channel)\n"
 "\n"
+"\n"
+"livehud bridge: subscribe to Redis and serve every run's events over WebSocket\n"
+"(GET /ws/runtime/RUN_ID, /ws/runs), with /health and /metrics.\n"
+"      --listen HOST:PORT     where to listen (default 127.0.0.1:3001)\n"
+"      --history N            events kept per run for resuming (default 1000)\n"
+"      --max-runs N           runs kept; the least recently active go (default 1000)\n"
+"      --max-clients N        WebSocket connections at most (default 10000)\n"
+"      --client-queue N       frames queued per client before its oldest drop (default 4096)\n"
+"      --client-queue-bytes N bytes queued per client (default 8388608)\n"
+"      --max-frame N          largest message a client may send (default 65536)\n"
+"      --ping-interval S      seconds between pings on idle connections (default 30)\n"
+"      --token SECRET         require Authorization: Bearer SECRET or ?token=SECRET\n"
+"      --token-file PATH      the same, with the secret read from PATH\n"
+"      --allow-origin ORIGIN  browser origins allowed (repeatable; default any)\n"
+"      --tls-cert PATH        serve wss:// and https:// with this certificate...\n"
+"      --tls-key PATH         ...and this key\n"
+"      --log-json             log lines as JSON objects\n"
+"      -r/--redis, -c/--channel and --max-bytes as above\n"
+"\n"
 "Environment: REDIS_URL (default Redis URL), NO_COLOR, LC_ALL/LC_CTYPE/LANG.\n"
 "Exit status: 0 success, 1 failure (Redis unreachable, file unreadable), 2 bad usage.\n";
 
 enum {
 	OPT_DEMO = 256, OPT_SEED, OPT_SPEED, OPT_ASCII, OPT_MAX_EVENTS, OPT_MAX_BYTES,
 	OPT_THEME, OPT_NO_COLOR, OPT_CONFIG,
+	OPT_LISTEN, OPT_HISTORY, OPT_MAX_RUNS, OPT_MAX_CLIENTS, OPT_QUEUE, OPT_QUEUE_BYTES,
+	OPT_MAX_FRAME, OPT_PING, OPT_TOKEN, OPT_TOKEN_FILE, OPT_ORIGIN, OPT_TLS_CERT, OPT_TLS_KEY,
+	OPT_LOG_JSON,
 	OPT_RUN, OPT_AGENT, OPT_CATEGORY, OPT_MESSAGE, OPT_META, OPT_TOOL, OPT_ARGS,
 	OPT_DURATION, OPT_CALL_ID, OPT_RAW,
 };
@@ -106,6 +129,28 @@ static const struct option lh_emit_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static const struct option lh_bridge_opts[] = {
+	{ "redis", required_argument, NULL, 'r' },
+	{ "channel", required_argument, NULL, 'c' },
+	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "history", required_argument, NULL, OPT_HISTORY },
+	{ "max-runs", required_argument, NULL, OPT_MAX_RUNS },
+	{ "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
+	{ "client-queue", required_argument, NULL, OPT_QUEUE },
+	{ "client-queue-bytes", required_argument, NULL, OPT_QUEUE_BYTES },
+	{ "max-frame", required_argument, NULL, OPT_MAX_FRAME },
+	{ "ping-interval", required_argument, NULL, OPT_PING },
+	{ "token", required_argument, NULL, OPT_TOKEN },
+	{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
+	{ "allow-origin", required_argument, NULL, OPT_ORIGIN },
+	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
+	{ "log-json", no_argument, NULL, OPT_LOG_JSON },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 static int lh_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	char *end;
@@ -129,6 +174,9 @@ static void lh_options_defaults(struct lh_options *o)
 		.max_events = LH_STORE_DEFAULT_MAX_EVENTS,
 		.max_bytes = LH_EVENT_DEFAULT_MAX_BYTES,
 		.emit = { .duration_ms = -1 },
+		.bridge = { .listen = "127.0.0.1:3001", .history = 1000, .max_runs = 1000,
+			    .max_clients = 10000, .queue_msgs = 4096, .queue_bytes = 8 << 20,
+			    .max_frame = 65536, .ping_s = 30 },
 	};
 	const char *cs = nl_langinfo(CODESET);
 	o->ascii = !cs || strcmp(cs, "UTF-8") != 0;
@@ -189,6 +237,57 @@ static enum lh_parse_status lh_emit_opt(struct lh_options *o, int c, FILE *out, 
 	default: fputs("Try 'livehud --help'.\n", err); return LH_OPTS_EXIT_USAGE;
 	}
 	return LH_OPTS_RUN;
+}
+
+/* A size option: N from min to max into *out. */
+static enum lh_parse_status lh_size_opt(const char *name, uint64_t min, uint64_t max, size_t *out,
+					FILE *err)
+{
+	uint64_t v;
+	if (lh_parse_u64(optarg, min, max, &v) < 0) {
+		char want[96];
+		snprintf(want, sizeof want, "a number from %llu to %llu", (unsigned long long)min,
+			 (unsigned long long)max);
+		return lh_bad(err, name, optarg, want);
+	}
+	*out = (size_t)v;
+	return LH_OPTS_RUN;
+}
+
+static enum lh_parse_status lh_bridge_opt(struct lh_options *o, int c, FILE *out, FILE *err)
+{
+	struct lh_bridge_options *b = &o->bridge;
+	size_t v;
+	enum lh_parse_status st = LH_OPTS_RUN;
+	switch (c) {
+	case 'r': o->redis_url = optarg; return lh_check_redis(optarg, err);
+	case 'c': return lh_add_channel(o, optarg, err);
+	case OPT_MAX_BYTES: return lh_size_opt("--max-bytes", 64, 512 << 20, &o->max_bytes, err);
+	case OPT_LISTEN: b->listen = optarg; break;
+	case OPT_HISTORY: return lh_size_opt("--history", 0, 1000000, &b->history, err);
+	case OPT_MAX_RUNS: return lh_size_opt("--max-runs", 1, 1000000, &b->max_runs, err);
+	case OPT_MAX_CLIENTS: return lh_size_opt("--max-clients", 1, 1000000, &b->max_clients, err);
+	case OPT_QUEUE: return lh_size_opt("--client-queue", 1, 1000000, &b->queue_msgs, err);
+	case OPT_QUEUE_BYTES: return lh_size_opt("--client-queue-bytes", 1024, 1ULL << 32, &b->queue_bytes, err);
+	case OPT_MAX_FRAME: return lh_size_opt("--max-frame", 16, 16 << 20, &b->max_frame, err);
+	case OPT_PING:
+		st = lh_size_opt("--ping-interval", 0, 3600, &v, err);
+		b->ping_s = (unsigned)v;
+		break;
+	case OPT_TOKEN: b->token = optarg; break;
+	case OPT_TOKEN_FILE: b->token_file = optarg; break;
+	case OPT_ORIGIN:
+		if (b->norigins == LH_MAX_ORIGINS)
+			return lh_bad(err, "--allow-origin", optarg, "at most 16 origins");
+		b->origins[b->norigins++] = optarg;
+		break;
+	case OPT_TLS_CERT: b->tls_cert = optarg; break;
+	case OPT_TLS_KEY: b->tls_key = optarg; break;
+	case OPT_LOG_JSON: b->log_json = true; break;
+	case 'h': fputs(lh_usage, out); return LH_OPTS_EXIT_OK;
+	default: fputs("Try 'livehud --help'.\n", err); return LH_OPTS_EXIT_USAGE;
+	}
+	return st;
 }
 
 static enum lh_parse_status lh_main_opt(struct lh_options *o, int c, FILE *out, FILE *err)
@@ -368,10 +467,11 @@ enum lh_parse_status lh_options_parse(struct lh_options *o, int argc, char **arg
 {
 	lh_options_defaults(o);
 	bool emit = argc > 1 && strcmp(argv[1], "emit") == 0;
-	const struct option *table = emit ? lh_emit_opts : lh_long_opts;
-	const char *shorts = emit ? "+r:c:h" : "+r:c:f:FpjhV";
-	if (emit) {
-		o->mode = LH_MODE_EMIT;
+	bool bridge = argc > 1 && strcmp(argv[1], "bridge") == 0;
+	const struct option *table = emit ? lh_emit_opts : bridge ? lh_bridge_opts : lh_long_opts;
+	const char *shorts = emit || bridge ? "+r:c:h" : "+r:c:f:FpjhV";
+	if (emit || bridge) {
+		o->mode = emit ? LH_MODE_EMIT : LH_MODE_BRIDGE;
 		argv++;
 		argc--;
 	} else {
@@ -383,7 +483,9 @@ enum lh_parse_status lh_options_parse(struct lh_options *o, int argc, char **arg
 	opterr = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, shorts, table, NULL)) != -1) {
-		enum lh_parse_status st = emit ? lh_emit_opt(o, c, out, err) : lh_main_opt(o, c, out, err);
+		enum lh_parse_status st = emit     ? lh_emit_opt(o, c, out, err)
+					  : bridge ? lh_bridge_opt(o, c, out, err)
+						   : lh_main_opt(o, c, out, err);
 		if (st != LH_OPTS_RUN)
 			return st;
 	}
@@ -397,6 +499,14 @@ enum lh_parse_status lh_options_parse(struct lh_options *o, int argc, char **arg
 	}
 	if (o->follow && !o->file) {
 		fputs("livehud: --follow goes with --file\n", err);
+		return LH_OPTS_EXIT_USAGE;
+	}
+	if (bridge && o->bridge.token && o->bridge.token_file) {
+		fputs("livehud: give --token or --token-file, not both\n", err);
+		return LH_OPTS_EXIT_USAGE;
+	}
+	if (bridge && !o->bridge.tls_cert != !o->bridge.tls_key) {
+		fputs("livehud: --tls-cert and --tls-key go together\n", err);
 		return LH_OPTS_EXIT_USAGE;
 	}
 	if (emit && o->nchannels > 1) {

@@ -15,6 +15,25 @@ enum lh_mode {
 	LH_MODE_PLAIN,
 	LH_MODE_JSON,
 	LH_MODE_EMIT,
+	LH_MODE_BRIDGE,
+};
+
+#define LH_MAX_ORIGINS 16
+
+struct lh_bridge_options {
+	const char *listen;        /* HOST:PORT */
+	size_t history;            /* events kept per run */
+	size_t max_runs;
+	size_t max_clients;
+	size_t queue_msgs, queue_bytes; /* per client */
+	size_t max_frame;          /* largest message a client may send */
+	unsigned ping_s;
+	const char *token;
+	const char *token_file;
+	const char *origins[LH_MAX_ORIGINS];
+	size_t norigins;
+	const char *tls_cert, *tls_key;
+	bool log_json;
 };
 
 struct lh_emit_options {
@@ -39,6 +58,7 @@ struct lh_options {
 	bool no_color;
 	const char *theme;  /* name or path; NULL: dark */
 	struct lh_emit_options emit;
+	struct lh_bridge_options bridge;
 	/* private: the config file's text, which option values point into */
 	char *config_text;
 	bool channels_from_config;

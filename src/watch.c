@@ -124,7 +124,8 @@ static void lh_watch_summary(struct lh_watch *w)
 int lh_watch_main(const struct lh_options *o)
 {
 	struct lh_watch w = { .json = o->mode == LH_MODE_JSON, .fmt = o->ascii ? LH_FMT_ASCII : 0 };
-	struct lh_app_hooks hooks = { lh_watch_entry, lh_watch_reject, lh_watch_state, lh_watch_stop, &w };
+	struct lh_app_hooks hooks = { .entry = lh_watch_entry, .reject = lh_watch_reject,
+				      .source_state = lh_watch_state, .stop = lh_watch_stop, .ctx = &w };
 	char *cause = NULL;
 	w.app = lh_app_new(o, &hooks, &cause);
 	if (!w.app) {

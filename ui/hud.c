@@ -252,7 +252,8 @@ int lh_hud_main(const struct lh_options *o)
 	h.color = !o->no_color && !getenv("NO_COLOR");
 	if (lh_hud_theme(&h, o->theme ? o->theme : "dark") < 0)
 		return 2;
-	struct lh_app_hooks hooks = { lh_hud_entry, lh_hud_reject, lh_hud_state, lh_hud_stop, &h };
+	struct lh_app_hooks hooks = { .entry = lh_hud_entry, .reject = lh_hud_reject,
+				      .source_state = lh_hud_state, .stop = lh_hud_stop, .ctx = &h };
 	char *cause = NULL;
 	h.app = lh_app_new(o, &hooks, &cause);
 	if (!h.app) {

@@ -1,0 +1,725 @@
+/* bridge: libwebsockets on the program's libuv loop.
+ *
+ * Each event is parsed once and serialized once into a frame; the frame is
+ * appended to its run's history and a reference is queued on every client
+ * that watches the run. A client's queue is bounded in frames and bytes:
+ * when full, its oldest frames are dropped and the client is told with a
+ * gap frame before anything else, so a slow reader costs only itself.
+ * Frames are written only from the client's writable callback, one per
+ * callback, straight from the shared buffer (LWS_PRE headroom). */
+#include "config.h"
+#include "bridge.h"
+#include "app.h"
+#include "frame.h"
+#include "history.h"
+#include "json.h"
+#include "log.h"
+#include "timeutil.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <libwebsockets.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#define LH_MAX_GAPS 32
+#define LH_RUN_ID_MAX 128
+#define LH_DRAIN_MS 1000
+#define LH_LAT_BUCKETS 12
+
+static const double lh_lat_bounds[LH_LAT_BUCKETS] = {
+	0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1,
+};
+
+struct lh_gap {
+	char *run;
+	uint64_t from, to;
+	char epoch[48];
+	const char *reason;
+};
+
+/* One connection: a WebSocket client, or an HTTP request for /health or
+ * /metrics. Allocated and zeroed by libwebsockets. */
+struct lh_client {
+	struct lh_bridge *b;
+	struct lws *wsi;
+	bool ws, listed, closing;
+	char *run;                 /* NULL: every run (/ws/runs) */
+	struct lh_frame **q;
+	size_t qhead, qn, qcap, qbytes;
+	struct lh_gap gaps[LH_MAX_GAPS];
+	size_t ngaps;
+	size_t rx;                 /* bytes of the message being received */
+	struct lh_client *prev, *next;
+	/* HTTP */
+	char *body;
+	int status;
+	const char *ctype;
+};
+
+struct lh_bridge {
+	const struct lh_options *o;
+	struct lh_app *app;
+	struct lws_context *ctx;
+	struct lh_history *hist;
+	struct lh_client *clients;
+	size_t nclients;
+	char boot_id[24];
+	char *token;
+	struct lh_buf scratch;
+	uv_timer_t drain;
+	bool draining, drain_forced;
+	int64_t start_mono_us;
+	int last_state;
+	lws_retry_bo_t idle;
+	/* metrics */
+	uint64_t received, forwarded, dropped_slow, dropped_closed, gaps_sent, refused;
+	uint64_t lat_count[LH_LAT_BUCKETS + 1];
+	double lat_sum;
+};
+
+/* ---- client queues ---- */
+
+static void lh_client_add_gap(struct lh_client *c, const char *run, uint64_t from, uint64_t to,
+			      const char *epoch, const char *reason)
+{
+	if (c->ngaps) { /* the same run, contiguous: extend */
+		struct lh_gap *g = &c->gaps[c->ngaps - 1];
+		if (strcmp(g->run, run) == 0 && g->to + 1 == from && g->reason == reason) {
+			g->to = to;
+			return;
+		}
+	}
+	if (c->ngaps == LH_MAX_GAPS) { /* out of room: widen the last one */
+		struct lh_gap *g = &c->gaps[c->ngaps - 1];
+		if (to > g->to)
+			g->to = to;
+		return;
+	}
+	struct lh_gap *g = &c->gaps[c->ngaps++];
+	g->run = lh_xstrdup(run);
+	g->from = from;
+	g->to = to;
+	g->reason = reason;
+	snprintf(g->epoch, sizeof g->epoch, "%s", epoch);
+}
+
+static struct lh_frame *lh_client_pop(struct lh_client *c)
+{
+	struct lh_frame *f = c->q[c->qhead];
+	c->qhead = (c->qhead + 1) % c->qcap;
+	c->qn--;
+	c->qbytes -= f->len;
+	return f;
+}
+
+static void lh_client_push(struct lh_client *c, struct lh_frame *f, const char *epoch)
+{
+	struct lh_bridge *b = c->b;
+	const struct lh_bridge_options *bo = &b->o->bridge;
+	while (c->qn && (c->qn >= bo->queue_msgs || c->qbytes + f->len > bo->queue_bytes)) {
+		struct lh_frame *old = lh_client_pop(c);
+		lh_client_add_gap(c, old->run_id, old->seq, old->seq, epoch, "slow_client");
+		b->dropped_slow++;
+		lh_frame_unref(old);
+	}
+	if (c->qn == c->qcap) {
+		size_t cap = c->qcap ? c->qcap * 2 : 16;
+		struct lh_frame **q = lh_xmalloc(cap * sizeof *q);
+		for (size_t i = 0; i < c->qn; i++)
+			q[i] = c->q[(c->qhead + i) % c->qcap];
+		free(c->q);
+		c->q = q;
+		c->qhead = 0;
+		c->qcap = cap;
+	}
+	c->q[(c->qhead + c->qn) % c->qcap] = lh_frame_ref(f);
+	c->qn++;
+	c->qbytes += f->len;
+	lws_callback_on_writable(c->wsi);
+}
+
+static void lh_client_clear(struct lh_client *c)
+{
+	while (c->qn) {
+		c->b->dropped_closed++;
+		lh_frame_unref(lh_client_pop(c));
+	}
+	free(c->q);
+	c->q = NULL;
+	c->qcap = 0;
+	for (size_t i = 0; i < c->ngaps; i++)
+		free(c->gaps[i].run);
+	c->ngaps = 0;
+	free(c->run);
+	c->run = NULL;
+}
+
+/* ---- events in ---- */
+
+static void lh_bridge_event(void *ctx, const struct lh_event *ev)
+{
+	struct lh_bridge *b = ctx;
+	b->received++;
+	struct lh_hrun *r = lh_history_run(b->hist, ev->run_id);
+	uint64_t seq = lh_hrun_next_seq(r);
+	lh_buf_reset(&b->scratch);
+	lh_frame_log_event(&b->scratch, ev, seq, lh_hrun_epoch(r));
+	struct lh_frame *f = lh_frame_new(b->scratch.data, b->scratch.len, ev->run_id, seq);
+	lh_hrun_append(r, f);
+	for (struct lh_client *c = b->clients; c; c = c->next)
+		if (!c->closing && (!c->run || strcmp(c->run, ev->run_id) == 0))
+			lh_client_push(c, f, lh_hrun_epoch(r));
+	lh_frame_unref(f);
+}
+
+static void lh_bridge_reject(void *ctx, enum lh_reject reason, const char *why, uint64_t count)
+{
+	(void)ctx;
+	lh_log("warn", "rejected %llu payload%s (%s): %s", (unsigned long long)count, count == 1 ? "" : "s",
+	       lh_reject_name(reason), why);
+}
+
+static void lh_bridge_state(void *ctx, const struct lh_source_status *st)
+{
+	struct lh_bridge *b = ctx;
+	if ((int)st->state == b->last_state && st->state != LH_SOURCE_RETRYING)
+		return;
+	b->last_state = (int)st->state;
+	if (st->state == LH_SOURCE_LIVE)
+		lh_log("info", "redis %s: subscribed", st->describe);
+	else if (st->state == LH_SOURCE_RETRYING)
+		lh_log("warn", "redis %s: %s; retrying", st->describe, st->last_error);
+}
+
+/* ---- requests ---- */
+
+static bool lh_secure_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned char d = la != lb;
+	for (size_t i = 0; i < la; i++)
+		d |= (unsigned char)(a[i] ^ b[i % (lb ? lb : 1)]);
+	return d == 0;
+}
+
+static bool lh_authorized(struct lh_bridge *b, struct lws *wsi)
+{
+	if (!b->token)
+		return true;
+	char buf[512];
+	if (lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_AUTHORIZATION) > 7 &&
+	    strncasecmp(buf, "Bearer ", 7) == 0 && lh_secure_equal(buf + 7, b->token))
+		return true;
+	const char *v = lws_get_urlarg_by_name(wsi, "token=", buf, sizeof buf);
+	return v && lh_secure_equal(v, b->token);
+}
+
+static bool lh_origin_allowed(struct lh_bridge *b, struct lws *wsi)
+{
+	const struct lh_bridge_options *bo = &b->o->bridge;
+	char origin[256];
+	if (!bo->norigins || lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) <= 0)
+		return true; /* no list, or not a browser */
+	for (size_t i = 0; i < bo->norigins; i++)
+		if (strcmp(origin, bo->origins[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool lh_valid_run_id(const char *s)
+{
+	size_t n = strlen(s);
+	if (!n || n > LH_RUN_ID_MAX)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      strchr("-_.:", *s)))
+			return false;
+	return true;
+}
+
+/* The WebSocket path: 0 for /ws/runs, 1 for /ws/runtime/{id} (copied into
+ * run), -1 for anything else. */
+static int lh_ws_path(struct lws *wsi, char *run, size_t len)
+{
+	char uri[512];
+	if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0)
+		return -1;
+	if (strcmp(uri, "/ws/runs") == 0)
+		return 0;
+	if (strncmp(uri, "/ws/runtime/", 12) != 0 || strlen(uri + 12) >= len)
+		return -1;
+	snprintf(run, len, "%s", uri + 12);
+	return lh_valid_run_id(run) ? 1 : -1;
+}
+
+/* Checks an upgrade before it happens, so refusals are real HTTP answers. */
+static int lh_confirm_upgrade(struct lh_bridge *b, struct lws *wsi)
+{
+	char run[LH_RUN_ID_MAX + 2];
+	int status = 0;
+	const char *why = NULL;
+	if (b->draining) {
+		status = HTTP_STATUS_SERVICE_UNAVAILABLE;
+		why = "shutting down";
+	} else if (!lh_origin_allowed(b, wsi)) {
+		status = HTTP_STATUS_FORBIDDEN;
+		why = "origin not allowed";
+	} else if (!lh_authorized(b, wsi)) {
+		status = HTTP_STATUS_UNAUTHORIZED;
+		why = "missing or wrong token";
+	} else if (lh_ws_path(wsi, run, sizeof run) < 0) {
+		status = HTTP_STATUS_BAD_REQUEST;
+		why = "expected /ws/runtime/RUN_ID (letters, digits, - _ . :) or /ws/runs";
+	} else if (b->nclients >= b->o->bridge.max_clients) {
+		status = HTTP_STATUS_SERVICE_UNAVAILABLE;
+		why = "too many clients";
+	}
+	if (!status)
+		return 0;
+	b->refused++;
+	lws_return_http_status(wsi, (unsigned)status, why);
+	return 1;
+}
+
+/* Queues the retained frames after ?since=SEQ, after a gap frame when the
+ * history does not reach back that far or the epoch changed. */
+static void lh_client_resume(struct lh_client *c, struct lws *wsi)
+{
+	char since_s[32], epoch[64];
+	const char *since = lws_get_urlarg_by_name(wsi, "since=", since_s, sizeof since_s);
+	if (!since || !c->run)
+		return;
+	const char *ep = lws_get_urlarg_by_name(wsi, "epoch=", epoch, sizeof epoch);
+	uint64_t after = strtoull(since, NULL, 10);
+	struct lh_hrun *r = lh_history_find(c->b->hist, c->run);
+	if (!r)
+		r = lh_history_run(c->b->hist, c->run); /* a run nobody published yet */
+	size_t n = lh_hrun_count(r);
+	uint64_t oldest = n ? lh_hrun_at(r, 0)->seq : lh_hrun_next_seq(r);
+	bool same_epoch = ep && strcmp(ep, lh_hrun_epoch(r)) == 0;
+	if (!same_epoch) {
+		lh_client_add_gap(c, c->run, 1, oldest - 1, lh_hrun_epoch(r), "epoch");
+		after = 0;
+	} else if (after + 1 < oldest) {
+		lh_client_add_gap(c, c->run, after + 1, oldest - 1, lh_hrun_epoch(r), "history");
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct lh_frame *f = lh_hrun_at(r, i);
+		if (f->seq > after)
+			lh_client_push(c, f, lh_hrun_epoch(r));
+	}
+	if (c->ngaps)
+		lws_callback_on_writable(wsi);
+}
+
+static void lh_client_open(struct lh_bridge *b, struct lh_client *c, struct lws *wsi)
+{
+	char run[LH_RUN_ID_MAX + 2];
+	c->b = b;
+	c->wsi = wsi;
+	c->ws = true;
+	c->run = lh_ws_path(wsi, run, sizeof run) == 1 ? lh_xstrdup(run) : NULL;
+	c->next = b->clients;
+	if (b->clients)
+		b->clients->prev = c;
+	b->clients = c;
+	c->listed = true;
+	b->nclients++;
+	lh_client_resume(c, wsi);
+}
+
+static void lh_client_close(struct lh_bridge *b, struct lh_client *c)
+{
+	if (!c->listed)
+		return;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		b->clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->listed = false;
+	b->nclients--;
+	lh_client_clear(c);
+}
+
+/* One frame (or one gap) per writable callback, as libwebsockets wants. */
+static int lh_client_write(struct lh_bridge *b, struct lh_client *c)
+{
+	if (c->ngaps) {
+		struct lh_gap *g = &c->gaps[0];
+		lh_buf_reset(&b->scratch);
+		lh_buf_append(&b->scratch, "                                        ", LWS_PRE);
+		lh_frame_gap(&b->scratch, g->run, g->from, g->to, g->epoch, g->reason);
+		size_t len = b->scratch.len - LWS_PRE;
+		if (lws_write(c->wsi, (unsigned char *)b->scratch.data + LWS_PRE, len, LWS_WRITE_TEXT) < (int)len)
+			return -1;
+		free(g->run);
+		memmove(&c->gaps[0], &c->gaps[1], (--c->ngaps) * sizeof c->gaps[0]);
+		b->gaps_sent++;
+	} else if (c->qn) {
+		struct lh_frame *f = c->q[c->qhead];
+		if (lws_write(c->wsi, f->data, f->len, LWS_WRITE_TEXT) < (int)f->len)
+			return -1;
+		double lat = (double)(lh_time_mono_us() - f->recv_mono_us) / 1e6;
+		int k = 0;
+		while (k < LH_LAT_BUCKETS && lat > lh_lat_bounds[k])
+			k++;
+		b->lat_count[k]++;
+		b->lat_sum += lat;
+		b->forwarded++;
+		lh_frame_unref(lh_client_pop(c));
+	}
+	if (c->ngaps || c->qn) {
+		lws_callback_on_writable(c->wsi);
+	} else if (b->draining) {
+		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)"shutting down", 13);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- /health and /metrics ---- */
+
+static void lh_metric(struct lh_buf *m, const char *name, const char *type, const char *help,
+		      unsigned long long v)
+{
+	lh_buf_printf(m, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type, name, v);
+}
+
+static char *lh_metrics_text(struct lh_bridge *b)
+{
+	struct lh_buf m = LH_BUF_INIT;
+	const struct lh_source_status *st = lh_app_source_status(b->app);
+	const struct lh_rejects *rj = lh_app_rejects(b->app);
+	lh_metric(&m, "livehud_events_received_total", "counter", "Events accepted from Redis.", b->received);
+	lh_metric(&m, "livehud_events_forwarded_total", "counter", "Frames written to WebSocket clients.", b->forwarded);
+	lh_buf_puts(&m, "# HELP livehud_events_rejected_total Payloads refused, by reason.\n"
+			"# TYPE livehud_events_rejected_total counter\n");
+	for (int i = 1; i < LH_REJECT_COUNT; i++)
+		lh_buf_printf(&m, "livehud_events_rejected_total{reason=\"%s\"} %llu\n",
+			      lh_reject_name((enum lh_reject)i), (unsigned long long)rj->count[i]);
+	lh_buf_printf(&m, "# HELP livehud_frames_dropped_total Frames not delivered, by reason.\n"
+			  "# TYPE livehud_frames_dropped_total counter\n"
+			  "livehud_frames_dropped_total{reason=\"slow_client\"} %llu\n"
+			  "livehud_frames_dropped_total{reason=\"client_closed\"} %llu\n",
+		      (unsigned long long)b->dropped_slow, (unsigned long long)b->dropped_closed);
+	lh_metric(&m, "livehud_gaps_sent_total", "counter", "Gap frames sent to clients.", b->gaps_sent);
+	lh_metric(&m, "livehud_requests_refused_total", "counter", "Upgrades refused (401, 403, 400, 503).", b->refused);
+	lh_metric(&m, "livehud_runs_forgotten_total", "counter", "Runs whose history was dropped for --max-runs.",
+		  lh_history_forgotten(b->hist));
+	lh_metric(&m, "livehud_clients", "gauge", "Connected WebSocket clients.", b->nclients);
+	lh_metric(&m, "livehud_runs", "gauge", "Runs with history.", lh_history_runs(b->hist));
+	lh_metric(&m, "livehud_redis_reconnects_total", "counter", "Redis reconnections.", st ? st->reconnects : 0);
+	lh_metric(&m, "livehud_redis_up", "gauge", "1 when subscribed to Redis.", st && st->state == LH_SOURCE_LIVE);
+	lh_buf_puts(&m, "# HELP livehud_delivery_seconds From receiving an event from Redis to writing it to a socket.\n"
+			"# TYPE livehud_delivery_seconds histogram\n");
+	unsigned long long cum = 0;
+	for (int i = 0; i < LH_LAT_BUCKETS; i++) {
+		cum += b->lat_count[i];
+		lh_buf_printf(&m, "livehud_delivery_seconds_bucket{le=\"%g\"} %llu\n", lh_lat_bounds[i], cum);
+	}
+	cum += b->lat_count[LH_LAT_BUCKETS];
+	lh_buf_printf(&m, "livehud_delivery_seconds_bucket{le=\"+Inf\"} %llu\n"
+			  "livehud_delivery_seconds_sum %.6f\nlivehud_delivery_seconds_count %llu\n",
+		      cum, b->lat_sum, cum);
+	return m.data;
+}
+
+static char *lh_health_text(struct lh_bridge *b, int *status)
+{
+	const struct lh_source_status *st = lh_app_source_status(b->app);
+	bool up = st && st->state == LH_SOURCE_LIVE;
+	*status = up ? HTTP_STATUS_OK : HTTP_STATUS_SERVICE_UNAVAILABLE;
+	struct lh_buf h = LH_BUF_INIT;
+	lh_buf_printf(&h, "{\"status\":\"%s\",\"redis\":\"%s\",\"redis_error\":", up ? "ok" : "unavailable",
+		      st ? lh_source_state_name(st->state) : "closed");
+	lh_json_put_string(&h, st ? st->last_error : "");
+	lh_buf_printf(&h, ",\"clients\":%zu,\"runs\":%zu,\"uptime_s\":%lld,\"version\":\"%s\"}\n", b->nclients,
+		      lh_history_runs(b->hist), (long long)((lh_time_mono_us() - b->start_mono_us) / 1000000),
+		      PACKAGE_VERSION);
+	return h.data;
+}
+
+static int lh_http_request(struct lh_bridge *b, struct lh_client *c, struct lws *wsi, const char *path)
+{
+	c->b = b;
+	c->ctype = "text/plain; charset=utf-8";
+	if (strcmp(path, "/health") == 0) {
+		c->body = lh_health_text(b, &c->status);
+		c->ctype = "application/json";
+	} else if (strcmp(path, "/metrics") == 0) {
+		if (!lh_authorized(b, wsi)) {
+			b->refused++;
+			c->status = HTTP_STATUS_UNAUTHORIZED;
+			c->body = lh_xstrdup("missing or wrong token\n");
+		} else {
+			c->status = HTTP_STATUS_OK;
+			c->body = lh_metrics_text(b);
+			c->ctype = "text/plain; version=0.0.4";
+		}
+	} else {
+		c->status = HTTP_STATUS_NOT_FOUND;
+		c->body = lh_xstrdup("not found: try /ws/runtime/RUN_ID, /ws/runs, /health or /metrics\n");
+	}
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static int lh_http_write(struct lh_client *c, struct lws *wsi)
+{
+	size_t len = strlen(c->body);
+	unsigned char *buf = lh_xmalloc(LWS_PRE + 1024 + len);
+	unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + LWS_PRE + 1024 + len;
+	int rc = -1;
+	if (lws_add_http_common_headers(wsi, (unsigned)c->status, c->ctype, len, &p, end) == 0 &&
+	    lws_finalize_write_http_header(wsi, start, &p, end) == 0) {
+		memcpy(start, c->body, len);
+		if (lws_write(wsi, start, len, LWS_WRITE_HTTP_FINAL) == (int)len)
+			rc = lws_http_transaction_completed(wsi) ? -1 : 0;
+	}
+	free(buf);
+	free(c->body);
+	c->body = NULL;
+	return rc;
+}
+
+/* ---- the libwebsockets callback ---- */
+
+static int lh_on_receive(struct lh_bridge *b, struct lh_client *c, struct lws *wsi, size_t len)
+{
+	/* Clients have nothing to say; only bound what they may send. */
+	c->rx += len;
+	if (c->rx > b->o->bridge.max_frame) {
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"too large", 9);
+		return -1;
+	}
+	if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi))
+		c->rx = 0;
+	return 0;
+}
+
+static int lh_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+	struct lh_bridge *b = lws_context_user(lws_get_context(wsi));
+	struct lh_client *c = user;
+	switch (reason) {
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		return lh_confirm_upgrade(b, wsi);
+	case LWS_CALLBACK_HTTP:
+		return lh_http_request(b, c, wsi, in ? (const char *)in : "/");
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return c && c->body ? lh_http_write(c, wsi) : 0;
+	case LWS_CALLBACK_CLOSED_HTTP:
+		if (c) {
+			free(c->body);
+			c->body = NULL;
+		}
+		break;
+	case LWS_CALLBACK_ESTABLISHED:
+		lh_client_open(b, c, wsi);
+		break;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return c->listed ? lh_client_write(b, c) : -1;
+	case LWS_CALLBACK_RECEIVE:
+		return lh_on_receive(b, c, wsi, len);
+	case LWS_CALLBACK_CLOSED:
+		lh_client_close(b, c);
+		break;
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols lh_protocols[] = {
+	{ "livehud", lh_callback, sizeof(struct lh_client), 4096, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 },
+};
+
+/* ---- life ---- */
+
+static void lh_lws_log(int level, const char *line)
+{
+	size_t n = strlen(line);
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	lh_log(level & LLL_ERR ? "error" : "warn", "libwebsockets: %.*s", (int)n, line);
+}
+
+static void lh_bridge_finish(struct lh_bridge *b)
+{
+	uv_close((uv_handle_t *)&b->drain, NULL);
+	if (b->ctx)
+		lws_context_destroy(b->ctx);
+	lh_app_shutdown(b->app);
+}
+
+static void lh_drain_cb(uv_timer_t *t)
+{
+	struct lh_bridge *b = t->data;
+	if (!b->nclients || b->drain_forced) {
+		lh_bridge_finish(b);
+		return;
+	}
+	/* A second is up: whatever is still queued is dropped. */
+	b->drain_forced = true;
+	for (struct lh_client *c = b->clients; c; c = c->next) {
+		while (c->qn) {
+			b->dropped_closed++;
+			lh_frame_unref(lh_client_pop(c));
+		}
+		for (size_t i = 0; i < c->ngaps; i++)
+			free(c->gaps[i].run);
+		c->ngaps = 0;
+		lws_callback_on_writable(c->wsi);
+	}
+	uv_timer_start(&b->drain, lh_drain_cb, 200, 0);
+}
+
+static void lh_bridge_stop(void *ctx, int signum)
+{
+	struct lh_bridge *b = ctx;
+	if (b->draining)
+		return;
+	lh_log("info", "signal %d: closing %zu client%s", signum, b->nclients, b->nclients == 1 ? "" : "s");
+	b->draining = true;
+	for (struct lh_client *c = b->clients; c; c = c->next)
+		lws_callback_on_writable(c->wsi);
+	uv_timer_start(&b->drain, lh_drain_cb, b->nclients ? LH_DRAIN_MS : 0, 0);
+}
+
+static int lh_split_listen(const char *listen, char *host, size_t hlen, int *port)
+{
+	const char *colon = strrchr(listen, ':');
+	if (!colon || colon == listen)
+		return -1;
+	const char *h = listen;
+	size_t n = (size_t)(colon - listen);
+	if (*h == '[' && n >= 2 && h[n - 1] == ']') {
+		h++;
+		n -= 2;
+	}
+	if (n >= hlen)
+		return -1;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	char *end;
+	long p = strtol(colon + 1, &end, 10);
+	if (*end || p < 1 || p > 65535)
+		return -1;
+	*port = (int)p;
+	return 0;
+}
+
+static char *lh_read_token(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	char buf[512];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	while (n && strchr("\r\n \t", buf[n - 1]))
+		buf[--n] = '\0';
+	return n ? lh_xstrdup(buf) : NULL;
+}
+
+static struct lws_context *lh_bridge_context(struct lh_bridge *b, char *host, int port)
+{
+	const struct lh_bridge_options *bo = &b->o->bridge;
+	struct lws_context_creation_info info;
+	memset(&info, 0, sizeof info);
+	void *loops[1] = { lh_app_loop(b->app) };
+	info.foreign_loops = loops;
+	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_VALIDATE_UTF8;
+	info.port = port;
+	info.iface = host;
+	info.protocols = lh_protocols;
+	info.user = b;
+	info.pcontext = &b->ctx;
+	/* Ping a connection idle for ping_s; hang up one silent for twice that. */
+	if (bo->ping_s) {
+		b->idle.secs_since_valid_ping = (uint16_t)bo->ping_s;
+		b->idle.secs_since_valid_hangup = (uint16_t)(bo->ping_s * 2 + 5);
+		info.retry_and_idle_policy = &b->idle;
+	}
+	info.timeout_secs = 20;
+	info.fd_limit_per_thread = (unsigned)(bo->max_clients + 64);
+	if (bo->tls_cert) {
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.ssl_cert_filepath = bo->tls_cert;
+		info.ssl_private_key_filepath = bo->tls_key;
+	}
+	lws_set_log_level(LLL_ERR | LLL_WARN, lh_lws_log);
+	return lws_create_context(&info);
+}
+
+static int lh_bridge_setup(struct lh_bridge *b)
+{
+	const struct lh_bridge_options *bo = &b->o->bridge;
+	char host[256];
+	int port;
+	if (lh_split_listen(bo->listen, host, sizeof host, &port) < 0) {
+		fprintf(stderr, "livehud: bad --listen '%s': expected HOST:PORT\n", bo->listen);
+		return 2;
+	}
+	if (bo->token_file && !(b->token = lh_read_token(bo->token_file))) {
+		fprintf(stderr, "livehud: cannot read a token from %s\n", bo->token_file);
+		return 2;
+	}
+	if (bo->token)
+		b->token = lh_xstrdup(bo->token);
+	uint64_t rnd = (uint64_t)lh_time_now_us();
+	if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) < 0)
+		rnd ^= (uint64_t)getpid() << 32;
+	snprintf(b->boot_id, sizeof b->boot_id, "%016llx", (unsigned long long)rnd);
+	b->hist = lh_history_new(bo->history, bo->max_runs, b->boot_id);
+	b->ctx = lh_bridge_context(b, host, port);
+	if (!b->ctx) {
+		fprintf(stderr, "livehud: cannot serve on %s (in use, or TLS files unreadable?)\n", bo->listen);
+		return 1;
+	}
+	lh_log("info", "serving %s://%s on %s (history %zu per run, %zu runs)", bo->tls_cert ? "wss" : "ws",
+	       bo->listen, b->o->redis_url, bo->history, bo->max_runs);
+	return 0;
+}
+
+int lh_bridge_main(const struct lh_options *o)
+{
+	struct lh_bridge b = { .o = o, .last_state = -1 };
+	lh_log_init(o->bridge.log_json);
+	b.start_mono_us = lh_time_mono_us();
+	struct lh_app_hooks hooks = { .event = lh_bridge_event, .reject = lh_bridge_reject,
+				      .source_state = lh_bridge_state, .stop = lh_bridge_stop,
+				      .ctx = &b, .no_store = true };
+	char *cause = NULL;
+	b.app = lh_app_new(o, &hooks, &cause);
+	if (!b.app) {
+		fprintf(stderr, "livehud: %s\n", cause);
+		free(cause);
+		return 1;
+	}
+	uv_timer_init(lh_app_loop(b.app), &b.drain);
+	b.drain.data = &b;
+	int status = lh_bridge_setup(&b);
+	if (status) {
+		lh_bridge_finish(&b);
+	} else if (lh_app_run(b.app) < 0) {
+		lh_bridge_finish(&b);
+		status = 1;
+	}
+	if (b.ctx) /* with a foreign loop, destroying takes a second call */
+		lws_context_destroy(b.ctx);
+	lh_app_free(b.app);
+	lh_history_free(b.hist);
+	lh_buf_free(&b.scratch);
+	free(b.token);
+	lh_log("info", "stopped");
+	return status;
+}

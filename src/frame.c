@@ -1,0 +1,95 @@
+#include "config.h"
+#include "frame.h"
+#include "json.h"
+#include "timeutil.h"
+#include "xalloc.h"
+
+#include <libwebsockets.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct lh_frame *lh_frame_new(const char *text, size_t len, const char *run_id, uint64_t seq)
+{
+	size_t idlen = strlen(run_id) + 1;
+	/* One block: header, run id, then LWS_PRE spare bytes and the text. */
+	struct lh_frame *f = lh_xmalloc(sizeof *f + idlen + LWS_PRE + len);
+	f->refs = 1;
+	f->seq = seq;
+	f->recv_mono_us = lh_time_mono_us();
+	f->len = len;
+	memcpy(f->run_id, run_id, idlen);
+	f->data = (unsigned char *)f->run_id + idlen + LWS_PRE;
+	memcpy(f->data, text, len);
+	return f;
+}
+
+struct lh_frame *lh_frame_ref(struct lh_frame *f)
+{
+	f->refs++;
+	return f;
+}
+
+void lh_frame_unref(struct lh_frame *f)
+{
+	if (f && --f->refs == 0)
+		free(f);
+}
+
+static bool lh_is_key(const struct lh_json_span *s, const char *key)
+{
+	size_t n = strlen(key);
+	return s->key_len == n + 2 && memcmp(s->key + 1, key, n) == 0;
+}
+
+/* payload: message, metadata (INFO when absent) and category first, as the
+ * console reads them, then every other field as it came. */
+static void lh_frame_payload(struct lh_buf *out, const struct lh_event *ev)
+{
+	lh_buf_puts(out, "\"payload\":{\"message\":");
+	lh_json_put_string(out, ev->message);
+	lh_buf_puts(out, ",\"metadata\":");
+	lh_json_put_string(out, ev->metadata);
+	lh_buf_puts(out, ",\"category\":");
+	lh_json_put_string(out, ev->category);
+	struct lh_json_span spans[256];
+	size_t n = lh_json_members(ev->raw, ev->raw_len, spans, 256);
+	static const char *const skip[] = { "run_id", "agent_id", "timestamp", "message", "metadata", "category" };
+	for (size_t i = 0; i < n; i++) {
+		bool skipped = false;
+		for (size_t k = 0; k < sizeof skip / sizeof skip[0] && !skipped; k++)
+			skipped = lh_is_key(&spans[i], skip[k]);
+		if (skipped)
+			continue;
+		lh_buf_putc(out, ',');
+		lh_json_append_safe(out, spans[i].key, spans[i].key_len);
+		lh_buf_putc(out, ':');
+		lh_json_append_safe(out, spans[i].value, spans[i].value_len);
+	}
+	lh_buf_putc(out, '}');
+}
+
+void lh_frame_log_event(struct lh_buf *out, const struct lh_event *ev, uint64_t seq,
+			const char *epoch)
+{
+	char ts[40];
+	lh_time_format_rfc3339(ev->ts_us, ts, sizeof ts);
+	lh_buf_puts(out, "{\"type\":\"log_event\",\"agent_id\":");
+	if (ev->agent_absent)
+		lh_buf_puts(out, "null");
+	else
+		lh_json_put_string(out, ev->agent_id);
+	lh_buf_putc(out, ',');
+	lh_frame_payload(out, ev);
+	lh_buf_printf(out, ",\"timestamp\":\"%s\",\"run_id\":", ts);
+	lh_json_put_string(out, ev->run_id);
+	lh_buf_printf(out, ",\"seq\":%llu,\"epoch\":\"%s\"}", (unsigned long long)seq, epoch);
+}
+
+void lh_frame_gap(struct lh_buf *out, const char *run_id, uint64_t from, uint64_t to,
+		  const char *epoch, const char *reason)
+{
+	lh_buf_puts(out, "{\"type\":\"gap\",\"run_id\":");
+	lh_json_put_string(out, run_id);
+	lh_buf_printf(out, ",\"from\":%llu,\"to\":%llu,\"epoch\":\"%s\",\"reason\":\"%s\"}",
+		      (unsigned long long)from, (unsigned long long)to, epoch, reason);
+}

@@ -1,0 +1,138 @@
+#include "config.h"
+#include "history.h"
+#include "map.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct lh_hrun {
+	char *id;
+	char epoch[48];
+	uint64_t next_seq;
+	struct lh_frame **ring;
+	size_t head, n, cap;
+	struct lh_hrun *prev, *next; /* most recently active first */
+};
+
+struct lh_history {
+	size_t per_run, max_runs, nruns;
+	uint64_t generation, forgotten;
+	char boot_id[24];
+	struct lh_map *map;
+	struct lh_hrun *first, *last;
+};
+
+struct lh_history *lh_history_new(size_t per_run, size_t max_runs, const char *boot_id)
+{
+	struct lh_history *h = lh_xcalloc(1, sizeof *h);
+	h->per_run = per_run;
+	h->max_runs = max_runs ? max_runs : 1;
+	snprintf(h->boot_id, sizeof h->boot_id, "%s", boot_id);
+	h->map = lh_map_new();
+	return h;
+}
+
+static void lh_unlink(struct lh_history *h, struct lh_hrun *r)
+{
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		h->first = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	else
+		h->last = r->prev;
+	r->prev = r->next = NULL;
+}
+
+static void lh_push_front(struct lh_history *h, struct lh_hrun *r)
+{
+	r->next = h->first;
+	if (h->first)
+		h->first->prev = r;
+	h->first = r;
+	if (!h->last)
+		h->last = r;
+}
+
+static void lh_hrun_free(struct lh_hrun *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		lh_frame_unref(r->ring[(r->head + i) % r->cap]);
+	free(r->ring);
+	free(r->id);
+	free(r);
+}
+
+void lh_history_free(struct lh_history *h)
+{
+	if (!h)
+		return;
+	while (h->first) {
+		struct lh_hrun *r = h->first;
+		lh_unlink(h, r);
+		lh_hrun_free(r);
+	}
+	lh_map_free(h->map);
+	free(h);
+}
+
+struct lh_hrun *lh_history_find(const struct lh_history *h, const char *run_id)
+{
+	return lh_map_get(h->map, run_id);
+}
+
+struct lh_hrun *lh_history_run(struct lh_history *h, const char *run_id)
+{
+	struct lh_hrun *r = lh_map_get(h->map, run_id);
+	if (r) {
+		lh_unlink(h, r);
+		lh_push_front(h, r);
+		return r;
+	}
+	if (h->nruns == h->max_runs) {
+		struct lh_hrun *old = h->last;
+		lh_unlink(h, old);
+		lh_map_del(h->map, old->id);
+		lh_hrun_free(old);
+		h->nruns--;
+		h->forgotten++;
+	}
+	r = lh_xcalloc(1, sizeof *r);
+	r->id = lh_xstrdup(run_id);
+	r->next_seq = 1;
+	r->cap = h->per_run;
+	r->ring = r->cap ? lh_xcalloc(r->cap, sizeof *r->ring) : NULL;
+	snprintf(r->epoch, sizeof r->epoch, "%s-%llu", h->boot_id, (unsigned long long)++h->generation);
+	lh_map_put(h->map, r->id, r);
+	lh_push_front(h, r);
+	h->nruns++;
+	return r;
+}
+
+const char *lh_hrun_epoch(const struct lh_hrun *r) { return r->epoch; }
+uint64_t lh_hrun_next_seq(const struct lh_hrun *r) { return r->next_seq; }
+size_t lh_hrun_count(const struct lh_hrun *r) { return r->n; }
+size_t lh_history_runs(const struct lh_history *h) { return h->nruns; }
+uint64_t lh_history_forgotten(const struct lh_history *h) { return h->forgotten; }
+
+void lh_hrun_append(struct lh_hrun *r, struct lh_frame *f)
+{
+	r->next_seq = f->seq + 1;
+	if (!r->cap)
+		return;
+	if (r->n == r->cap) {
+		lh_frame_unref(r->ring[r->head]);
+		r->head = (r->head + 1) % r->cap;
+		r->n--;
+	}
+	r->ring[(r->head + r->n) % r->cap] = lh_frame_ref(f);
+	r->n++;
+}
+
+struct lh_frame *lh_hrun_at(const struct lh_hrun *r, size_t i)
+{
+	return i < r->n ? r->ring[(r->head + i) % r->cap] : NULL;
+}
