@@ -7,7 +7,8 @@ set -eu
 cd "$(dirname "$0")"
 
 PACKAGES="build-essential autoconf automake pkg-config libncurses-dev libhiredis-dev \
-libcjson-dev libwebsockets-dev libuv1-dev redis-server tmux python3 python3-websockets"
+libcjson-dev libwebsockets-dev libwebsockets-evlib-uv libuv1-dev redis-server tmux python3 \
+python3-websockets curl openssl chromium"
 
 missing_packages() {
 	for p in $PACKAGES; do

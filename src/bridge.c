@@ -28,6 +28,9 @@
 #define LH_RUN_ID_MAX 128
 #define LH_DRAIN_MS 1000
 #define LH_LAT_BUCKETS 12
+/* libwebsockets' own value for a close frame, which its header leaves out
+ * (it is meant to be sent through lws_close_reason). */
+#define LH_LWS_WRITE_CLOSE ((enum lws_write_protocol)4)
 
 static const double lh_lat_bounds[LH_LAT_BUCKETS] = {
 	0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1,
@@ -79,6 +82,8 @@ struct lh_bridge {
 	uint64_t lat_count[LH_LAT_BUCKETS + 1];
 	double lat_sum;
 };
+
+static void lh_drain_cb(uv_timer_t *t);
 
 /* ---- client queues ---- */
 
@@ -256,6 +261,29 @@ static int lh_ws_path(struct lws *wsi, char *run, size_t len)
 	return lh_valid_run_id(run) ? 1 : -1;
 }
 
+/* An HTTP/1.1 refusal written by hand: at this point libwebsockets does
+ * not know the request's version yet and would answer HTTP/1.0, which
+ * WebSocket clients reject as an invalid response instead of reporting the
+ * status. */
+static void lh_refuse(struct lws *wsi, int status, const char *why)
+{
+	static const struct { int code; const char *text; } names[] = {
+		{ 400, "Bad Request" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
+		{ 503, "Service Unavailable" },
+	};
+	const char *text = "Error";
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (names[i].code == status)
+			text = names[i].text;
+	char buf[LWS_PRE + 512];
+	int n = snprintf(buf + LWS_PRE, sizeof buf - LWS_PRE,
+			 "HTTP/1.1 %d %s\r\ncontent-type: text/plain\r\ncontent-length: %zu\r\n"
+			 "connection: close\r\n\r\n%s\n",
+			 status, text, strlen(why) + 1, why);
+	if (n > 0 && (size_t)n < sizeof buf - LWS_PRE)
+		lws_write(wsi, (unsigned char *)buf + LWS_PRE, (size_t)n, LWS_WRITE_HTTP_HEADERS);
+}
+
 /* Checks an upgrade before it happens, so refusals are real HTTP answers. */
 static int lh_confirm_upgrade(struct lh_bridge *b, struct lws *wsi)
 {
@@ -281,7 +309,7 @@ static int lh_confirm_upgrade(struct lh_bridge *b, struct lws *wsi)
 	if (!status)
 		return 0;
 	b->refused++;
-	lws_return_http_status(wsi, (unsigned)status, why);
+	lh_refuse(wsi, status, why);
 	return 1;
 }
 
@@ -345,6 +373,8 @@ static void lh_client_close(struct lh_bridge *b, struct lh_client *c)
 	c->listed = false;
 	b->nclients--;
 	lh_client_clear(c);
+	if (b->draining && !b->nclients) /* the last one is gone: finish now */
+		uv_timer_start(&b->drain, lh_drain_cb, 0, 0);
 }
 
 /* One frame (or one gap) per writable callback, as libwebsockets wants. */
@@ -377,7 +407,13 @@ static int lh_client_write(struct lh_bridge *b, struct lh_client *c)
 	if (c->ngaps || c->qn) {
 		lws_callback_on_writable(c->wsi);
 	} else if (b->draining) {
-		lws_close_reason(c->wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)"shutting down", 13);
+		/* lws_close_reason() and -1 would not send the close frame here
+		 * (libwebsockets 4.1 drops the POLLOUT it asks for from inside
+		 * a POLLOUT callback), so write the close frame ourselves. */
+		static const char why[] = "\x03\xe9shutting down"; /* 1001 going away */
+		unsigned char buf[LWS_PRE + sizeof why];
+		memcpy(buf + LWS_PRE, why, sizeof why - 1);
+		lws_write(c->wsi, buf + LWS_PRE, sizeof why - 1, LH_LWS_WRITE_CLOSE);
 		return -1;
 	}
 	return 0;
@@ -682,7 +718,9 @@ static int lh_bridge_setup(struct lh_bridge *b)
 	b->hist = lh_history_new(bo->history, bo->max_runs, b->boot_id);
 	b->ctx = lh_bridge_context(b, host, port);
 	if (!b->ctx) {
-		fprintf(stderr, "livehud: cannot serve on %s (in use, or TLS files unreadable?)\n", bo->listen);
+		fprintf(stderr, "livehud: cannot serve on %s: the port may be in use, the TLS files "
+				"unreadable, or libwebsockets' libuv plugin missing (Debian package "
+				"libwebsockets-evlib-uv)\n", bo->listen);
 		return 1;
 	}
 	lh_log("info", "serving %s://%s on %s (history %zu per run, %zu runs)", bo->tls_cert ? "wss" : "ws",

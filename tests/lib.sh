@@ -116,3 +116,24 @@ keys() { n=$1; shift; tm send-keys -t "$n" "$@"; }
 pane() { tm display -p -t "$1" "$2"; }
 # wakeups PID: voluntary context switches so far (each wake-up from sleep is one).
 wakeups() { awk '/^voluntary_ctxt_switches/ {print $2}' "/proc/$1/status"; }
+
+# ---- WebSocket clients and the bridge ----
+PY=/usr/bin/python3  # Debian's, which has python3-websockets
+WS="$PY $TESTS_SRCDIR/wsclient.py"
+
+# start_bridge [options...]: a bridge on a free port; sets BRIDGE_PORT,
+# BRIDGE (http://...), WSURL (ws://...) and BRIDGE_PID; logs in $T/bridge.err.
+start_bridge() {
+	BRIDGE_PORT=$(free_port)
+	BRIDGE="http://127.0.0.1:$BRIDGE_PORT"
+	WSURL="ws://127.0.0.1:$BRIDGE_PORT"
+	"$LIVEHUD" bridge --listen "127.0.0.1:$BRIDGE_PORT" "$@" >"$T/bridge.out" 2>>"$T/bridge.err" &
+	BRIDGE_PID=$!
+	PIDS="$PIDS $BRIDGE_PID"
+	wait_for 10 http_status "$BRIDGE/health" >/dev/null || { diag <"$T/bridge.err"; return 1; }
+}
+# http_status URL [curl args]: prints the status code; fails when nothing answers.
+http_status() { code=$(curl -s -o /dev/null -w '%{http_code}' "$@") && [ "$code" != 000 ] && echo "$code"; }
+http_is() { want=$1; shift; [ "$(http_status "$@")" = "$want" ]; }
+metric() { curl -s "$BRIDGE/metrics" ${2:+-H "$2"} | awk -v m="$1" '$1 == m { print $2 }'; }
+metric_at_least() { v=$(metric "$1"); [ -n "$v" ] && [ "${v%.*}" -ge "$2" ]; }

@@ -1,0 +1,175 @@
+#!/bin/sh
+# livehud bridge with a real redis-server and real WebSocket clients
+# (Debian's python3-websockets): the envelope field by field, run
+# isolation, resume with since/epoch, gaps, slow clients, bad payloads,
+# Redis restarts, refusals, and a clean SIGTERM.
+. "$TESTS_SRCDIR/lib.sh"
+$PY -c 'import websockets' 2>/dev/null || { echo "1..0 # SKIP python3-websockets is not installed"; exit 0; }
+start_redis || { echo "1..0 # SKIP redis-server did not start"; exit 0; }
+
+CH="test:bridge:$$"
+start_bridge --redis "$REDIS_URL" --channel "$CH" --history 5 --client-queue 20
+wait_for 10 has_subscribers "$CH"
+check "/health is 200 while subscribed" http_is 200 "$BRIDGE/health"
+check "/health says so in JSON" sh -c "curl -s '$BRIDGE/health' | grep -q '\"redis\":\"live\"'"
+emit() { "$LIVEHUD" emit --redis "$REDIS_URL" --channel "$CH" "$@" >/dev/null; }
+connected() { grep -q '^connected' "$T/$1.out"; }
+
+# ---- the envelope, field by field ----
+bg one $WS recv "$WSURL/ws/runtime/flow-1" 2
+bg all $WS recv "$WSURL/ws/runs" 3
+wait_for 10 connected one; wait_for 10 connected all
+emit --run flow-1 --agent researcher --tool web_search --args '{"query": "RARO docs", "n": 5}' --call-id c1
+emit --run flow-2 --category THOUGHT --message "other run"
+printf '{"run_id":"flow-1","category":"TOOL_RESULT","message":"Found 12","tool_name":"web_search","duration_ms":450,"call_id":"c1","trace":{"span":"x"},"timestamp":"2026-01-08T10:30:45.123456"}\n' |
+	"$LIVEHUD" emit --raw --redis "$REDIS_URL" --channel "$CH" >/dev/null
+check "the run's client gets its two events" wait_for 10 lines_in "$T/one.out" 3
+check "the envelope matches PROTOCOL.md field by field" $PY - "$T/one.out" <<'PY'
+import json, re, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{')]
+a, b = lines
+assert a['type'] == 'log_event' and a['agent_id'] == 'researcher', a
+p = a['payload']
+assert p['message'].startswith('web_search(') and p['metadata'] == 'IO_REQ' and p['category'] == 'TOOL_CALL', p
+assert p['tool_name'] == 'web_search' and p['args'] == {'query': 'RARO docs', 'n': 5} and p['call_id'] == 'c1', p
+assert re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z', a['timestamp']), a['timestamp']
+assert a['run_id'] == 'flow-1' and b['seq'] == a['seq'] + 1 and a['epoch'] == b['epoch'] and a['epoch'], (a, b)
+assert b['agent_id'] is None, 'a missing agent_id is null'
+assert b['payload']['metadata'] == 'INFO', 'metadata defaults to INFO'
+assert b['payload']['duration_ms'] == 450 and b['payload']['trace'] == {'span': 'x'}, 'other fields pass untouched'
+assert b['timestamp'].endswith('Z') and 'timestamp' not in b['payload']
+PY
+check "the other run's event did not reach it" not contains "$T/one.out" 'other run'
+check "/ws/runs sees both runs" wait_for 10 lines_in "$T/all.out" 4
+check "including the other run" contains "$T/all.out" 'other run'
+
+# ---- resume: since and epoch ----
+last=$($PY -c "import json,sys; print([json.loads(l) for l in open('$T/one.out') if l.startswith('{')][-1]['seq'])")
+epoch=$($PY -c "import json,sys; print([json.loads(l) for l in open('$T/one.out') if l.startswith('{')][-1]['epoch'])")
+emit --run flow-1 --category THOUGHT --message "missed 1"
+emit --run flow-1 --category THOUGHT --message "missed 2"
+bg resume $WS recv "$WSURL/ws/runtime/flow-1?since=$last&epoch=$epoch" 3
+wait_for 10 lines_in "$T/resume.out" 3
+emit --run flow-1 --category THOUGHT --message "live 3"
+check "a resumed client gets what it missed, then live events" wait_for 10 lines_in "$T/resume.out" 4
+check "with nothing skipped or duplicated at the seam" $PY - "$T/resume.out" "$last" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{')]
+assert [e['payload']['message'] for e in ev] == ['missed 1', 'missed 2', 'live 3'], ev
+assert [e['seq'] for e in ev] == [int(sys.argv[2]) + i for i in (1, 2, 3)], [e['seq'] for e in ev]
+PY
+for i in 1 2 3 4 5 6 7; do echo "{\"run_id\":\"flow-1\",\"message\":\"bulk $i\"}"; done |
+	"$LIVEHUD" emit --redis "$REDIS_URL" --channel "$CH" >/dev/null
+bg short $WS recv "$WSURL/ws/runtime/flow-1?since=1&epoch=$epoch" 6
+check "history shorter than asked: a gap frame first" wait_for 10 lines_in "$T/short.out" 7
+check "saying which seqs are lost, then the 5 retained" $PY - "$T/short.out" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{')]
+gap, rest = ev[0], ev[1:]
+assert gap['type'] == 'gap' and gap['run_id'] == 'flow-1' and gap['from'] == 2, gap
+assert gap['to'] == rest[0]['seq'] - 1 and len(rest) == 5, (gap, [e['seq'] for e in rest])
+assert [e['seq'] for e in rest] == list(range(rest[0]['seq'], rest[0]['seq'] + 5))
+PY
+bg stale $WS recv "$WSURL/ws/runtime/flow-1?since=3&epoch=not-the-epoch" 1
+check "a stale epoch gets a gap saying so" wait_for 10 contains "$T/stale.out" '"reason":"epoch"'
+bg nosince $WS recv "$WSURL/ws/runtime/flow-1" 1
+wait_for 10 connected nosince
+emit --run flow-1 --category THOUGHT --message "only new"
+check "without since, nothing old is sent" wait_for 10 contains "$T/nosince.out" 'only new'
+check "and only the new event" [ "$(grep -c '^{' "$T/nosince.out")" -eq 1 ]
+
+# ---- a slow client does not delay another, and learns what it missed ----
+# 1500 frames of 16 KB, sent 100 at a time once the fast client has the
+# previous ones: far more than the stalled client's socket buffers hold.
+GO="$T/go"
+bg slow $WS stall "$WSURL/ws/runtime/flow-slow" "$GO"
+bg fast $WS recv "$WSURL/ws/runtime/flow-slow" 1500
+wait_for 10 connected slow; wait_for 10 connected fast
+$PY -c "
+import json
+for i in range(1500):
+    print(json.dumps({'run_id': 'flow-slow', 'message': 'x' * 16000, 'n': i}))
+" | split -l 100 - "$T/chunk."
+sent=0 kept_up=0
+for chunk in "$T"/chunk.*; do
+	"$LIVEHUD" emit --redis "$REDIS_URL" --channel "$CH" <"$chunk" >/dev/null
+	sent=$((sent + 100))
+	wait_for 20 lines_in "$T/fast.out" $((sent + 1)) && kept_up=$((kept_up + 1))
+done
+check "the fast client gets all 1500 while the other reads nothing" [ "$kept_up" -eq 15 ]
+touch "$GO"
+check "the slow client, reading again, gets a gap frame" wait_for 20 contains "$T/slow.out" '"reason":"slow_client"'
+check "and the drops are counted" metric_at_least 'livehud_frames_dropped_total{reason="slow_client"}' 1
+check "its gap and frames account for every seq" $PY - "$T/slow.out" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{')]
+seen = set()
+for e in ev:
+    if e['type'] == 'gap':
+        seen.update(range(e['from'], e['to'] + 1))
+    else:
+        assert e['seq'] not in seen, 'duplicate ' + str(e['seq'])
+        seen.add(e['seq'])
+assert seen == set(range(1, 1501)), (min(seen), max(seen), len(seen))
+PY
+
+# ---- malformed payloads are skipped and counted ----
+printf 'not json\n[1]\n{"message":"no run"}\n{"run_id":"flow-3","message":"fine"}\n' |
+	"$LIVEHUD" emit --raw --redis "$REDIS_URL" --channel "$CH" >/dev/null
+check "invalid JSON is counted in /metrics" wait_for 10 metric_at_least 'livehud_events_rejected_total{reason="invalid_json"}' 1
+check "so is a missing run_id" metric_at_least 'livehud_events_rejected_total{reason="missing_run_id"}' 1
+check "and not an object" metric_at_least 'livehud_events_rejected_total{reason="not_object"}' 1
+check "the metrics have the delivery histogram" metric_at_least 'livehud_delivery_seconds_count' 1500
+
+# ---- Redis killed and restarted mid-stream ----
+bg held $WS hold "$WSURL/ws/runtime/flow-4"
+wait_for 10 connected held
+emit --run flow-4 --category THOUGHT --message "before"
+wait_for 10 contains "$T/held.out" before
+stop_redis
+check "/health turns 503 while Redis is away" wait_for 10 http_is 503 "$BRIDGE/health"
+check "the bridge says so once in its log" wait_for 10 contains "$T/bridge.err" 'retrying'
+start_redis
+check "it resubscribes" wait_for 15 has_subscribers "$CH"
+check "/health is 200 again" wait_for 10 http_is 200 "$BRIDGE/health"
+emit --run flow-4 --category THOUGHT --message "after"
+check "the client stayed connected and gets later events" wait_for 10 contains "$T/held.out" after
+check "reconnects are counted" metric_at_least livehud_redis_reconnects_total 1
+
+# ---- refusals ----
+check "an unknown path is 400" [ "$($WS status "$WSURL/ws/elsewhere")" = 400 ]
+check "a bad run id is 400" [ "$($WS status "$WSURL/ws/runtime/bad%20id")" = 400 ]
+check "a too long run id is 400" [ "$($WS status "$WSURL/ws/runtime/$(printf 'a%.0s' $(seq 200))")" = 400 ]
+check "plain GET of an unknown page is 404" http_is 404 "$BRIDGE/nothing"
+
+kill -TERM "$BRIDGE_PID"; wait "$BRIDGE_PID"
+check "the first bridge exits 0 on SIGTERM" [ $? -eq 0 ]
+check "and the held client got close code 1001" wait_for 10 contains "$T/held.out" 'closed 1001'
+
+printf 's3cr3t\n' >"$T/token"
+start_bridge --redis "$REDIS_URL" --channel "$CH" --token-file "$T/token" --allow-origin https://console.example
+check "no token: 401" [ "$($WS status "$WSURL/ws/runs")" = 401 ]
+check "a wrong token: 401" [ "$($WS status "$WSURL/ws/runs" --header 'Authorization: Bearer nope')" = 401 ]
+check "Bearer token: accepted" [ "$($WS status "$WSURL/ws/runs" --header 'Authorization: Bearer s3cr3t')" = 101 ]
+check "?token=: accepted" [ "$($WS status "$WSURL/ws/runs?token=s3cr3t")" = 101 ]
+check "another origin: 403" [ "$($WS status "$WSURL/ws/runs?token=s3cr3t" --header 'Origin: https://evil.example')" = 403 ]
+check "the allowed origin: accepted" [ "$($WS status "$WSURL/ws/runs?token=s3cr3t" --header 'Origin: https://console.example')" = 101 ]
+check "/metrics without the token: 401" http_is 401 "$BRIDGE/metrics"
+check "/metrics with it: 200" [ "$(http_status "$BRIDGE/metrics" -H 'Authorization: Bearer s3cr3t')" = 200 ]
+check "/health needs no token" http_is 200 "$BRIDGE/health"
+
+# ---- TLS ----
+if command -v openssl >/dev/null; then
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 1 \
+		-subj /CN=127.0.0.1 >/dev/null 2>&1
+	TLS_PORT=$(free_port)
+	"$LIVEHUD" bridge --listen "127.0.0.1:$TLS_PORT" --redis "$REDIS_URL" --channel "$CH" \
+		--tls-cert "$T/cert.pem" --tls-key "$T/key.pem" 2>"$T/tls.err" &
+	PIDS="$PIDS $!"
+	check "TLS: https /health answers" wait_for 10 http_is 200 "https://127.0.0.1:$TLS_PORT/health" -k
+	bg tls $WS recv "wss://127.0.0.1:$TLS_PORT/ws/runtime/flow-tls" 1
+	wait_for 10 connected tls
+	emit --run flow-tls --category THOUGHT --message "over tls"
+	check "TLS: a wss client gets events" wait_for 10 contains "$T/tls.out" 'over tls'
+fi
+done_testing
