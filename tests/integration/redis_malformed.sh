@@ -24,8 +24,8 @@ good() { printf '{"run_id":"m1","agent_id":"a","category":"THOUGHT","message":"g
 	good 4
 	python3 -c "print('{\"run_id\":\"m1\",\"message\":\"' + 'x' * 5000 + '\"}')"
 	printf '{"run_id":"m1","agent_id":"a","category":"THOUGHT","message":"esc \033[2J\033]0;owned\007 end"}\n'
-	good 5
 	echo 'not json either'
+	good 5  # last, so seeing it means every payload before it was handled
 } >"$T/mixed.jsonl"
 printf '{"run_id":"m1","message":"nul\000byte"}' | rcli -x PUBLISH "$CH" >/dev/null
 "$LIVEHUD" emit --raw --redis "$REDIS_URL" --channel "$CH" <"$T/mixed.jsonl" >/dev/null
