@@ -3,6 +3,10 @@
 #include "source_demo.h"
 #include "source_file.h"
 #include "source_redis.h"
+#include "source_ws.h"
+#include "json.h"
+#include "timeutil.h"
+#include <cJSON.h>
 #include "xalloc.h"
 
 #include <signal.h>
@@ -17,6 +21,7 @@ struct lh_app {
 	struct lh_source *source;
 	uv_signal_t sigint, sigterm;
 	struct lh_app_hooks hooks;
+	struct lh_kstate kstate;
 	bool shut;
 };
 
@@ -33,6 +38,58 @@ static void lh_app_state(void *ctx, const struct lh_source_status *st)
 		app->hooks.source_state(app->hooks.ctx, st);
 }
 
+/* A gap or an error from the WebSocket becomes an event of its own, so it
+ * is shown in the timeline where it happened. */
+static void lh_app_synth(struct lh_app *app, const char *run, const char *category, const char *meta,
+			 const char *message)
+{
+	struct lh_buf b = LH_BUF_INIT;
+	lh_buf_puts(&b, "{\"run_id\":");
+	lh_json_put_string(&b, run ? run : "unknown");
+	lh_buf_printf(&b, ",\"category\":\"%s\",\"metadata\":\"%s\",\"message\":", category, meta);
+	lh_json_put_string(&b, message);
+	lh_buf_putc(&b, '}');
+	lh_ingest_payload(&app->ingest, b.data, b.len);
+	lh_buf_free(&b);
+}
+
+static void lh_app_gap(struct lh_app *app, const cJSON *m, const char *run)
+{
+	const cJSON *from = cJSON_GetObjectItemCaseSensitive(m, "from");
+	const cJSON *to = cJSON_GetObjectItemCaseSensitive(m, "to");
+	const cJSON *reason = cJSON_GetObjectItemCaseSensitive(m, "reason");
+	const cJSON *grun = cJSON_GetObjectItemCaseSensitive(m, "run_id");
+	long long f = cJSON_IsNumber(from) ? (long long)from->valuedouble : 0;
+	long long t = cJSON_IsNumber(to) ? (long long)to->valuedouble : 0;
+	char msg[160];
+	if (t >= f)
+		snprintf(msg, sizeof msg, "%lld event%s missed (seq %lld-%lld, %s)", t - f + 1, t == f ? "" : "s",
+			 f, t, cJSON_IsString(reason) ? reason->valuestring : "gap");
+	else
+		snprintf(msg, sizeof msg, "history restarted (%s)", cJSON_IsString(reason) ? reason->valuestring : "gap");
+	lh_app_synth(app, cJSON_IsString(grun) ? grun->valuestring : run, "GAP", "GAP", msg);
+}
+
+static void lh_app_frame(void *ctx, const char *type, const void *json, const char *run)
+{
+	struct lh_app *app = ctx;
+	const cJSON *m = json;
+	if (strcmp(type, "gap") == 0) {
+		lh_app_gap(app, m, run);
+		return;
+	}
+	if (strcmp(type, "error") == 0) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(m, "error");
+		char *text = cJSON_IsString(e) ? NULL : cJSON_PrintUnformatted(e);
+		lh_app_synth(app, run, "ERROR", "IO_ERR", cJSON_IsString(e) ? e->valuestring : text ? text : "error");
+		cJSON_free(text);
+		return;
+	}
+	unsigned changed = lh_kstate_apply(&app->kstate, type, json);
+	if (changed && app->hooks.kernel)
+		app->hooks.kernel(app->hooks.ctx, changed, &app->kstate);
+}
+
 static void lh_app_signal(uv_signal_t *h, int signum)
 {
 	struct lh_app *app = h->data;
@@ -44,7 +101,11 @@ static void lh_app_signal(uv_signal_t *h, int signum)
 
 static struct lh_source *lh_app_source(struct lh_app *app, const struct lh_options *o, char **cause)
 {
-	struct lh_source_callbacks cb = { lh_app_payload, lh_app_state, app };
+	struct lh_source_callbacks cb = { lh_app_payload, lh_app_state, lh_app_frame, app };
+	if (o->ws_url) {
+		struct lh_ws_options w = { o->ws_url, o->ws_run, o->ws_token, o->ws_ca, o->ws_insecure, o->max_bytes };
+		return lh_source_ws_new(&app->loop, &w, &cb, cause);
+	}
 	if (o->demo)
 		return lh_source_demo_new(&app->loop, o->seed, o->speed, &cb);
 	if (o->file)
@@ -62,6 +123,7 @@ struct lh_app *lh_app_new(const struct lh_options *o, const struct lh_app_hooks 
 		return NULL;
 	}
 	app->hooks = *hooks;
+	lh_kstate_init(&app->kstate);
 	app->store = hooks->no_store ? NULL : lh_store_new(o->max_events);
 	struct lh_ingest_callbacks icb = { hooks->entry, hooks->event, hooks->reject, hooks->ctx };
 	lh_ingest_init(&app->ingest, app->store, o->max_bytes, &icb);
@@ -83,6 +145,7 @@ struct lh_app *lh_app_new(const struct lh_options *o, const struct lh_app_hooks 
 }
 
 uv_loop_t *lh_app_loop(struct lh_app *app) { return &app->loop; }
+const struct lh_kstate *lh_app_kstate(const struct lh_app *app) { return &app->kstate; }
 struct lh_store *lh_app_store(struct lh_app *app) { return app->store; }
 const struct lh_rejects *lh_app_rejects(const struct lh_app *app) { return &app->ingest.rejects; }
 
@@ -116,6 +179,8 @@ void lh_app_free(struct lh_app *app)
 		return;
 	lh_app_shutdown(app);
 	uv_run(&app->loop, UV_RUN_DEFAULT); /* let the close callbacks run */
+	lh_source_ws_reap();
+	uv_run(&app->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&app->loop);
 	lh_store_free(app->store);
 	free(app);

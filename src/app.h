@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include "ingest.h"
+#include "kstate.h"
 #include "options.h"
 #include "source.h"
 #include "store.h"
@@ -21,6 +22,8 @@ struct lh_app_hooks {
 	void (*event)(void *ctx, const struct lh_event *ev);
 	void (*reject)(void *ctx, enum lh_reject reason, const char *why, uint64_t count);
 	void (*source_state)(void *ctx, const struct lh_source_status *st);
+	/* The kernel told something about the run (LH_KS_* bits). */
+	void (*kernel)(void *ctx, unsigned changed, const struct lh_kstate *k);
 	/* SIGINT or SIGTERM arrived: the mode finishes, then lh_app_shutdown. */
 	void (*stop)(void *ctx, int signum);
 	void *ctx;
@@ -38,6 +41,8 @@ uv_loop_t *lh_app_loop(struct lh_app *app);
 struct lh_store *lh_app_store(struct lh_app *app);
 const struct lh_rejects *lh_app_rejects(const struct lh_app *app);
 const struct lh_source_status *lh_app_source_status(const struct lh_app *app);
+/* What the kernel's WebSocket said about the run (known is false otherwise). */
+const struct lh_kstate *lh_app_kstate(const struct lh_app *app);
 
 /* Starts the source and runs the loop until every handle is closed. */
 int lh_app_run(struct lh_app *app);

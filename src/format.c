@@ -95,7 +95,9 @@ void lh_format_args(struct lh_buf *out, const char *args_json, size_t max, unsig
 
 void lh_format_call(struct lh_buf *out, const struct lh_event *ev, size_t max, unsigned flags)
 {
-	if (!ev->tool_name) {
+	/* Without args (the reference kernel drops them) the message is the
+	 * service's own "tool(args...)" text. */
+	if (!ev->tool_name || (!ev->args && ev->message[0])) {
 		lh_format_text(out, ev->message, max, flags);
 		return;
 	}

@@ -23,6 +23,12 @@ static const char lh_usage[] =
 "                         or unix:///path (default $REDIS_URL, else " LH_REDIS_DEFAULT_URL ")\n"
 "  -c, --channel NAME     channel to subscribe to; repeatable; a glob pattern\n"
 "                         (*, ?, [..]) uses PSUBSCRIBE (default " LH_REDIS_DEFAULT_CHANNEL ")\n"
+"  -w, --ws URL           the kernel's or a bridge's WebSocket: ws[s]://host:port, or\n"
+"                         one run's ws[s]://host:port/ws/runtime/RUN_ID\n"
+"      --run ID           with a bare --ws URL, watch this run (else every run)\n"
+"      --token SECRET     send Authorization: Bearer SECRET to the WebSocket\n"
+"      --ca FILE          trust these CA certificates for wss:// (default: the system's)\n"
+"      --insecure         do not check the wss:// certificate (shown as a warning)\n"
 "  -f, --file PATH        read JSONL events from PATH ('-' for stdin)\n"
 "  -F, --follow           with --file, keep reading as the file grows\n"
 "      --demo             a simulated multi-agent run, generated in-process\n"
@@ -86,7 +92,7 @@ enum {
 	OPT_THEME, OPT_NO_COLOR, OPT_CONFIG,
 	OPT_LISTEN, OPT_HISTORY, OPT_MAX_RUNS, OPT_MAX_CLIENTS, OPT_QUEUE, OPT_QUEUE_BYTES,
 	OPT_MAX_FRAME, OPT_PING, OPT_TOKEN, OPT_TOKEN_FILE, OPT_ORIGIN, OPT_TLS_CERT, OPT_TLS_KEY,
-	OPT_LOG_JSON,
+	OPT_LOG_JSON, OPT_WS_RUN, OPT_CA, OPT_INSECURE,
 	OPT_RUN, OPT_AGENT, OPT_CATEGORY, OPT_MESSAGE, OPT_META, OPT_TOOL, OPT_ARGS,
 	OPT_DURATION, OPT_CALL_ID, OPT_RAW,
 };
@@ -96,6 +102,11 @@ static const struct option lh_long_opts[] = {
 	{ "channel", required_argument, NULL, 'c' },
 	{ "file", required_argument, NULL, 'f' },
 	{ "follow", no_argument, NULL, 'F' },
+	{ "ws", required_argument, NULL, 'w' },
+	{ "run", required_argument, NULL, OPT_WS_RUN },
+	{ "token", required_argument, NULL, OPT_TOKEN },
+	{ "ca", required_argument, NULL, OPT_CA },
+	{ "insecure", no_argument, NULL, OPT_INSECURE },
 	{ "demo", no_argument, NULL, OPT_DEMO },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "speed", required_argument, NULL, OPT_SPEED },
@@ -299,6 +310,11 @@ static enum lh_parse_status lh_main_opt(struct lh_options *o, int c, FILE *out, 
 	case 'c': return lh_add_channel(o, optarg, err);
 	case 'f': o->file = optarg; break;
 	case 'F': o->follow = true; break;
+	case 'w': o->ws_url = optarg; break;
+	case OPT_WS_RUN: o->ws_run = optarg; break;
+	case OPT_TOKEN: o->ws_token = optarg; break;
+	case OPT_CA: o->ws_ca = optarg; break;
+	case OPT_INSECURE: o->ws_insecure = true; break;
 	case 'p': o->mode = LH_MODE_PLAIN; break;
 	case 'j': o->mode = LH_MODE_JSON; break;
 	case OPT_DEMO: o->demo = true; break;
@@ -469,7 +485,7 @@ enum lh_parse_status lh_options_parse(struct lh_options *o, int argc, char **arg
 	bool emit = argc > 1 && strcmp(argv[1], "emit") == 0;
 	bool bridge = argc > 1 && strcmp(argv[1], "bridge") == 0;
 	const struct option *table = emit ? lh_emit_opts : bridge ? lh_bridge_opts : lh_long_opts;
-	const char *shorts = emit || bridge ? "+r:c:h" : "+r:c:f:FpjhV";
+	const char *shorts = emit || bridge ? "+r:c:h" : "+r:c:f:Fw:pjhV";
 	if (emit || bridge) {
 		o->mode = emit ? LH_MODE_EMIT : LH_MODE_BRIDGE;
 		argv++;
@@ -493,8 +509,12 @@ enum lh_parse_status lh_options_parse(struct lh_options *o, int argc, char **arg
 		fprintf(err, "livehud: unexpected argument '%s'\nTry 'livehud --help'.\n", argv[optind]);
 		return LH_OPTS_EXIT_USAGE;
 	}
-	if (!emit && (o->file != NULL) + o->demo > 1) {
-		fputs("livehud: choose one source: --redis, --file or --demo\n", err);
+	if (!emit && !bridge && (o->file != NULL) + o->demo + (o->ws_url != NULL) > 1) {
+		fputs("livehud: choose one source: --redis, --ws, --file or --demo\n", err);
+		return LH_OPTS_EXIT_USAGE;
+	}
+	if (!bridge && (o->ws_run || o->ws_token || o->ws_ca || o->ws_insecure) && !o->ws_url) {
+		fputs("livehud: --run, --token, --ca and --insecure go with --ws\n", err);
 		return LH_OPTS_EXIT_USAGE;
 	}
 	if (o->follow && !o->file) {

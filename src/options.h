@@ -49,6 +49,11 @@ struct lh_options {
 	size_t nchannels;
 	const char *file;
 	bool follow;
+	const char *ws_url;   /* --ws */
+	const char *ws_run;   /* --run */
+	const char *ws_token; /* --token */
+	const char *ws_ca;    /* --ca */
+	bool ws_insecure;
 	bool demo;
 	uint64_t seed;
 	double speed;

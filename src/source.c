@@ -49,6 +49,12 @@ void lh_source_emit(struct lh_source *src, const char *data, size_t len)
 		src->cb.payload(src->cb.ctx, data, len);
 }
 
+void lh_source_emit_frame(struct lh_source *src, const char *type, const void *json, const char *run_id)
+{
+	if (src->cb.frame && !src->closing)
+		src->cb.frame(src->cb.ctx, type, json, run_id);
+}
+
 int lh_source_start(struct lh_source *src)
 {
 	return src->ops->start(src);

@@ -31,6 +31,10 @@ struct lh_source_callbacks {
 	void (*payload)(void *ctx, const char *data, size_t len);
 	/* The state changed; also called with each new last_error. */
 	void (*state)(void *ctx, const struct lh_source_status *st);
+	/* A frame that is not an event (WebSocket sources): its "type" ("error"
+	 * for an {"error":...} frame) and the whole frame, parsed (a cJSON
+	 * object, valid only during the call), for the run it concerns. */
+	void (*frame)(void *ctx, const char *type, const void *json, const char *run_id);
 	void *ctx;
 };
 

@@ -28,6 +28,7 @@ void lh_source_set_state(struct lh_source *src, enum lh_source_state state);
 void lh_source_set_error(struct lh_source *src, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void lh_source_emit(struct lh_source *src, const char *data, size_t len);
+void lh_source_emit_frame(struct lh_source *src, const char *type, const void *json, const char *run_id);
 /* Every handle of the source is closed: free it. */
 void lh_source_closed(struct lh_source *src);
 

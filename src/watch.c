@@ -102,6 +102,35 @@ static void lh_watch_out_failed(void *ctx, int err)
 	lh_watch_finish(w);
 }
 
+/* What the kernel says about the run, as lines among the events. */
+static void lh_watch_kernel(void *ctx, unsigned changed, const struct lh_kstate *k)
+{
+	struct lh_watch *w = ctx;
+	struct lh_buf line = LH_BUF_INIT;
+	if (w->json)
+		return; /* JSON Lines carry events only */
+	if (changed & LH_KS_STATUS) {
+		lh_buf_puts(&line, "== status ");
+		lh_format_text(&line, k->status, 32, w->fmt);
+		lh_buf_printf(&line, ": %zu active, %zu completed, %zu failed agents", k->active, k->completed, k->failed);
+		if (k->tokens >= 0)
+			lh_buf_printf(&line, ", %lld tokens", k->tokens);
+		lh_buf_puts(&line, " ==");
+	} else if (changed & LH_KS_AGENT) {
+		lh_buf_puts(&line, "[AGENT]   ");
+		lh_format_agent(&line, k->last_agent, 40, w->fmt);
+		lh_buf_printf(&line, " %s", lh_agent_life_name(k->last_life));
+	} else if (changed & LH_KS_APPROVAL) {
+		lh_buf_puts(&line, "[APPROVAL REQUIRED] ");
+		lh_format_agent(&line, k->approval_agent, 40, w->fmt);
+		lh_buf_puts(&line, ": ");
+		lh_format_text(&line, k->approval_reason, 200, w->fmt);
+	}
+	if (line.len)
+		lh_out_line(w->out, line.data, line.len);
+	lh_buf_free(&line);
+}
+
 static void lh_watch_stop(void *ctx, int signum)
 {
 	(void)signum;
@@ -125,7 +154,8 @@ int lh_watch_main(const struct lh_options *o)
 {
 	struct lh_watch w = { .json = o->mode == LH_MODE_JSON, .fmt = o->ascii ? LH_FMT_ASCII : 0 };
 	struct lh_app_hooks hooks = { .entry = lh_watch_entry, .reject = lh_watch_reject,
-				      .source_state = lh_watch_state, .stop = lh_watch_stop, .ctx = &w };
+				      .source_state = lh_watch_state, .kernel = lh_watch_kernel,
+				      .stop = lh_watch_stop, .ctx = &w };
 	char *cause = NULL;
 	w.app = lh_app_new(o, &hooks, &cause);
 	if (!w.app) {

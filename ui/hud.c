@@ -183,6 +183,17 @@ static void lh_hud_state(void *ctx, const struct lh_source_status *st)
 	lh_hud_dirty(ctx);
 }
 
+static void lh_hud_kernel(void *ctx, unsigned changed, const struct lh_kstate *k)
+{
+	struct lh_hud *h = ctx;
+	if (changed & LH_KS_STATUS)
+		lh_hud_say(h, "run %s", k->status);
+	else if (changed & LH_KS_AGENT)
+		lh_hud_say(h, "agent %s %s", k->last_agent, lh_agent_life_name(k->last_life));
+	else
+		lh_hud_dirty(h);
+}
+
 static void lh_hud_stop(void *ctx, int signum)
 {
 	(void)signum;
@@ -253,7 +264,8 @@ int lh_hud_main(const struct lh_options *o)
 	if (lh_hud_theme(&h, o->theme ? o->theme : "dark") < 0)
 		return 2;
 	struct lh_app_hooks hooks = { .entry = lh_hud_entry, .reject = lh_hud_reject,
-				      .source_state = lh_hud_state, .stop = lh_hud_stop, .ctx = &h };
+				      .source_state = lh_hud_state, .kernel = lh_hud_kernel,
+				      .stop = lh_hud_stop, .ctx = &h };
 	char *cause = NULL;
 	h.app = lh_app_new(o, &hooks, &cause);
 	if (!h.app) {

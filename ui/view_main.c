@@ -58,7 +58,9 @@ static enum lh_style lh_state_text(const struct lh_source_status *st, char *buf,
 		snprintf(buf, len, " retrying in %llds: %s ", (long long)(in < 0 ? 0 : in), st->last_error);
 		return LH_ST_WARNING;
 	}
-	snprintf(buf, len, " %s ", lh_source_state_name(st->state));
+	/* A source that ended says why: "end of file", "run completed". */
+	snprintf(buf, len, " %s ", st->state == LH_SOURCE_DONE && st->last_error[0] ? st->last_error
+										     : lh_source_state_name(st->state));
 	return st->state == LH_SOURCE_LIVE || st->state == LH_SOURCE_DONE ? LH_ST_OK : LH_ST_WARNING;
 }
 
@@ -86,8 +88,10 @@ static void lh_header(struct lh_hud *h, const struct lh_rect *r)
 		x += lh_screen_text(r->y, r->x + x, r->w - x, " ", LH_ST_HEADER);
 		x += lh_screen_text(r->y, r->x + x, r->w - x, state, sst);
 		int room = r->w - x - cw - 1;
+		/* An unchecked certificate is said in warning colors. */
+		enum lh_style dst = strstr(st->describe, "INSECURE") ? LH_ST_WARNING : LH_ST_HEADER;
 		if (room > 8)
-			x += lh_screen_text(r->y, r->x + x + 1, room, st->describe, LH_ST_HEADER) + 1;
+			x += lh_screen_text(r->y, r->x + x + 1, room, st->describe, dst) + 1;
 	}
 	if (r->w - x > cw)
 		lh_screen_text(r->y, r->x + r->w - cw, cw, counts, LH_ST_HEADER);
@@ -112,6 +116,14 @@ static void lh_status(struct lh_hud *h, const struct lh_rect *r)
 	snprintf(buf, sizeof buf, "run %s%s (%zu runs)", f->run ? f->run : "all",
 		 h->auto_run && f->run ? " auto" : "", lh_store_run_count(h->store));
 	x += lh_screen_text(r->y, r->x + x, r->w - x, buf, LH_ST_STATUS);
+	const struct lh_kstate *k = lh_app_kstate(h->app);
+	if (k->known) {
+		snprintf(buf, sizeof buf, "  %s", k->status);
+		if (k->tokens >= 0)
+			snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " %lld tok", k->tokens);
+		x += lh_screen_text(r->y, r->x + x, r->w - x, buf,
+				    strcmp(k->status, "failed") == 0 ? LH_ST_ERROR : LH_ST_STATUS);
+	}
 	buf[0] = '\0';
 	if (f->agent)
 		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "  agent %s", f->agent);
@@ -152,12 +164,25 @@ static void lh_agent(struct lh_hud *h, const struct lh_rect *r, int y, const str
 {
 	bool ascii = h->fmt & LH_FMT_ASCII;
 	const char *mark = a->pending ? (ascii ? "*" : "\xe2\x97\x8f") : (ascii ? "o" : "\xe2\x97\x8b");
+	enum lh_style mst = a->pending ? LH_ST_PENDING : LH_ST_DIM;
+	/* What the kernel says wins: a finished or failed agent is marked so. */
+	enum lh_agent_life life = lh_kstate_agent(lh_app_kstate(h->app), a->id);
+	if (life == LH_LIFE_COMPLETED) {
+		mark = lh_format_marks(h->fmt)->ok;
+		mst = LH_ST_OK;
+	} else if (life == LH_LIFE_FAILED) {
+		mark = lh_format_marks(h->fmt)->err;
+		mst = LH_ST_ERROR;
+	} else if (life == LH_LIFE_ACTIVE) {
+		mark = ascii ? "*" : "\xe2\x97\x8f";
+		mst = LH_ST_PENDING;
+	}
 	char d[24], line[96];
 	lh_time_format_duration(a->tool_ms, d, sizeof d);
 	int dw = (int)strlen(d);
 	if (selected)
 		lh_screen_fill(y, r->x, r->w, LH_ST_SELECTED);
-	int x = lh_screen_text(y, r->x, r->w, mark, a->pending ? LH_ST_PENDING : LH_ST_DIM);
+	int x = lh_screen_text(y, r->x, r->w, mark, mst);
 	x += lh_screen_text(y, r->x + x, r->w - x, " ", LH_ST_NORMAL);
 	struct lh_buf name = LH_BUF_INIT;
 	lh_format_agent(&name, a->id, 40, h->fmt);
@@ -289,8 +314,33 @@ static void lh_timeline(struct lh_hud *h, const struct lh_rect *r, bool narrow)
 	}
 }
 
-void lh_view_main(struct lh_hud *h, const struct lh_layout *L)
+/* A pending approval takes the first body line until the run moves on. */
+static void lh_banner(struct lh_hud *h, struct lh_layout *L)
 {
+	const struct lh_kstate *k = lh_app_kstate(h->app);
+	if (!k->approval || L->timeline.h < 3)
+		return;
+	struct lh_buf b = LH_BUF_INIT;
+	lh_buf_puts(&b, " APPROVAL REQUIRED ");
+	lh_format_agent(&b, k->approval_agent, 40, h->fmt);
+	lh_buf_puts(&b, ": ");
+	lh_format_text(&b, k->approval_reason, 400, h->fmt);
+	lh_screen_fill(L->timeline.y, 0, L->footer.w, LH_ST_WARNING);
+	lh_screen_text(L->timeline.y, 0, L->footer.w, b.data, LH_ST_WARNING);
+	lh_buf_free(&b);
+	struct lh_rect *body[] = { &L->agents, &L->timeline, &L->detail };
+	for (int i = 0; i < 3; i++) {
+		if (body[i]->w) {
+			body[i]->y++;
+			body[i]->h--;
+		}
+	}
+}
+
+void lh_view_main(struct lh_hud *h, const struct lh_layout *layout)
+{
+	struct lh_layout lay = *layout, *L = &lay;
+	lh_banner(h, L);
 	lh_header(h, &L->header);
 	lh_status(h, &L->status);
 	lh_footer(h, &L->footer);

@@ -1,0 +1,97 @@
+#!/bin/sh
+# livehud --ws: against the project's own bridge (with a bridge restart in
+# the middle), against a scripted kernel-like server (state, lifecycle,
+# intervention, errors, completion), and over TLS with a certificate made
+# here; in plain output and in the HUD.
+. "$TESTS_SRCDIR/lib.sh"
+trap 'hud_cleanup; cleanup' EXIT
+$PY -c 'import websockets' 2>/dev/null || { echo "1..0 # SKIP python3-websockets is not installed"; exit 0; }
+start_redis || { echo "1..0 # SKIP redis-server did not start"; exit 0; }
+
+CH="test:ws:$$"
+emit() { "$LIVEHUD" emit --redis "$REDIS_URL" --channel "$CH" "$@" >/dev/null; }
+
+# ---- through the bridge, with a restart in the middle ----
+start_bridge --redis "$REDIS_URL" --channel "$CH"
+wait_for 10 has_subscribers "$CH"
+bg plain "$LIVEHUD" --ws "$WSURL" --run flow-w --plain
+PLAIN=$BG_PID
+bg all "$LIVEHUD" --ws "$WSURL" --json
+check "--ws with --run connects to the bridge" wait_for 10 metric_at_least livehud_clients 2
+emit --run flow-w --agent researcher --tool web_search --args '{"query": "RARO"}'
+emit --run flow-w --agent researcher --category TOOL_RESULT --tool web_search --message "Found 2" --duration-ms 120
+emit --run other --category THOUGHT --message "elsewhere"
+check "the call arrives with its args (the bridge passes them)" wait_for 10 contains "$T/plain.out" 'RESEARCHER → web_search(query="RARO")'
+check "paired with its result and duration_ms" wait_for 10 contains "$T/plain.out" '↳ Found 2 (120ms)'
+check "another run's event is not shown for --run" not contains "$T/plain.out" elsewhere
+check "a bare URL watches every run (/ws/runs), here as JSON" wait_for 10 contains "$T/all.out" '"message":"elsewhere"'
+
+kill -TERM "$BRIDGE_PID"; wait "$BRIDGE_PID"
+check "the bridge going away is retried, not fatal" wait_for 10 contains "$T/plain.err" 'retrying'
+check "livehud keeps running" is_running "$PLAIN"
+start_bridge --redis "$REDIS_URL" --channel "$CH" --listen "127.0.0.1:$BRIDGE_PORT" 2>/dev/null ||
+	start_bridge --redis "$REDIS_URL" --channel "$CH"
+check "after the restart it reconnects" wait_for 15 contains "$T/plain.err" 'live again'
+emit --run flow-w --category THOUGHT --message "after restart"
+check "and shows later events" wait_for 10 contains "$T/plain.out" 'after restart'
+check "the lost history (new epoch) is marked in the timeline" contains "$T/plain.out" '[GAP]'
+kill -TERM "$PLAIN"; wait "$PLAIN"
+check "SIGTERM exits 0" [ $? -eq 0 ]
+
+# ---- a kernel-like server: every frame type, then completion ----
+KPORT=$(free_port)
+$PY "$TESTS_SRCDIR/fake_kernel.py" "$KPORT" "$T/go" >"$T/kernel.log" 2>&1 &
+PIDS="$PIDS $!"
+kernel_up() { curl -s -o /dev/null "http://127.0.0.1:$KPORT/" ; [ $? -ne 7 ]; }
+wait_for 10 kernel_up
+bg k "$LIVEHUD" --ws "ws://127.0.0.1:$KPORT" --run flow-k --plain
+K=$BG_PID
+check "state_update: the run's status, agents and tokens" wait_for 10 contains "$T/k.out" '== status running: 1 active, 0 completed, 0 failed agents, 1200 tokens =='
+check "agent_started" contains "$T/k.out" '[AGENT]   RESEARCHER started'
+check "a log_event without tool_name still shows the call" contains "$T/k.out" 'RESEARCHER → web_search({"query": "RARO"}...)'
+check "and pairs its result from the message text, with the time between them" contains "$T/k.out" '↳ Found 3 citations. (300ms)'
+check "a null agent is SYSTEM, missing metadata is INFO" contains "$T/k.out" '[INFO]    SYSTEM REASONING: planning'
+check "an {\"error\"} frame is an error row" contains "$T/k.out" '[IO_ERR]  SYSTEM INFO: tool sandbox crashed'
+check "intervention_event: approval required, with the reason" wait_for 10 contains "$T/k.out" '[APPROVAL REQUIRED] RESEARCHER: delete 3 files in /data?'
+touch "$T/go"
+check "completion is shown" wait_for 10 contains "$T/k.out" '== status completed: 0 active, 1 completed, 0 failed agents, 2048 tokens =='
+check "agent_completed too" contains "$T/k.out" '[AGENT]   RESEARCHER completed'
+check "the closed stream of a completed run ends livehud" wait_for 10 not_running "$K"
+check "saying the run completed" contains "$T/k.err" 'run completed'
+wait "$K"
+check "with status 0" [ $? -eq 0 ]
+check "and no reconnection attempt" not contains "$T/k.err" 'retrying'
+
+# ---- the same in the HUD ----
+rm -f "$T/go"
+hud_start kh 100 30 "$LIVEHUD --ws ws://127.0.0.1:$KPORT/ws/runtime/flow-k"
+check "HUD: the approval banner shows, with its reason" wait_screen kh 'APPROVAL REQUIRED RESEARCHER: delete 3 files in /data?'
+check "HUD: the run's status and tokens are in the filter line" screen_has kh 'awaitingapproval 1500 tok'
+check "HUD: the kernel's error is a row" screen_has kh 'tool sandbox crashed'
+touch "$T/go"
+check "HUD: completion is said in the header" wait_screen kh 'run completed'
+check "HUD: the banner goes once the run moved on" not screen_has kh 'APPROVAL REQUIRED'
+check "HUD: the finished agent is marked done" screen_has kh '✓ RESEARCHER'
+keys kh q
+
+# ---- TLS with a certificate made here ----
+if command -v openssl >/dev/null; then
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 1 \
+		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+	TPORT=$(free_port)
+	rm -f "$T/go"
+	$PY "$TESTS_SRCDIR/fake_kernel.py" "$TPORT" "$T/go" "$T/cert.pem" "$T/key.pem" >"$T/tkernel.log" 2>&1 &
+	PIDS="$PIDS $!"
+	wait_for 10 kernel_up
+	bg tca "$LIVEHUD" --ws "wss://127.0.0.1:$TPORT" --run flow-k --plain --ca "$T/cert.pem"
+	check "wss with --ca: events arrive" wait_for 10 contains "$T/tca.out" 'web_search'
+	bg tbad "$LIVEHUD" --ws "wss://127.0.0.1:$TPORT" --run flow-k --plain
+	check "wss without the CA: refused and retried" wait_for 10 contains "$T/tbad.err" 'retrying'
+	check "and nothing shown" not contains "$T/tbad.out" 'web_search'
+	bg tins "$LIVEHUD" --ws "wss://127.0.0.1:$TPORT" --run flow-k --plain --insecure
+	check "--insecure accepts it" wait_for 10 contains "$T/tins.out" 'web_search'
+	hud_start tls 100 30 "$LIVEHUD --ws wss://127.0.0.1:$TPORT --run flow-k --insecure"
+	check "HUD: --insecure is shown as a warning in the header" wait_screen tls 'INSECURE'
+	keys tls q
+fi
+done_testing
