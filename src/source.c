@@ -1,5 +1,6 @@
 #include "config.h"
 #include "source_impl.h"
+#include "timeutil.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@ void lh_source_init(struct lh_source *src, const struct lh_source_ops *ops, uv_l
 	src->cb = *cb;
 	src->describe = describe;
 	src->last_error[0] = '\0';
+	src->backoff_ms = LH_SOURCE_BACKOFF_MIN_MS;
 	src->status = (struct lh_source_status){
 		.state = LH_SOURCE_CONNECTING,
 		.describe = describe,
@@ -53,6 +55,22 @@ void lh_source_emit_frame(struct lh_source *src, const char *type, const void *j
 {
 	if (src->cb.frame && !src->closing)
 		src->cb.frame(src->cb.ctx, type, json, run_id);
+}
+
+void lh_source_retry_later(struct lh_source *src, uv_timer_t *t, uv_timer_cb cb)
+{
+	if (src->closing)
+		return;
+	int delay = src->backoff_ms;
+	src->backoff_ms = delay * 2 > LH_SOURCE_BACKOFF_MAX_MS ? LH_SOURCE_BACKOFF_MAX_MS : delay * 2;
+	src->status.retry_at_us = lh_time_mono_us() + (int64_t)delay * 1000;
+	lh_source_set_state(src, LH_SOURCE_RETRYING);
+	uv_timer_start(t, cb, (uint64_t)delay, 0);
+}
+
+void lh_source_backoff_reset(struct lh_source *src)
+{
+	src->backoff_ms = LH_SOURCE_BACKOFF_MIN_MS;
 }
 
 int lh_source_start(struct lh_source *src)

@@ -20,7 +20,11 @@ struct lh_source {
 	char *describe;
 	char last_error[256];
 	int closing;
+	int backoff_ms; /* the next retry's delay */
 };
+
+#define LH_SOURCE_BACKOFF_MIN_MS 100
+#define LH_SOURCE_BACKOFF_MAX_MS 5000
 
 void lh_source_init(struct lh_source *src, const struct lh_source_ops *ops, uv_loop_t *loop,
 		    const struct lh_source_callbacks *cb, char *describe);
@@ -29,6 +33,11 @@ void lh_source_set_error(struct lh_source *src, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void lh_source_emit(struct lh_source *src, const char *data, size_t len);
 void lh_source_emit_frame(struct lh_source *src, const char *type, const void *json, const char *run_id);
+/* Says the source is retrying and runs cb on t after the current backoff,
+ * which doubles from 100 ms up to 5 s; lh_source_backoff_reset once a
+ * connection works. */
+void lh_source_retry_later(struct lh_source *src, uv_timer_t *t, uv_timer_cb cb);
+void lh_source_backoff_reset(struct lh_source *src);
 /* Every handle of the source is closed: free it. */
 void lh_source_closed(struct lh_source *src);
 

@@ -25,7 +25,6 @@ struct lh_redis_source {
 	size_t nchannels;
 	redisAsyncContext *ac;
 	uv_timer_t timer; /* connect timeout, then retry delay */
-	int backoff_ms;
 	size_t confirmed; /* subscriptions the server has confirmed */
 	bool ever_live;
 };
@@ -108,11 +107,7 @@ static bool lh_is_pattern(const char *channel)
 /* The current context is gone or given up: wait, then connect again. */
 static void lh_redis_retry(struct lh_redis_source *self)
 {
-	int delay = self->backoff_ms;
-	self->backoff_ms = delay * 2 > LH_REDIS_BACKOFF_MAX_MS ? LH_REDIS_BACKOFF_MAX_MS : delay * 2;
-	self->base.status.retry_at_us = lh_time_mono_us() + (int64_t)delay * 1000;
-	lh_source_set_state(&self->base, LH_SOURCE_RETRYING);
-	uv_timer_start(&self->timer, lh_redis_timer_cb, (uint64_t)delay, 0);
+	lh_source_retry_later(&self->base, &self->timer, lh_redis_timer_cb);
 }
 
 static void lh_redis_timer_cb(uv_timer_t *t)
@@ -148,7 +143,7 @@ static void lh_redis_on_confirm(struct lh_redis_source *self)
 	if (++self->confirmed < self->nchannels)
 		return;
 	uv_timer_stop(&self->timer);
-	self->backoff_ms = LH_REDIS_BACKOFF_MIN_MS;
+	lh_source_backoff_reset(&self->base);
 	if (self->ever_live)
 		self->base.status.reconnects++;
 	self->ever_live = true;
@@ -310,8 +305,6 @@ struct lh_source *lh_source_redis_new(uv_loop_t *loop, const char *url,
 	self->channels = lh_xcalloc(self->nchannels, sizeof *self->channels);
 	for (size_t i = 0; i < self->nchannels; i++)
 		self->channels[i] = lh_xstrdup(nchannels ? channels[i] : LH_REDIS_DEFAULT_CHANNEL);
-	self->backoff_ms = LH_REDIS_BACKOFF_MIN_MS;
-
 	struct lh_buf d = LH_BUF_INIT;
 	char *shown = lh_redis_url_display(&u);
 	lh_buf_puts(&d, shown);

@@ -6,8 +6,6 @@
 #include "source.h"
 
 #define LH_REDIS_DEFAULT_CHANNEL "raro:live_logs"
-#define LH_REDIS_BACKOFF_MIN_MS 100
-#define LH_REDIS_BACKOFF_MAX_MS 5000
 #define LH_REDIS_CONNECT_TIMEOUT_MS 5000
 
 /* Returns NULL with *cause (a new string the caller frees) for a bad URL.

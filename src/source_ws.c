@@ -24,9 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LH_WS_BACKOFF_MIN_MS 100
-#define LH_WS_BACKOFF_MAX_MS 5000
-
 struct lh_ws_box {
 	struct lh_ws_source *self; /* NULL once the source is closed */
 	struct lws_context *ctx;
@@ -46,7 +43,6 @@ struct lh_ws_source {
 	struct lws_context *ctx;
 	struct lws *wsi;
 	uv_timer_t timer;
-	int backoff_ms;
 	struct lh_buf msg, ev;
 	bool msg_overflow;
 	uint64_t last_seq;
@@ -109,13 +105,7 @@ static void lh_ws_timer_cb(uv_timer_t *t)
 
 static void lh_ws_retry(struct lh_ws_source *self)
 {
-	if (self->base.closing)
-		return;
-	int delay = self->backoff_ms;
-	self->backoff_ms = delay * 2 > LH_WS_BACKOFF_MAX_MS ? LH_WS_BACKOFF_MAX_MS : delay * 2;
-	self->base.status.retry_at_us = lh_time_mono_us() + (int64_t)delay * 1000;
-	lh_source_set_state(&self->base, LH_SOURCE_RETRYING);
-	uv_timer_start(&self->timer, lh_ws_timer_cb, (uint64_t)delay, 0);
+	lh_source_retry_later(&self->base, &self->timer, lh_ws_timer_cb);
 }
 
 /* ---- messages ---- */
@@ -260,7 +250,7 @@ static int lh_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, voi
 		lh_ws_retry(self);
 		return 0;
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
-		self->backoff_ms = LH_WS_BACKOFF_MIN_MS;
+		lh_source_backoff_reset(&self->base);
 		if (self->ever_live)
 			self->base.status.reconnects++;
 		self->ever_live = true;
@@ -411,7 +401,6 @@ struct lh_source *lh_source_ws_new(uv_loop_t *loop, const struct lh_ws_options *
 	self->ca_file = lh_xstrdup(o->ca_file);
 	self->insecure = o->insecure;
 	self->max_bytes = o->max_bytes;
-	self->backoff_ms = LH_WS_BACKOFF_MIN_MS;
 	lh_source_init(&self->base, &lh_ws_ops, loop, cb,
 		       lh_xasprintf("%s%s://%s:%d%s", self->insecure ? "INSECURE (certificate not checked) " : "",
 				    self->tls ? "wss" : "ws", self->host, self->port, self->path));

@@ -8,7 +8,7 @@ $PY -c 'import websockets' 2>/dev/null || { echo "1..0 # SKIP python3-websockets
 start_redis || { echo "1..0 # SKIP redis-server did not start"; exit 0; }
 
 CH="test:bridge:$$"
-start_bridge --redis "$REDIS_URL" --channel "$CH" --history 5 --client-queue 20
+start_bridge --redis "$REDIS_URL" --channel "$CH" --history 5 --client-queue 200
 wait_for 10 has_subscribers "$CH"
 check "/health is 200 while subscribed" http_is 200 "$BRIDGE/health"
 check "/health says so in JSON" sh -c "curl -s '$BRIDGE/health' | grep -q '\"redis\":\"live\"'"
@@ -79,7 +79,7 @@ check "without since, nothing old is sent" wait_for 10 contains "$T/nosince.out"
 check "and only the new event" [ "$(grep -c '^{' "$T/nosince.out")" -eq 1 ]
 
 # ---- a slow client does not delay another, and learns what it missed ----
-# 1500 frames of 16 KB, sent 100 at a time once the fast client has the
+# 1500 frames of 16 KB, sent 100 at a time (half a client queue) once the fast client has the
 # previous ones: far more than the stalled client's socket buffers hold.
 GO="$T/go"
 bg slow $WS stall "$WSURL/ws/runtime/flow-slow" "$GO"
