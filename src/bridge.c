@@ -28,6 +28,7 @@
 #define LH_RUN_ID_MAX 128
 #define LH_DRAIN_MS 1000
 #define LH_LAT_BUCKETS 12
+#define LH_BATCH_BYTES (256 * 1024)
 /* libwebsockets' own value for a close frame, which its header leaves out
  * (it is meant to be sent through lws_close_reason). */
 #define LH_LWS_WRITE_CLOSE ((enum lws_write_protocol)4)
@@ -71,7 +72,8 @@ struct lh_bridge {
 	size_t nclients;
 	char boot_id[24];
 	char *token;
-	struct lh_buf scratch;
+	struct lh_buf scratch, batch;
+	char pre[LWS_PRE];
 	uv_timer_t drain;
 	bool draining, drain_forced;
 	int64_t start_mono_us;
@@ -143,7 +145,8 @@ static void lh_client_push(struct lh_client *c, struct lh_frame *f, const char *
 	c->q[(c->qhead + c->qn) % c->qcap] = lh_frame_ref(f);
 	c->qn++;
 	c->qbytes += f->len;
-	lws_callback_on_writable(c->wsi);
+	if (c->qn == 1 || c->ngaps) /* else a writable callback is already due */
+		lws_callback_on_writable(c->wsi);
 }
 
 static void lh_client_clear(struct lh_client *c)
@@ -377,33 +380,66 @@ static void lh_client_close(struct lh_bridge *b, struct lh_client *c)
 		uv_timer_start(&b->drain, lh_drain_cb, 0, 0);
 }
 
-/* One frame (or one gap) per writable callback, as libwebsockets wants. */
+/* Appends one unmasked server-to-client text frame (RFC 6455 5.2). */
+static void lh_ws_frame_append(struct lh_buf *out, const void *data, size_t len)
+{
+	unsigned char hdr[10];
+	size_t n = 2;
+	hdr[0] = 0x81; /* FIN, text */
+	if (len < 126) {
+		hdr[1] = (unsigned char)len;
+	} else if (len < 65536) {
+		hdr[1] = 126;
+		hdr[2] = (unsigned char)(len >> 8);
+		hdr[3] = (unsigned char)len;
+		n = 4;
+	} else {
+		hdr[1] = 127;
+		for (int i = 0; i < 8; i++)
+			hdr[2 + i] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
+		n = 10;
+	}
+	lh_buf_append(out, hdr, n);
+	lh_buf_append(out, data, len);
+}
+
+static void lh_note_latency(struct lh_bridge *b, const struct lh_frame *f, int64_t now)
+{
+	double lat = (double)(now - f->recv_mono_us) / 1e6;
+	int k = 0;
+	while (k < LH_LAT_BUCKETS && lat > lh_lat_bounds[k])
+		k++;
+	b->lat_count[k]++;
+	b->lat_sum += lat;
+}
+
+/* Gaps first, then queued frames: as many as fit in one write of up to
+ * LH_BATCH_BYTES, framed here and sent raw. One syscall for a burst, where
+ * lws_write would take a writable callback and a syscall per frame. */
 static int lh_client_write(struct lh_bridge *b, struct lh_client *c)
 {
-	if (c->ngaps) {
+	struct lh_buf *out = &b->batch;
+	lh_buf_reset(out);
+	lh_buf_append(out, b->pre, LWS_PRE);
+	for (; c->ngaps && out->len < LH_BATCH_BYTES; b->gaps_sent++) {
 		struct lh_gap *g = &c->gaps[0];
 		lh_buf_reset(&b->scratch);
-		lh_buf_append(&b->scratch, "                                        ", LWS_PRE);
 		lh_frame_gap(&b->scratch, g->run, g->from, g->to, g->epoch, g->reason);
-		size_t len = b->scratch.len - LWS_PRE;
-		if (lws_write(c->wsi, (unsigned char *)b->scratch.data + LWS_PRE, len, LWS_WRITE_TEXT) < (int)len)
-			return -1;
+		lh_ws_frame_append(out, b->scratch.data, b->scratch.len);
 		free(g->run);
 		memmove(&c->gaps[0], &c->gaps[1], (--c->ngaps) * sizeof c->gaps[0]);
-		b->gaps_sent++;
-	} else if (c->qn) {
-		struct lh_frame *f = c->q[c->qhead];
-		if (lws_write(c->wsi, f->data, f->len, LWS_WRITE_TEXT) < (int)f->len)
-			return -1;
-		double lat = (double)(lh_time_mono_us() - f->recv_mono_us) / 1e6;
-		int k = 0;
-		while (k < LH_LAT_BUCKETS && lat > lh_lat_bounds[k])
-			k++;
-		b->lat_count[k]++;
-		b->lat_sum += lat;
-		b->forwarded++;
-		lh_frame_unref(lh_client_pop(c));
 	}
+	int64_t now = lh_time_mono_us();
+	while (c->qn && out->len < LH_BATCH_BYTES) {
+		struct lh_frame *f = lh_client_pop(c);
+		lh_ws_frame_append(out, f->data, f->len);
+		lh_note_latency(b, f, now);
+		b->forwarded++;
+		lh_frame_unref(f);
+	}
+	size_t len = out->len - LWS_PRE;
+	if (len && lws_write(c->wsi, (unsigned char *)out->data + LWS_PRE, len, LWS_WRITE_RAW) < (int)len)
+		return -1;
 	if (c->ngaps || c->qn) {
 		lws_callback_on_writable(c->wsi);
 	} else if (b->draining) {
@@ -757,6 +793,7 @@ int lh_bridge_main(const struct lh_options *o)
 	lh_app_free(b.app);
 	lh_history_free(b.hist);
 	lh_buf_free(&b.scratch);
+	lh_buf_free(&b.batch);
 	free(b.token);
 	lh_log("info", "stopped");
 	return status;

@@ -1,0 +1,412 @@
+/* lhbench: the load tool behind `make bench`.
+ *
+ * Publishes paced events to Redis (each carrying a sequence number and its
+ * monotonic send time) and receives them through raw WebSocket clients (one
+ * epoll loop, any number of connections) or as a plain Redis subscriber.
+ * Prints one line of key=value results: delivered, lost, reordered,
+ * throughput, latency percentiles, and the server's CPU seconds and peak
+ * RSS when given its pid.
+ *
+ *   lhbench --redis-port P --channel CH [--ws-port W | --direct]
+ *           [--clients N] [--runs R] [--rate EPS] [--count N | --seconds S]
+ *           [--size BYTES] [--prefix RUNPREFIX] [--pid SERVER_PID]
+ */
+#include "config.h"
+#include "hist.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <hiredis.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+struct opts {
+	int redis_port, ws_port, clients, runs, size, pid;
+	bool direct;
+	double rate;
+	long count;
+	double seconds;
+	const char *channel, *prefix;
+};
+
+struct client {
+	int fd;
+	int run;
+	bool upgraded;
+	unsigned char *buf;
+	size_t len, cap;
+	long received, reordered;
+	long last_n;
+};
+
+static struct opts O = { .clients = 1, .runs = 1, .size = 300, .count = 0, .prefix = "bench" };
+static struct lh_hist lat;
+static long total_received, total_reordered;
+static volatile int publishing_done;
+static long published;
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- publishing ---- */
+
+static int make_payload(char *buf, size_t cap, long n)
+{
+	int run = (int)(n % O.runs);
+	int len = snprintf(buf, cap,
+			   "{\"run_id\":\"%s-%d\",\"agent_id\":\"bench\",\"category\":\"TOOL_RESULT\","
+			   "\"metadata\":\"IO_OK\",\"tool_name\":\"web_search\",\"duration_ms\":5,"
+			   "\"timestamp\":\"2026-01-08T10:30:45.123456\",\"message\":\"n=%ld t=%lld ",
+			   O.prefix, run, n, (long long)now_ns());
+	while (len < O.size - 2 && (size_t)len < cap - 3)
+		buf[len++] = 'x';
+	buf[len++] = '"';
+	buf[len++] = '}';
+	buf[len] = '\0';
+	return len;
+}
+
+static void *publisher(void *arg)
+{
+	(void)arg;
+	redisContext *c = redisConnect("127.0.0.1", O.redis_port);
+	if (!c || c->err) {
+		fprintf(stderr, "lhbench: cannot connect to redis\n");
+		exit(1);
+	}
+	char *buf = malloc((size_t)O.size + 512);
+	long total = O.count ? O.count : (long)(O.rate * O.seconds);
+	int64_t start = now_ns();
+	long n = 0;
+	while (n < total) {
+		long due = total;
+		if (O.rate > 0) {
+			double el = (double)(now_ns() - start) / 1e9;
+			due = (long)(el * O.rate) + 1;
+			if (due > total)
+				due = total;
+			if (due <= n) {
+				struct timespec ts = { 0, 200000 }; /* a bench pacing tick, not a wait */
+				nanosleep(&ts, NULL);
+				continue;
+			}
+		}
+		long batch = due - n > 512 ? 512 : due - n;
+		for (long i = 0; i < batch; i++) {
+			int len = make_payload(buf, (size_t)O.size + 512, n + i);
+			redisAppendCommand(c, "PUBLISH %s %b", O.channel, buf, (size_t)len);
+		}
+		for (long i = 0; i < batch; i++) {
+			redisReply *r;
+			if (redisGetReply(c, (void **)&r) != REDIS_OK) {
+				fprintf(stderr, "lhbench: publish failed\n");
+				exit(1);
+			}
+			freeReplyObject(r);
+		}
+		n += batch;
+	}
+	published = n;
+	free(buf);
+	redisFree(c);
+	publishing_done = 1;
+	return NULL;
+}
+
+/* ---- receiving ---- */
+
+static void account(struct client *cl, const char *text, size_t len)
+{
+	const char *p = memmem(text, len, "n=", 2);
+	const char *t = p ? memmem(p, len - (size_t)(p - text), " t=", 3) : NULL;
+	if (!p || !t)
+		return;
+	long n = strtol(p + 2, NULL, 10);
+	long long sent = strtoll(t + 3, NULL, 10);
+	lh_hist_add(&lat, (now_ns() - sent) / 1000); /* microseconds */
+	if (n < cl->last_n)
+		cl->reordered++;
+	cl->last_n = n;
+	cl->received++;
+}
+
+/* Consumes whole WebSocket frames from the client's buffer. */
+static void ws_frames(struct client *cl)
+{
+	size_t off = 0;
+	while (cl->len - off >= 2) {
+		unsigned char *f = cl->buf + off;
+		size_t hdr = 2;
+		uint64_t plen = f[1] & 0x7f;
+		if (plen == 126) {
+			if (cl->len - off < 4)
+				break;
+			plen = (uint64_t)f[2] << 8 | f[3];
+			hdr = 4;
+		} else if (plen == 127) {
+			if (cl->len - off < 10)
+				break;
+			plen = 0;
+			for (int i = 0; i < 8; i++)
+				plen = plen << 8 | f[2 + i];
+			hdr = 10;
+		}
+		if (cl->len - off < hdr + plen)
+			break;
+		if ((f[0] & 0x0f) == 1)
+			account(cl, (const char *)f + hdr, (size_t)plen);
+		off += hdr + plen;
+	}
+	memmove(cl->buf, cl->buf + off, cl->len - off);
+	cl->len -= off;
+}
+
+static void on_readable(struct client *cl)
+{
+	for (;;) {
+		if (cl->cap - cl->len < 65536) {
+			cl->cap = cl->cap * 2 + 65536;
+			cl->buf = realloc(cl->buf, cl->cap);
+		}
+		ssize_t n = read(cl->fd, cl->buf + cl->len, cl->cap - cl->len);
+		if (n <= 0)
+			return;
+		cl->len += (size_t)n;
+		if (!cl->upgraded) {
+			unsigned char *end = memmem(cl->buf, cl->len, "\r\n\r\n", 4);
+			if (!end)
+				continue;
+			if (memcmp(cl->buf, "HTTP/1.1 101", 12) != 0) {
+				fprintf(stderr, "lhbench: upgrade refused: %.40s\n", cl->buf);
+				exit(1);
+			}
+			size_t skip = (size_t)(end + 4 - cl->buf);
+			memmove(cl->buf, cl->buf + skip, cl->len - skip);
+			cl->len -= skip;
+			cl->upgraded = true;
+		}
+		ws_frames(cl);
+	}
+}
+
+static int ws_connect(struct client *cl)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)O.ws_port),
+				 .sin_addr.s_addr = htonl(0x7f000001) };
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0)
+		return -1;
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	char req[512];
+	int n = snprintf(req, sizeof req,
+			 "GET /ws/runtime/%s-%d HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
+			 "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+			 "Sec-WebSocket-Version: 13\r\n\r\n", O.prefix, cl->run, O.ws_port);
+	if (write(fd, req, (size_t)n) != n)
+		return -1;
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	cl->fd = fd;
+	return 0;
+}
+
+/* A direct Redis subscriber, the floor every bridge is measured against. */
+static void receive_direct(long expected)
+{
+	struct client cl = { .last_n = -1 };
+	redisContext *c = redisConnect("127.0.0.1", O.redis_port);
+	redisReply *r = redisCommand(c, "SUBSCRIBE %s", O.channel);
+	freeReplyObject(r);
+	pthread_t t;
+	pthread_create(&t, NULL, publisher, NULL);
+	struct timeval tv = { 2, 0 };
+	redisSetTimeout(c, tv);
+	while (cl.received < expected) {
+		if (redisGetReply(c, (void **)&r) != REDIS_OK)
+			break; /* 2 s of silence: the rest is lost */
+		if (r->type == REDIS_REPLY_ARRAY && r->elements == 3)
+			account(&cl, r->element[2]->str, r->element[2]->len);
+		freeReplyObject(r);
+	}
+	pthread_join(t, NULL);
+	total_received = cl.received;
+	total_reordered = cl.reordered;
+	redisFree(c);
+}
+
+static void receive_ws(long per_run_expected[], long expected_total)
+{
+	int ep = epoll_create1(0);
+	struct client *cls = calloc((size_t)O.clients, sizeof *cls);
+	for (int i = 0; i < O.clients; i++) {
+		cls[i].run = i % O.runs;
+		cls[i].last_n = -1;
+		if (ws_connect(&cls[i]) < 0) {
+			fprintf(stderr, "lhbench: cannot connect client %d: %s\n", i, strerror(errno));
+			exit(1);
+		}
+		struct epoll_event e = { .events = EPOLLIN, .data.ptr = &cls[i] };
+		epoll_ctl(ep, EPOLL_CTL_ADD, cls[i].fd, &e);
+	}
+	/* Every client upgraded before the first event is published. */
+	int up = 0;
+	struct epoll_event evs[256];
+	while (up < O.clients) {
+		int n = epoll_wait(ep, evs, 256, 5000);
+		if (n <= 0) {
+			fprintf(stderr, "lhbench: clients did not connect\n");
+			exit(1);
+		}
+		for (int i = 0; i < n; i++) {
+			struct client *cl = evs[i].data.ptr;
+			bool was = cl->upgraded;
+			on_readable(cl);
+			up += !was && cl->upgraded;
+		}
+	}
+	pthread_t t;
+	pthread_create(&t, NULL, publisher, NULL);
+	long got = 0;
+	int64_t quiet_since = now_ns();
+	while (got < expected_total) {
+		int n = epoll_wait(ep, evs, 256, 100);
+		if (n > 0)
+			quiet_since = now_ns();
+		else if (publishing_done && now_ns() - quiet_since > 2000000000LL)
+			break; /* 2 s of silence after the last publish: the rest is lost */
+		for (int i = 0; i < n; i++) {
+			struct client *cl = evs[i].data.ptr;
+			long before = cl->received;
+			on_readable(cl);
+			got += cl->received - before;
+		}
+	}
+	pthread_join(t, NULL);
+	(void)per_run_expected;
+	for (int i = 0; i < O.clients; i++) {
+		total_received += cls[i].received;
+		total_reordered += cls[i].reordered;
+		close(cls[i].fd);
+		free(cls[i].buf);
+	}
+	free(cls);
+	close(ep);
+}
+
+/* ---- the server's cost ---- */
+
+static double proc_cpu(int pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');
+	unsigned long ut = 0, st = 0;
+	if (p)
+		sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st);
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static long proc_peak_kb(int pid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof path, "/proc/%d/status", pid);
+	FILE *f = fopen(path, "r");
+	long kb = 0;
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "VmHWM: %ld", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+static void reset_peak(int pid)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/clear_refs", pid);
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fputs("5", f); /* resets VmHWM to the current RSS */
+		fclose(f);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "redis-port", 1, 0, 'r' }, { "ws-port", 1, 0, 'w' }, { "direct", 0, 0, 'd' },
+		{ "clients", 1, 0, 'c' }, { "runs", 1, 0, 'n' }, { "rate", 1, 0, 'R' },
+		{ "count", 1, 0, 'N' }, { "seconds", 1, 0, 's' }, { "size", 1, 0, 'S' },
+		{ "channel", 1, 0, 'C' }, { "prefix", 1, 0, 'p' }, { "pid", 1, 0, 'P' }, { 0, 0, 0, 0 },
+	};
+	int ch;
+	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'r': O.redis_port = atoi(optarg); break;
+		case 'w': O.ws_port = atoi(optarg); break;
+		case 'd': O.direct = true; break;
+		case 'c': O.clients = atoi(optarg); break;
+		case 'n': O.runs = atoi(optarg); break;
+		case 'R': O.rate = atof(optarg); break;
+		case 'N': O.count = atol(optarg); break;
+		case 's': O.seconds = atof(optarg); break;
+		case 'S': O.size = atoi(optarg); break;
+		case 'C': O.channel = optarg; break;
+		case 'p': O.prefix = optarg; break;
+		case 'P': O.pid = atoi(optarg); break;
+		default: return 2;
+		}
+	}
+	if (!O.channel || !O.redis_port || (!O.direct && !O.ws_port) || O.clients < 1 || O.runs < 1 ||
+	    (!O.count && !(O.rate > 0 && O.seconds > 0))) {
+		fprintf(stderr, "usage: see the top of lhbench.c\n");
+		return 2;
+	}
+	if (O.direct)
+		O.clients = O.runs = 1;
+	long total = O.count ? O.count : (long)(O.rate * O.seconds);
+	/* Each client sees the events of its run. */
+	long expected = 0;
+	for (int i = 0; i < O.clients; i++)
+		expected += total / O.runs + ((i % O.runs) < total % O.runs);
+	double cpu0 = O.pid ? proc_cpu(O.pid) : 0;
+	if (O.pid)
+		reset_peak(O.pid);
+	int64_t t0 = now_ns();
+	if (O.direct)
+		receive_direct(expected);
+	else
+		receive_ws(NULL, expected);
+	double secs = (double)(now_ns() - t0) / 1e9;
+	printf("published=%ld expected=%ld delivered=%ld lost=%ld reordered=%ld seconds=%.3f "
+	       "throughput=%.0f p50_us=%lld p90_us=%lld p99_us=%lld p999_us=%lld max_us=%lld",
+	       published, expected, total_received, expected - total_received, total_reordered, secs,
+	       (double)total_received / secs, (long long)lh_hist_quantile(&lat, 0.5),
+	       (long long)lh_hist_quantile(&lat, 0.9), (long long)lh_hist_quantile(&lat, 0.99),
+	       (long long)lh_hist_quantile(&lat, 0.999), (long long)lat.max);
+	if (O.pid)
+		printf(" cpu_s=%.2f peak_rss_kb=%ld", proc_cpu(O.pid) - cpu0, proc_peak_kb(O.pid));
+	printf("\n");
+	return total_received == expected ? 0 : 1;
+}
