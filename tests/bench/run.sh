@@ -1,0 +1,140 @@
+#!/bin/sh
+# make bench: livehud's numbers, measured against baselines in the same run.
+#
+# A private redis-server on loopback (pubsub output buffers unlimited, so
+# Redis itself never cuts a subscriber that falls behind during a burst:
+# what is measured is the bridge), then for each scenario: Redis delivering
+# to a direct subscriber (the floor), `livehud bridge`, and, where npm can
+# fetch ws and ioredis, a minimal Node bridge. Each bridge is started fresh
+# per scenario so CPU and peak RSS are its own. Then the HUD scenarios.
+# Ends with one table. Timings on shared machines are noisy: read ratios.
+set -u
+: "${LIVEHUD:?}" "${LHBENCH:?}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/livehud-bench.XXXXXX")
+PIDS=""
+trap 'for p in $PIDS; do kill $p 2>/dev/null; done; tmux -L lhbench$$ kill-server 2>/dev/null; rm -rf "$T"' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_for() { n=0; while ! "$@" 2>/dev/null; do n=$((n + 1)); [ $n -gt 500 ] && return 1; sleep 0.02; done; }
+port_open() { python3 -c "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)" "$1"; }
+
+RP=$(free_port)
+redis-server --port "$RP" --bind 127.0.0.1 --save '' --appendonly no \
+	--client-output-buffer-limit 'pubsub 0 0 0' >"$T/redis.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_for redis-cli -p "$RP" ping >/dev/null
+
+NODE_DIR=""
+if command -v node >/dev/null && command -v npm >/dev/null &&
+	timeout 120 npm install --prefix "$T/node" --no-audit --no-fund ws@8 ioredis@5 >"$T/npm.log" 2>&1; then
+	NODE_DIR="$T/node"
+	cp "$(dirname "$0")/node-bridge.js" "$T/node/"
+else
+	echo "bench: npm could not fetch ws and ioredis; the Node baseline is skipped" >&2
+fi
+
+# start TARGET: a fresh server; sets SPID and WPORT.
+start() {
+	WPORT=$(free_port)
+	case $1 in
+	livehud) "$LIVEHUD" bridge --listen "127.0.0.1:$WPORT" --redis "redis://127.0.0.1:$RP" --channel bench \
+			--history 1000 ${BRIDGE_ARGS:-} 2>"$T/bridge.log" & ;;
+	node) node "$NODE_DIR/node-bridge.js" "$WPORT" "$RP" bench 2>"$T/node.log" & ;;
+	esac
+	SPID=$!
+	PIDS="$PIDS $SPID"
+	wait_for port_open "$WPORT"
+	wait_for sh -c "[ \$(redis-cli -p $RP PUBSUB NUMSUB bench | sed -n 2p) -ge 1 ]"
+}
+stop() { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; }
+
+RESULTS="$T/results"
+: >"$RESULTS"
+# run NAME TARGET lhbench-args...: one measurement, one line in the results.
+run() {
+	name=$1 target=$2; shift 2
+	prefix="s$(date +%s%N)"
+	if [ "$target" = redis ]; then
+		out=$("$LHBENCH" --redis-port "$RP" --channel bench --direct --prefix "$prefix" "$@")
+	else
+		start "$target"
+		out=$("$LHBENCH" --redis-port "$RP" --channel bench --ws-port "$WPORT" --pid "$SPID" --prefix "$prefix" "$@")
+		stop
+	fi
+	echo "$name|$target|$out" >>"$RESULTS"
+	printf '%-28s %-8s %s\n' "$name" "$target" "$out" >&2
+}
+
+scenario() {
+	name=$1; shift
+	run "$name" redis "$@"
+	run "$name" livehud "$@"
+	[ -n "$NODE_DIR" ] && run "$name" node "$@"
+}
+
+# The whole burst may sit in the one client's queue while the client,
+# sharing two cores with Redis and the publisher, catches up: size the
+# queue for it (Node's ws buffers without any bound).
+BRIDGE_ARGS="--client-queue 262144 --client-queue-bytes 268435456" \
+scenario "1 client, max rate"       --count 200000
+scenario "1 client, 10k/s"          --rate 10000 --seconds 5
+scenario "100 clients/10 runs, 2k/s" --clients 100 --runs 10 --rate 2000 --seconds 5
+scenario "1000 clients, 200/s"      --clients 1000 --rate 200 --seconds 5
+scenario "4 KB events, 5k/s"        --size 4096 --rate 5000 --seconds 5
+
+# ---- the HUD ----
+HUD_RESULTS="$T/hud"
+: >"$HUD_RESULTS"
+TM="tmux -L lhbench$$ -f /dev/null"
+python3 -c "
+import json
+for i in range(1000000):
+    r = i % 2
+    if r == 0:
+        print(json.dumps({'run_id': 'big', 'agent_id': 'a%d' % (i % 7), 'category': 'TOOL_CALL', 'message': 'web_search(...)', 'metadata': 'IO_REQ', 'timestamp': '2026-01-08T10:30:45.123456', 'tool_name': 'web_search', 'args': {'query': 'q %d' % i}}))
+    else:
+        print(json.dumps({'run_id': 'big', 'agent_id': 'a%d' % ((i - 1) % 7), 'category': 'TOOL_RESULT', 'message': 'Found %d citations.' % i, 'metadata': 'IO_OK', 'timestamp': '2026-01-08T10:30:46.123456', 'tool_name': 'web_search', 'duration_ms': i % 5000}))
+" >"$T/big.jsonl"
+$TM new-session -d -s big -x 120 -y 40 "env LC_ALL=C.UTF-8 $LIVEHUD --config /dev/null --file $T/big.jsonl --max-events 1000000; sleep 1000"
+t0=$(date +%s%N)
+wait_for_long() { n=0; while ! "$@" 2>/dev/null; do n=$((n + 1)); [ $n -gt 3000 ] && return 1; sleep 0.02; done; }
+wait_for_long sh -c "$TM capture-pane -p -t big | grep -q '1000000 events'"
+t1=$(date +%s%N)
+BIGPID=$(pgrep -n -f -- "--file $T/big.jsonl")
+rss=$(awk '/^VmHWM/ {print $2}' "/proc/$BIGPID/status")
+echo "1M-event file in a 120x40 HUD|$(( (t1 - t0) / 1000000 )) ms to all in the store and on screen; peak RSS $((rss / 1024)) MB = $((rss * 1024 / 1000000)) bytes per retained event" >>"$HUD_RESULTS"
+$TM kill-session -t big
+
+# Idle: nothing arriving for 10 s.
+$TM new-session -d -s idle -x 120 -y 40 "env LC_ALL=C.UTF-8 $LIVEHUD --config /dev/null --redis redis://127.0.0.1:$RP --channel idle"
+wait_for sh -c "[ \$(redis-cli -p $RP PUBSUB NUMSUB idle | sed -n 2p) -ge 1 ]"
+IPID=$(pgrep -n -f -- "--channel idle")
+sleep 2 # let the first second's rate figure settle (a bench window, not a wait)
+c0=$(awk '{print $14 + $15}' "/proc/$IPID/stat"); w0=$(awk '/^voluntary_ctxt/ {print $2}' "/proc/$IPID/status")
+sleep 10
+c1=$(awk '{print $14 + $15}' "/proc/$IPID/stat"); w1=$(awk '/^voluntary_ctxt/ {print $2}' "/proc/$IPID/status")
+echo "HUD idle 10 s|$((c1 - c0)) CPU ticks, $((w1 - w0)) wake-ups" >>"$HUD_RESULTS"
+
+# 100 events/s for 30 s: what an SSH link carries.
+$TM pipe-pane -o -t idle "cat >>$T/tty.bytes"
+"$LHBENCH" --redis-port "$RP" --channel idle --direct --rate 100 --seconds 30 --prefix tty >/dev/null 2>&1 &
+# (the direct subscriber only paces the publisher; the HUD is the other subscriber)
+wait $!
+bytes=$(wc -c <"$T/tty.bytes")
+echo "HUD at 100 events/s for 30 s|$((bytes / 30)) bytes/s written to the terminal" >>"$HUD_RESULTS"
+
+# ---- the table ----
+echo
+echo "livehud bench: $(nproc) cores, $(uname -sr), $(date -u +%Y-%m-%dT%H:%MZ)"
+echo
+printf '| %-26s | %-7s | %-15s | %-9s | %-7s | %-7s | %-8s | %-8s | %-6s | %-7s |\n' scenario server delivered throughput p50 p99 p99.9 max cpu_s rss_MB
+printf '|%s|\n' "----------------------------|---------|-----------------|-----------|---------|---------|----------|----------|--------|---------"
+while IFS='|' read -r name target out; do
+	get() { echo "$out" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+	us() { v=$(get "$1"); awk -v v="$v" 'BEGIN { if (v >= 1000) printf "%.1fms", v / 1000; else printf "%dus", v }'; }
+	rss=$(get peak_rss_kb); cpu=$(get cpu_s)
+	printf '| %-26s | %-7s | %-15s | %-9s | %-7s | %-7s | %-8s | %-8s | %-6s | %-7s |\n' "$name" "$target" \
+		"$(get delivered)/$(get expected)" "$(get throughput)/s" "$(us p50_us)" "$(us p99_us)" "$(us p999_us)" \
+		"$(us max_us)" "${cpu:--}" "$([ -n "$rss" ] && echo $((rss / 1024)) || echo -)"
+done <"$RESULTS"
+echo
+while IFS='|' read -r name what; do echo "- $name: $what"; done <"$HUD_RESULTS"
