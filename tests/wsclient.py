@@ -6,6 +6,7 @@
   wsclient.py status URL [--header 'K: V']...  print the HTTP status of the handshake
   wsclient.py stall URL GO_FILE                connect, read nothing until GO_FILE exists,
                                                then print every frame until 2 s of silence
+  wsclient.py send URL BYTES                   send one message of BYTES bytes, print "closed CODE"
 Exit 0 on success, 1 on a timeout or an unexpected close.
 """
 import asyncio
@@ -77,6 +78,16 @@ async def stall(url, go_file, headers):
             pass
 
 
+async def send_big(url, size, headers):
+    async with connect(url, headers, ping_interval=None) as ws:
+        try:
+            await ws.send("x" * size)
+            await asyncio.wait_for(ws.recv(), 10)
+        except websockets.ConnectionClosed:
+            pass
+        print("closed", ws.close_code, flush=True)
+
+
 def main():
     headers, args = options(sys.argv[1:])
     cmd, url = args[0], args[1]
@@ -86,6 +97,8 @@ def main():
         asyncio.run(hold(url, headers))
     elif cmd == "status":
         asyncio.run(status(url, headers))
+    elif cmd == "send":
+        asyncio.run(send_big(url, int(args[2]), headers))
     elif cmd == "stall":
         asyncio.run(stall(url, args[2], headers))
 

@@ -146,6 +146,25 @@ kill -TERM "$BRIDGE_PID"; wait "$BRIDGE_PID"
 check "the first bridge exits 0 on SIGTERM" [ $? -eq 0 ]
 check "and the held client got close code 1001" wait_for 10 contains "$T/held.out" 'closed 1001'
 
+# ---- limits on what clients may do ----
+start_bridge --redis "$REDIS_URL" --channel "$CH" --max-clients 2 --max-frame 1024 --log-json
+bg c1 $WS hold "$WSURL/ws/runs"
+bg c2 $WS hold "$WSURL/ws/runs"
+C2=$BG_PID
+wait_for 10 connected c1; wait_for 10 connected c2
+check "past --max-clients: 503" [ "$($WS status "$WSURL/ws/runs")" = 503 ]
+kill "$C2"
+clients_are() { [ "$(metric livehud_clients)" = "$1" ]; }
+wait_for 10 clients_are 1
+check "a message over --max-frame closes that client with 1009" [ "$($WS send "$WSURL/ws/runtime/x" 5000)" = "closed 1009" ]
+check "and the bridge goes on" http_is 200 "$BRIDGE/health"
+check "--log-json writes JSON log lines" $PY -c "
+import json, sys
+lines = [l for l in open('$T/bridge.err') if l.startswith('{')]
+assert lines and all(json.loads(l)['level'] for l in lines)
+"
+kill -TERM "$BRIDGE_PID"; wait "$BRIDGE_PID"
+
 printf 's3cr3t\n' >"$T/token"
 start_bridge --redis "$REDIS_URL" --channel "$CH" --token-file "$T/token" --allow-origin https://console.example
 check "no token: 401" [ "$($WS status "$WSURL/ws/runs")" = 401 ]
