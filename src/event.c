@@ -197,8 +197,11 @@ static const char *lh_default(int f)
 }
 
 /* Packs the borrowed strings and the raw payload into one allocation. */
-static struct lh_event *lh_event_pack(struct lh_parse *ps, const char *data, size_t len)
+static struct lh_event *lh_event_pack(struct lh_parse *ps, const char *data, size_t len, bool keep_raw)
 {
+	size_t raw_len = len;
+	if (!keep_raw)
+		len = 0;
 	ps->text[F_ARGS] = ps->args.len ? ps->args.data : NULL;
 	ps->len[F_ARGS] = ps->args.len;
 	ps->text[F_EXTRA] = ps->extra.len ? ps->extra.data : NULL;
@@ -222,16 +225,24 @@ static struct lh_event *lh_event_pack(struct lh_parse *ps, const char *data, siz
 		*slots[f] = p;
 		p += ps->len[f] + 1;
 	}
-	memcpy(p, data, len);
-	p[len] = '\0';
-	ev->raw = p;
-	ev->raw_len = len;
+	if (keep_raw) {
+		memcpy(p, data, len);
+		p[len] = '\0';
+		ev->raw = p;
+	}
+	ev->raw_len = raw_len;
 	ev->agent_absent = !ps->text[F_AGENT] || !ps->len[F_AGENT];
 	return ev;
 }
 
 enum lh_reject lh_event_parse(const char *data, size_t len, size_t max_bytes,
 			      int64_t recv_us, struct lh_event **out, const char **why)
+{
+	return lh_event_parse_keep(data, len, max_bytes, recv_us, true, out, why);
+}
+
+enum lh_reject lh_event_parse_keep(const char *data, size_t len, size_t max_bytes, int64_t recv_us,
+				   bool keep_raw, struct lh_event **out, const char **why)
 {
 	const char *dummy;
 	if (!why)
@@ -263,7 +274,7 @@ enum lh_reject lh_event_parse(const char *data, size_t len, size_t max_bytes,
 	struct lh_parse ps = { .duration_ms = -1 };
 	r = lh_parse_members(&ps, data, len, root);
 	if (r == LH_REJECT_NONE) {
-		struct lh_event *ev = lh_event_pack(&ps, data, len);
+		struct lh_event *ev = lh_event_pack(&ps, data, len, keep_raw);
 		ev->recv_us = recv_us;
 		ev->duration_ms = ps.duration_ms;
 		ev->ts_guessed = !ps.timestamp || !lh_time_parse_iso8601(ps.timestamp, &ev->ts_us);
@@ -288,7 +299,7 @@ void lh_event_free(struct lh_event *ev)
 
 size_t lh_event_size(const struct lh_event *ev)
 {
-	return sizeof *ev + ev->raw_len + 1 + strlen(ev->run_id) + strlen(ev->message) +
+	return sizeof *ev + (ev->raw ? ev->raw_len + 1 : 0) + strlen(ev->run_id) + strlen(ev->message) +
 	       (ev->args ? strlen(ev->args) : 0) + 32;
 }
 

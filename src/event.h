@@ -44,8 +44,8 @@ struct lh_event {
 	const char *call_id;
 	const char *args;      /* compact JSON text of "args" */
 	const char *extra;     /* compact JSON object of the fields we do not know */
-	const char *raw;       /* the payload exactly as received */
-	size_t raw_len;
+	const char *raw;       /* the payload exactly as received; NULL when not kept */
+	size_t raw_len;        /* its length, kept or not */
 	int64_t ts_us;         /* event time; the receive time when ts_guessed */
 	int64_t recv_us;
 	int64_t duration_ms;   /* -1 when absent */
@@ -60,6 +60,10 @@ struct lh_event {
  * and *why (when given) points to a static text naming the offence. */
 enum lh_reject lh_event_parse(const char *data, size_t len, size_t max_bytes,
 			      int64_t recv_us, struct lh_event **out, const char **why);
+/* The same, without keeping a copy of the payload when keep_raw is false:
+ * a store of many events needs only the fields (and the unknown ones). */
+enum lh_reject lh_event_parse_keep(const char *data, size_t len, size_t max_bytes, int64_t recv_us,
+				   bool keep_raw, struct lh_event **out, const char **why);
 void lh_event_free(struct lh_event *ev);
 
 /* Bytes the event holds, for memory accounting. */

@@ -18,7 +18,9 @@ const struct lh_entry *lh_ingest_payload(struct lh_ingest *in, const char *data,
 	int64_t now = lh_time_now_us();
 	struct lh_event *ev;
 	const char *why = NULL;
-	enum lh_reject r = lh_event_parse(data, len, in->max_bytes, now, &ev, &why);
+	/* The bridge (no store) forwards fields from the payload's own text;
+	 * a store of up to --max-events keeps only the parsed fields. */
+	enum lh_reject r = lh_event_parse_keep(data, len, in->max_bytes, now, in->store == NULL, &ev, &why);
 	if (r != LH_REJECT_NONE) {
 		uint64_t count;
 		if (lh_rejects_add(&in->rejects, r, now, &count) && in->cb.reject)

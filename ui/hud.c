@@ -19,7 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LH_FRAME_US 33333     /* at most 30 frames a second */
+#define LH_FRAME_US 33333     /* at most 30 frames a second, for keys */
+/* Events alone redraw at most 10 times a second: a person cannot read
+ * faster, and each frame that moves the timeline rewrites it on the wire
+ * (a side-by-side layout cannot use the terminal's scrolling). */
+#define LH_EVENT_FRAME_US 100000
 #define LH_SPINNER_MS 100
 #define LH_SLOW_TICK_MS 1000
 
@@ -34,13 +38,18 @@ static void lh_hud_arm(struct lh_hud *h, int64_t delay_ms)
 	h->armed = true;
 }
 
-void lh_hud_dirty(struct lh_hud *h)
+static void lh_hud_dirty_after(struct lh_hud *h, int64_t frame_us)
 {
 	if (h->quitting)
 		return;
 	h->dirty = true;
-	int64_t wait = (h->last_draw_us + LH_FRAME_US - lh_time_mono_us()) / 1000;
+	int64_t wait = (h->last_draw_us + frame_us - lh_time_mono_us()) / 1000;
 	lh_hud_arm(h, wait > 0 ? wait : 0);
+}
+
+void lh_hud_dirty(struct lh_hud *h)
+{
+	lh_hud_dirty_after(h, LH_FRAME_US);
 }
 
 void lh_hud_say(struct lh_hud *h, const char *fmt, ...)
@@ -167,7 +176,7 @@ static void lh_hud_entry(void *ctx, const struct lh_entry *e)
 	struct lh_hud *h = ctx;
 	lh_rows_add(h->rows, e);
 	h->rate_count++;
-	lh_hud_dirty(h);
+	lh_hud_dirty_after(h, LH_EVENT_FRAME_US);
 }
 
 static void lh_hud_reject(void *ctx, enum lh_reject reason, const char *why, uint64_t count)

@@ -66,6 +66,10 @@ int lh_screen_open(bool mouse, char **cause)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	curs_set(0);
+	/* Let curses scroll with the terminal's insert/delete line instead of
+	 * repainting every row when the timeline moves up by one: a new event
+	 * then costs a line on the wire, not a screen. */
+	idlok(stdscr, TRUE);
 	if (has_colors()) {
 		start_color();
 		use_default_colors();

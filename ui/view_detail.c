@@ -132,6 +132,18 @@ static void lh_doc_args(struct lh_doc *d, const char *args)
 	cJSON_Delete(j);
 }
 
+/* The event as JSON: the payload itself when it was kept, else every field
+ * it had (unknown ones included), normalized. */
+static void lh_doc_event_json(struct lh_doc *d, const char *title, const struct lh_event *ev)
+{
+	struct lh_buf b = LH_BUF_INIT;
+	if (!ev->raw)
+		lh_event_to_json(ev, &b);
+	lh_doc_title(d, title);
+	lh_doc_text(d, ev->raw ? ev->raw : lh_buf_str(&b), LH_ST_DIM, 2);
+	lh_buf_free(&b);
+}
+
 static void lh_doc_build(struct lh_doc *d, const struct lh_entry *e)
 {
 	const struct lh_event *ev = e->ev;
@@ -154,12 +166,9 @@ static void lh_doc_build(struct lh_doc *d, const struct lh_entry *e)
 		lh_doc_title(d, e->peer->error ? "Result (error)" : "Result");
 		lh_doc_text(d, e->peer->ev->message, e->peer->error ? LH_ST_ERROR : LH_ST_RESULT, 2);
 	}
-	lh_doc_title(d, "Raw event");
-	lh_doc_text(d, ev->raw, LH_ST_DIM, 2);
-	if (ev->cat == LH_CAT_TOOL_CALL && e->peer) {
-		lh_doc_title(d, "Raw result");
-		lh_doc_text(d, e->peer->ev->raw, LH_ST_DIM, 2);
-	}
+	lh_doc_event_json(d, "Raw event", ev);
+	if (ev->cat == LH_CAT_TOOL_CALL && e->peer)
+		lh_doc_event_json(d, "Raw result", e->peer->ev);
 }
 
 void lh_view_detail(struct lh_hud *h, const struct lh_rect *r, bool full)
