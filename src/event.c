@@ -297,12 +297,6 @@ void lh_event_free(struct lh_event *ev)
 	free(ev);
 }
 
-size_t lh_event_size(const struct lh_event *ev)
-{
-	return sizeof *ev + (ev->raw ? ev->raw_len + 1 : 0) + strlen(ev->run_id) + strlen(ev->message) +
-	       (ev->args ? strlen(ev->args) : 0) + 32;
-}
-
 static void lh_put_field(struct lh_buf *out, const char *name, const char *value)
 {
 	lh_buf_printf(out, ",\"%s\":", name);

@@ -66,9 +66,6 @@ enum lh_reject lh_event_parse_keep(const char *data, size_t len, size_t max_byte
 				   bool keep_raw, struct lh_event **out, const char **why);
 void lh_event_free(struct lh_event *ev);
 
-/* Bytes the event holds, for memory accounting. */
-size_t lh_event_size(const struct lh_event *ev);
-
 const char *lh_reject_name(enum lh_reject r);
 const char *lh_category_name(enum lh_category c);
 

@@ -393,10 +393,7 @@ const char *lh_run_id(const struct lh_run *r) { return r->id; }
 size_t lh_run_entry_count(const struct lh_run *r) { return r->nentries; }
 int64_t lh_run_last_activity_us(const struct lh_run *r) { return r->last_activity_us; }
 const struct lh_entry *lh_run_first(const struct lh_run *r) { return r->first; }
-const struct lh_entry *lh_run_last(const struct lh_run *r) { return r->last; }
 const struct lh_entry *lh_entry_next(const struct lh_entry *e) { return e->run_next; }
-const struct lh_entry *lh_entry_prev(const struct lh_entry *e) { return e->run_prev; }
-const char *lh_agent_id(const struct lh_agent *a) { return a->id; }
 size_t lh_run_agent_count(const struct lh_run *r) { return r->agents.n; }
 size_t lh_run_tool_count(const struct lh_run *r) { return r->tools.n; }
 

@@ -80,16 +80,13 @@ const struct lh_run *lh_store_find_run(const struct lh_store *s, const char *run
 const char *lh_run_id(const struct lh_run *r);
 size_t lh_run_entry_count(const struct lh_run *r);
 int64_t lh_run_last_activity_us(const struct lh_run *r);
-/* The run's timeline, oldest first; walk with lh_entry_next/lh_entry_prev. */
+/* The run's timeline, oldest first; walk with lh_entry_next. */
 const struct lh_entry *lh_run_first(const struct lh_run *r);
-const struct lh_entry *lh_run_last(const struct lh_run *r);
 const struct lh_entry *lh_entry_next(const struct lh_entry *e);
-const struct lh_entry *lh_entry_prev(const struct lh_entry *e);
 
 /* Agents and tools of a run, in the order first seen. */
 size_t lh_run_agent_count(const struct lh_run *r);
 void lh_run_agent_stats(const struct lh_run *r, size_t i, struct lh_agent_stats *out);
-const char *lh_agent_id(const struct lh_agent *a);
 size_t lh_run_tool_count(const struct lh_run *r);
 void lh_run_tool_stats(const struct lh_run *r, size_t i, struct lh_tool_stats *out);
 

@@ -23,6 +23,7 @@ struct lh_watch {
 	char last_error[256];          /* the source error last told */
 	bool stopping;
 	int status;
+	uint64_t out_dropped;
 };
 
 static void lh_watch_entry(void *ctx, const struct lh_entry *e)
@@ -64,6 +65,7 @@ static void lh_watch_finish(struct lh_watch *w)
 		return;
 	w->stopping = true;
 	lh_app_shutdown(w->app);
+	w->out_dropped = lh_out_dropped(w->out);
 	lh_out_close(w->out, NULL, NULL);
 }
 
@@ -147,6 +149,9 @@ static void lh_watch_summary(struct lh_watch *w)
 	if (c.evicted)
 		fprintf(stderr, "livehud: %llu events evicted to stay under --max-events %zu\n",
 			(unsigned long long)c.evicted, c.max_events);
+	if (w->out_dropped)
+		fprintf(stderr, "livehud: %llu lines dropped because the output was too slow\n",
+			(unsigned long long)w->out_dropped);
 	free(rejects);
 }
 

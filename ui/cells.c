@@ -41,12 +41,3 @@ int lh_cells_width(const char *s, size_t len)
 	lh_cells_fit(s, len, 1 << 30, &w);
 	return w;
 }
-
-size_t lh_cells_fit_ellipsis(const char *s, size_t len, int max, int ell_width, int *cut)
-{
-	size_t all = lh_cells_fit(s, len, max, NULL);
-	*cut = all < len;
-	if (!*cut)
-		return all;
-	return lh_cells_fit(s, len, max > ell_width ? max - ell_width : 0, NULL);
-}

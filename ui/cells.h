@@ -13,8 +13,4 @@ int lh_cells_width(const char *s, size_t len);
  * width. Never splits a character. */
 size_t lh_cells_fit(const char *s, size_t len, int max, int *used);
 
-/* Bytes of s that fit in max columns with room for an ellipsis of
- * ell_width columns when s does not fit whole; *cut says whether it was cut. */
-size_t lh_cells_fit_ellipsis(const char *s, size_t len, int max, int ell_width, int *cut);
-
 #endif

@@ -55,8 +55,8 @@ struct lh_hud {
 	bool follow;
 	size_t top;        /* first item on screen */
 	bool auto_run;     /* the selected run follows the newest activity */
-	int body_top, body_rows; /* where the timeline was last drawn, for clicks */
-	size_t drawn_first, drawn_n;
+	/* the items last drawn and their rows, for mouse clicks */
+	size_t drawn_n;
 	uint64_t drawn_seq[256];
 	int drawn_y[256];
 

@@ -131,11 +131,6 @@ void lh_screen_set_theme(const struct lh_theme *t, bool color)
 	}
 }
 
-bool lh_screen_has_color(void)
-{
-	return lh_color_on;
-}
-
 static void lh_set_style(enum lh_style st, enum lh_style base)
 {
 	/* A segment keeps its own colors, but on the base's background when

@@ -19,7 +19,6 @@ void lh_screen_resize(void);
 
 /* color false: attributes only (NO_COLOR, --no-color, mono terminals). */
 void lh_screen_set_theme(const struct lh_theme *t, bool color);
-bool lh_screen_has_color(void);
 
 /* Drawing at (y, x), never past x + width. Text must be sanitized. Each
  * returns the columns it used. */

@@ -64,9 +64,6 @@ static void test_cells(void)
 	size_t n = lh_cells_fit("a\xe6\xbc\xa2" "b", 5, 2, &used);
 	is_int(n, 1, "a wide character that does not fit is not split");
 	is_int(used, 1, "so only one cell is used");
-	int cut;
-	n = lh_cells_fit_ellipsis("abcdef", 6, 4, 1, &cut);
-	ok(cut && n == 3, "room is left for the ellipsis");
 }
 
 static const struct lh_entry *add(struct lh_store *s, const char *json)
