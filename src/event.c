@@ -1,6 +1,7 @@
-/* event: payload -> struct lh_event. cJSON checks and types the known fields;
- * json.c finds the raw text of args and unknown fields so they are kept
- * byte for byte. Each event is one allocation holding all its strings. */
+/* event: payload -> struct lh_event. One validating pass (json.c) finds
+ * every member's raw text without allocating; known fields are typed and
+ * decoded from it, args and unknown fields kept as they came. Each event
+ * is one allocation holding all its strings. */
 #include "config.h"
 #include "event.h"
 #include "json.h"
@@ -8,7 +9,6 @@
 #include "timeutil.h"
 #include "xalloc.h"
 
-#include <cJSON.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,18 +61,11 @@ static const char *const lh_field_names[F_COUNT] = {
 	"call_id", "args", NULL, "timestamp", "duration_ms",
 };
 
-static int lh_field_of(const char *key)
-{
-	for (int i = 0; i < F_COUNT; i++)
-		if (lh_field_names[i] && strcmp(key, lh_field_names[i]) == 0)
-			return i;
-	return -1;
-}
-
 struct lh_parse {
-	const char *text[F_COUNT]; /* borrowed from cJSON or the payload */
+	const char *text[F_COUNT]; /* raw spans, then (strings) decoded text */
 	size_t len[F_COUNT];
-	struct lh_buf args, extra;
+	size_t str_off[F_COUNT];   /* decoded strings' offsets in strs, +1 (0: none) */
+	struct lh_buf args, extra, strs;
 	const char *timestamp;
 	int64_t duration_ms;
 	const char *why;
@@ -92,56 +85,96 @@ static bool lh_has_escaped_nul(const char *s, size_t len)
 	return false;
 }
 
-static enum lh_reject lh_take_string(struct lh_parse *ps, int f, const cJSON *item)
+/* The known field a member's key names, or -1. Keys are compared as they
+ * are written; a key with escapes is decoded first. */
+static int lh_field_of_span(const struct lh_json_span *sp, struct lh_buf *tmp)
 {
-	if (cJSON_IsNull(item))
+	const char *k = sp->key + 1;
+	size_t n = sp->key_len - 2;
+	if (memchr(k, '\\', n)) {
+		lh_buf_reset(tmp);
+		lh_json_unescape(tmp, sp->key, sp->key_len);
+		k = lh_buf_str(tmp);
+		n = tmp->len;
+	}
+	for (int i = 0; i < F_COUNT; i++)
+		if (lh_field_names[i] && strlen(lh_field_names[i]) == n && memcmp(k, lh_field_names[i], n) == 0)
+			return i;
+	return -1;
+}
+
+static void lh_take_decoded(struct lh_parse *ps, int f, const struct lh_json_span *sp)
+{
+	ps->str_off[f] = ps->strs.len + 1;
+	lh_json_unescape(&ps->strs, sp->value, sp->value_len);
+	ps->len[f] = ps->strs.len - (ps->str_off[f] - 1);
+	lh_buf_putc(&ps->strs, '\0');
+}
+
+static enum lh_reject lh_take_string(struct lh_parse *ps, int f, const struct lh_json_span *sp)
+{
+	char c = sp->value[0];
+	if (c == 'n') /* null: as if absent */
 		return LH_REJECT_NONE;
-	if (f == F_CALL_ID && cJSON_IsNumber(item))
-		return LH_REJECT_NONE; /* kept from the raw text by the caller */
-	if (!cJSON_IsString(item)) {
+	if (f == F_CALL_ID && (c == '-' || (c >= '0' && c <= '9'))) {
+		ps->text[f] = sp->value; /* a numeric call_id, kept as its text */
+		ps->len[f] = sp->value_len;
+		return LH_REJECT_NONE;
+	}
+	if (c != '"') {
 		ps->why = lh_field_names[f];
 		return LH_REJECT_WRONG_TYPE;
 	}
-	ps->text[f] = item->valuestring;
-	ps->len[f] = strlen(item->valuestring);
+	lh_take_decoded(ps, f, sp);
 	return LH_REJECT_NONE;
 }
 
-static enum lh_reject lh_take_member(struct lh_parse *ps, const cJSON *item,
-				     const struct lh_json_span *span)
+static enum lh_reject lh_take_duration(struct lh_parse *ps, const struct lh_json_span *sp)
 {
-	int f = lh_field_of(item->string);
+	char c = sp->value[0], num[64];
+	if (c == 'n')
+		return LH_REJECT_NONE;
+	if (c != '-' && (c < '0' || c > '9')) {
+		ps->why = "duration_ms";
+		return LH_REJECT_WRONG_TYPE;
+	}
+	size_t n = sp->value_len < sizeof num - 1 ? sp->value_len : sizeof num - 1;
+	memcpy(num, sp->value, n);
+	num[n] = '\0';
+	double v = strtod(num, NULL);
+	if (!isfinite(v) || v < 0 || v > 1e15) {
+		ps->why = "duration_ms";
+		return LH_REJECT_WRONG_TYPE;
+	}
+	ps->duration_ms = llround(v);
+	return LH_REJECT_NONE;
+}
+
+static enum lh_reject lh_take_member(struct lh_parse *ps, const struct lh_json_span *sp, struct lh_buf *tmp)
+{
+	int f = lh_field_of_span(sp, tmp);
 	switch (f) {
 	case F_ARGS:
-		lh_json_append_safe(&ps->args, span->value, span->value_len);
+		lh_buf_reset(&ps->args);
+		lh_json_append_safe(&ps->args, sp->value, sp->value_len);
 		return LH_REJECT_NONE;
 	case F_TIMESTAMP:
-		ps->timestamp = cJSON_IsString(item) ? item->valuestring : NULL;
+		ps->str_off[F_TIMESTAMP] = 0;
+		if (sp->value[0] == '"')
+			lh_take_decoded(ps, F_TIMESTAMP, sp);
 		return LH_REJECT_NONE;
 	case F_DURATION:
-		if (cJSON_IsNull(item))
-			return LH_REJECT_NONE;
-		if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble) || item->valuedouble < 0 ||
-		    item->valuedouble > 1e15) {
-			ps->why = "duration_ms";
-			return LH_REJECT_WRONG_TYPE;
-		}
-		ps->duration_ms = llround(item->valuedouble);
-		return LH_REJECT_NONE;
+		return lh_take_duration(ps, sp);
 	case -1:
 		lh_buf_putc(&ps->extra, ps->extra.len ? ',' : '{');
-		lh_json_append_safe(&ps->extra, span->key, span->key_len);
+		lh_json_append_safe(&ps->extra, sp->key, sp->key_len);
 		lh_buf_putc(&ps->extra, ':');
-		lh_json_append_safe(&ps->extra, span->value, span->value_len);
+		lh_json_append_safe(&ps->extra, sp->value, sp->value_len);
 		return LH_REJECT_NONE;
-	default: {
-		enum lh_reject r = lh_take_string(ps, f, item);
-		if (r == LH_REJECT_NONE && f == F_CALL_ID && cJSON_IsNumber(item)) {
-			ps->text[f] = span->value;
-			ps->len[f] = span->value_len;
-		}
-		return r;
-	}
+	default:
+		ps->text[f] = NULL;
+		ps->str_off[f] = 0;
+		return lh_take_string(ps, f, sp);
 	}
 }
 
@@ -163,22 +196,26 @@ static enum lh_reject lh_check_bytes(const char *data, size_t len, size_t max_by
 	return LH_REJECT_NONE;
 }
 
-static enum lh_reject lh_parse_members(struct lh_parse *ps, const char *data, size_t len,
-				       const cJSON *root)
+static enum lh_reject lh_parse_members(struct lh_parse *ps, const struct lh_json_span *spans, size_t n)
 {
-	struct lh_json_span spans[LH_MAX_MEMBERS];
-	size_t n = lh_json_members(data, len, spans, LH_MAX_MEMBERS), i = 0;
-	for (const cJSON *item = root->child; item; item = item->next, i++) {
-		if (i >= n) {
-			ps->why = "too many fields";
-			return LH_REJECT_WRONG_TYPE;
-		}
-		enum lh_reject r = lh_take_member(ps, item, &spans[i]);
-		if (r != LH_REJECT_NONE)
-			return r;
+	if (n > LH_MAX_MEMBERS) {
+		ps->why = "too many fields";
+		return LH_REJECT_WRONG_TYPE;
 	}
+	struct lh_buf tmp = LH_BUF_INIT;
+	enum lh_reject r = LH_REJECT_NONE;
+	for (size_t i = 0; i < n && r == LH_REJECT_NONE; i++)
+		r = lh_take_member(ps, &spans[i], &tmp);
+	lh_buf_free(&tmp);
+	if (r != LH_REJECT_NONE)
+		return r;
 	if (ps->extra.len)
 		lh_buf_putc(&ps->extra, '}');
+	/* Decoded strings are final now: point at them. */
+	for (int f = 0; f < F_COUNT; f++)
+		if (ps->str_off[f])
+			ps->text[f] = ps->strs.data + ps->str_off[f] - 1;
+	ps->timestamp = ps->str_off[F_TIMESTAMP] ? ps->text[F_TIMESTAMP] : NULL;
 	if (!ps->text[F_RUN] || !ps->len[F_RUN]) {
 		ps->why = "run_id";
 		return LH_REJECT_MISSING_RUN_ID;
@@ -252,27 +289,21 @@ enum lh_reject lh_event_parse_keep(const char *data, size_t len, size_t max_byte
 	if (r != LH_REJECT_NONE)
 		return r;
 
-	const char *end = NULL;
-	cJSON *root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
-	if (!root) {
+	struct lh_json_span spans[LH_MAX_MEMBERS];
+	size_t n;
+	switch (lh_json_scan(data, len, spans, LH_MAX_MEMBERS, &n)) {
+	case LH_JSON_INVALID:
 		*why = "payload is not JSON";
 		return LH_REJECT_INVALID_JSON;
-	}
-	while (end && end < data + len && strchr(" \t\r\n", *end))
-		end++;
-	if (end != data + len) {
-		cJSON_Delete(root);
-		*why = "trailing bytes after the JSON value";
-		return LH_REJECT_INVALID_JSON;
-	}
-	if (!cJSON_IsObject(root)) {
-		cJSON_Delete(root);
+	case LH_JSON_OTHER:
 		*why = "payload is not a JSON object";
 		return LH_REJECT_NOT_OBJECT;
+	case LH_JSON_OBJECT:
+		break;
 	}
 
 	struct lh_parse ps = { .duration_ms = -1 };
-	r = lh_parse_members(&ps, data, len, root);
+	r = lh_parse_members(&ps, spans, n);
 	if (r == LH_REJECT_NONE) {
 		struct lh_event *ev = lh_event_pack(&ps, data, len, keep_raw);
 		ev->recv_us = recv_us;
@@ -288,7 +319,7 @@ enum lh_reject lh_event_parse_keep(const char *data, size_t len, size_t max_byte
 	}
 	lh_buf_free(&ps.args);
 	lh_buf_free(&ps.extra);
-	cJSON_Delete(root);
+	lh_buf_free(&ps.strs);
 	return r;
 }
 

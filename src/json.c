@@ -176,3 +176,250 @@ void lh_json_put_string(struct lh_buf *out, const char *s)
 	lh_buf_append(out, s + run, i - run);
 	lh_buf_putc(out, '"');
 }
+
+/* ---- validating scanner ---- */
+
+struct lh_scan {
+	const char *p, *end;
+};
+
+static void lh_ws(struct lh_scan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+		s->p++;
+}
+
+static bool lh_hex4(const char *p)
+{
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+			return false;
+	}
+	return true;
+}
+
+static bool lh_scan_string(struct lh_scan *s)
+{
+	s->p++; /* the opening quote */
+	while (s->p < s->end) {
+		char c = *s->p;
+		if (c == '"') {
+			s->p++;
+			return true;
+		}
+		if (c != '\\') {
+			s->p++;
+			continue;
+		}
+		if (s->end - s->p < 2)
+			return false;
+		char e = s->p[1];
+		if (e == 'u') {
+			if (s->end - s->p < 6 || !lh_hex4(s->p + 2))
+				return false;
+			s->p += 6;
+		} else if (strchr("\"\\/bfnrt", e) && e) {
+			s->p += 2;
+		} else {
+			return false;
+		}
+	}
+	return false;
+}
+
+static bool lh_digits1(struct lh_scan *s)
+{
+	const char *start = s->p;
+	while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
+		s->p++;
+	return s->p > start;
+}
+
+static bool lh_scan_number(struct lh_scan *s)
+{
+	if (*s->p == '-')
+		s->p++;
+	if (s->p < s->end && *s->p == '0')
+		s->p++;
+	else if (!lh_digits1(s))
+		return false;
+	if (s->p < s->end && *s->p == '.') {
+		s->p++;
+		if (!lh_digits1(s))
+			return false;
+	}
+	if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+		s->p++;
+		if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+			s->p++;
+		if (!lh_digits1(s))
+			return false;
+	}
+	return true;
+}
+
+static bool lh_scan_word(struct lh_scan *s, const char *w)
+{
+	size_t n = strlen(w);
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, w, n) != 0)
+		return false;
+	s->p += n;
+	return true;
+}
+
+static bool lh_scan_value(struct lh_scan *s, int depth, struct lh_json_span *spans, size_t max, size_t *n);
+
+/* '{' or '[' ... ; members of the outermost object go to spans. */
+static bool lh_scan_container(struct lh_scan *s, int depth, struct lh_json_span *spans, size_t max,
+			      size_t *n)
+{
+	bool obj = *s->p == '{';
+	char close = obj ? '}' : ']';
+	if (depth >= LH_JSON_MAX_DEPTH)
+		return false;
+	s->p++;
+	lh_ws(s);
+	if (s->p < s->end && *s->p == close) {
+		s->p++;
+		return true;
+	}
+	for (;;) {
+		struct lh_json_span sp = { 0 };
+		if (obj) {
+			if (s->p >= s->end || *s->p != '"')
+				return false;
+			sp.key = s->p;
+			if (!lh_scan_string(s))
+				return false;
+			sp.key_len = (size_t)(s->p - sp.key);
+			lh_ws(s);
+			if (s->p >= s->end || *s->p != ':')
+				return false;
+			s->p++;
+			lh_ws(s);
+		}
+		sp.value = s->p;
+		if (!lh_scan_value(s, depth + 1, NULL, 0, NULL))
+			return false;
+		sp.value_len = (size_t)(s->p - sp.value);
+		if (spans && obj) {
+			if (*n < max)
+				spans[*n] = sp;
+			if (*n <= max)
+				(*n)++;
+		}
+		lh_ws(s);
+		if (s->p < s->end && *s->p == ',') {
+			s->p++;
+			lh_ws(s);
+			continue;
+		}
+		if (s->p < s->end && *s->p == close) {
+			s->p++;
+			return true;
+		}
+		return false;
+	}
+}
+
+static bool lh_scan_value(struct lh_scan *s, int depth, struct lh_json_span *spans, size_t max, size_t *n)
+{
+	if (s->p >= s->end)
+		return false;
+	switch (*s->p) {
+	case '{': case '[': return lh_scan_container(s, depth, spans, max, n);
+	case '"': return lh_scan_string(s);
+	case 't': return lh_scan_word(s, "true");
+	case 'f': return lh_scan_word(s, "false");
+	case 'n': return lh_scan_word(s, "null");
+	default: return (*s->p == '-' || (*s->p >= '0' && *s->p <= '9')) && lh_scan_number(s);
+	}
+}
+
+enum lh_json_kind lh_json_scan(const char *text, size_t len, struct lh_json_span *spans, size_t max,
+			       size_t *n)
+{
+	struct lh_scan s = { text, text + len };
+	*n = 0;
+	lh_ws(&s);
+	bool obj = s.p < s.end && *s.p == '{';
+	if (!lh_scan_value(&s, 0, spans, max, n))
+		return LH_JSON_INVALID;
+	lh_ws(&s);
+	if (s.p != s.end)
+		return LH_JSON_INVALID;
+	return obj ? LH_JSON_OBJECT : LH_JSON_OTHER;
+}
+
+static void lh_put_utf8(struct lh_buf *out, uint32_t cp)
+{
+	char b[4];
+	size_t n;
+	if (cp < 0x80) {
+		b[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (char)(0xc0 | (cp >> 6));
+		b[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (char)(0xe0 | (cp >> 12));
+		b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		b[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		b[0] = (char)(0xf0 | (cp >> 18));
+		b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		b[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		b[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	lh_buf_append(out, b, n);
+}
+
+static uint32_t lh_hexval(const char *p)
+{
+	uint32_t v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+		v = v * 16 + (uint32_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+	}
+	return v;
+}
+
+void lh_json_unescape(struct lh_buf *out, const char *s, size_t len)
+{
+	const char *p = s + 1, *end = s + len - 1; /* inside the quotes */
+	while (p < end) {
+		const char *bs = memchr(p, '\\', (size_t)(end - p));
+		if (!bs) {
+			lh_buf_append(out, p, (size_t)(end - p));
+			return;
+		}
+		lh_buf_append(out, p, (size_t)(bs - p));
+		char e = bs[1];
+		p = bs + 2;
+		switch (e) {
+		case 'b': lh_buf_putc(out, '\b'); break;
+		case 'f': lh_buf_putc(out, '\f'); break;
+		case 'n': lh_buf_putc(out, '\n'); break;
+		case 'r': lh_buf_putc(out, '\r'); break;
+		case 't': lh_buf_putc(out, '\t'); break;
+		case 'u': {
+			uint32_t cp = lh_hexval(p);
+			p += 4;
+			if (cp >= 0xd800 && cp < 0xdc00 && end - p >= 6 && p[0] == '\\' && p[1] == 'u') {
+				uint32_t lo = lh_hexval(p + 2);
+				if (lo >= 0xdc00 && lo < 0xe000) {
+					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+					p += 6;
+				}
+			}
+			lh_put_utf8(out, cp >= 0xd800 && cp < 0xe000 ? 0xfffd : cp);
+			break;
+		}
+		default: lh_buf_putc(out, e); break; /* " \ / */
+		}
+	}
+}

@@ -20,6 +20,21 @@ struct lh_json_span {
  * members, in document order. Returns how many were found, at most max. */
 size_t lh_json_members(const char *text, size_t len, struct lh_json_span *spans, size_t max);
 
+enum lh_json_kind { LH_JSON_INVALID, LH_JSON_OBJECT, LH_JSON_OTHER };
+
+#define LH_JSON_MAX_DEPTH 512
+
+/* Checks in one pass, without allocating, that text is exactly one JSON
+ * value (RFC 8259, nested at most LH_JSON_MAX_DEPTH deep; raw control
+ * characters in strings are tolerated, as cJSON does). For an object, its
+ * members go to spans: *n is their count, max + 1 when there are more. */
+enum lh_json_kind lh_json_scan(const char *text, size_t len, struct lh_json_span *spans, size_t max,
+			       size_t *n);
+
+/* Appends the decoded text of the string literal s (quotes included):
+ * escapes resolved, \u surrogate pairs joined, a lone surrogate as U+FFFD. */
+void lh_json_unescape(struct lh_buf *out, const char *s, size_t len);
+
 /* Appends JSON text with whitespace outside strings removed, and control,
  * DEL, C1, bidi and line-separator characters inside strings written as
  * \uXXXX, so one value stays on one line and cannot drive a terminal. */

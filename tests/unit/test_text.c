@@ -82,11 +82,54 @@ static void test_json_safe(void)
 	lh_buf_free(&b);
 }
 
+static int scan(const char *s)
+{
+	struct lh_json_span sp[8];
+	size_t n;
+	return lh_json_scan(s, strlen(s), sp, 8, &n);
+}
+
+static void test_json_scan(void)
+{
+	const char *good[] = { "{}", " { \"a\" : [1, -2.5e3, 0, true, false, null, {\"b\": \"\\u00e9\\n\"}] } ",
+			       "[]", "\"s\"", "0", "-0.1", "1E+5", "{\"a\":{\"b\":{\"c\":[[[]]]}}}",
+			       "{\"raw\":\"tab\there\"}" };
+	const char *bad[] = { "", "{", "{\"a\"}", "{\"a\":}", "{a:1}", "[1,]", "{\"a\":1,}", "01", "1.",
+			      "-", "1e", "tru", "nul", "\"\\x\"", "\"\\u12G4\"", "\"open", "{} {}", "[1 2]",
+			      "{\"a\":1 \"b\":2}", "'s'" };
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		ok(scan(good[i]) != LH_JSON_INVALID, "valid JSON: %s", good[i]);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		is_int(scan(bad[i]), LH_JSON_INVALID, "invalid JSON: '%s'", bad[i]);
+	is_int(scan("[1]"), LH_JSON_OTHER, "an array is not an object");
+	char deep[1200];
+	size_t dn;
+	memset(deep, '[', 600);
+	memset(deep + 600, ']', 600);
+	is_int(lh_json_scan(deep, 1200, NULL, 0, &dn), LH_JSON_INVALID, "600 balanced levels are refused");
+	is_int(lh_json_scan(deep + 100, 1000, NULL, 0, &dn), LH_JSON_OTHER, "500 levels are fine");
+
+	struct lh_json_span sp[2];
+	size_t n;
+	const char *obj = "{\"a\":1,\"b\":\"x\",\"c\":[2]}";
+	is_int(lh_json_scan(obj, strlen(obj), sp, 2, &n), LH_JSON_OBJECT, "an object");
+	is_int(n, 3, "more members than room: count is max + 1");
+	ok(sp[1].key_len == 3 && memcmp(sp[1].value, "\"x\"", 3) == 0, "spans point at the raw key and value");
+
+	struct lh_buf b = LH_BUF_INIT;
+	const char *esc = "\"a\\\"b\\\\c\\/d\\n\\u00e9\\ud83d\\ude00\\ud800x\"";
+	lh_json_unescape(&b, esc, strlen(esc));
+	is_str(b.data, "a\"b\\c/d\n\xc3\xa9\xf0\x9f\x98\x80\xef\xbf\xbdx",
+	       "unescape: quotes, backslash, solidus, newline, BMP, surrogate pair, lone surrogate");
+	lh_buf_free(&b);
+}
+
 int main(void)
 {
 	test_sanitize();
 	test_utf8();
 	test_format();
 	test_json_safe();
+	test_json_scan();
 	return tap_done();
 }
