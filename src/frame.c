@@ -80,9 +80,21 @@ void lh_frame_log_event(struct lh_buf *out, const struct lh_event *ev, uint64_t 
 		lh_json_put_string(out, ev->agent_id);
 	lh_buf_putc(out, ',');
 	lh_frame_payload(out, ev);
-	lh_buf_printf(out, ",\"timestamp\":\"%s\",\"run_id\":", ts);
+	lh_buf_puts(out, ",\"timestamp\":\"");
+	lh_buf_puts(out, ts);
+	lh_buf_puts(out, "\",\"run_id\":");
 	lh_json_put_string(out, ev->run_id);
-	lh_buf_printf(out, ",\"seq\":%llu,\"epoch\":\"%s\"}", (unsigned long long)seq, epoch);
+	char num[24];
+	int n = 0;
+	unsigned long long v = (unsigned long long)seq;
+	do
+		num[sizeof num - 1 - n++] = (char)('0' + v % 10);
+	while ((v /= 10) && n < (int)sizeof num);
+	lh_buf_puts(out, ",\"seq\":");
+	lh_buf_append(out, num + sizeof num - n, (size_t)n);
+	lh_buf_puts(out, ",\"epoch\":\"");
+	lh_buf_puts(out, epoch);
+	lh_buf_puts(out, "\"}");
 }
 
 void lh_frame_gap(struct lh_buf *out, const char *run_id, uint64_t from, uint64_t to,
