@@ -5,8 +5,9 @@
  * that watches the run. A client's queue is bounded in frames and bytes:
  * when full, its oldest frames are dropped and the client is told with a
  * gap frame before anything else, so a slow reader costs only itself.
- * Frames are written only from the client's writable callback, one per
- * callback, straight from the shared buffer (LWS_PRE headroom). */
+ * What a loop turn queued is written at the end of the turn, all of a
+ * client's frames framed into one write; a client whose socket is full is
+ * written from its writable callback instead. */
 #include "config.h"
 #include "bridge.h"
 #include "app.h"
@@ -49,7 +50,7 @@ struct lh_gap {
 struct lh_client {
 	struct lh_bridge *b;
 	struct lws *wsi;
-	bool ws, listed, closing;
+	bool ws, listed, closing, failed, flushing;
 	char *run;                 /* NULL: every run (/ws/runs) */
 	struct lh_frame **q;
 	size_t qhead, qn, qcap, qbytes;
@@ -57,6 +58,7 @@ struct lh_client {
 	size_t ngaps;
 	size_t rx;                 /* bytes of the message being received */
 	struct lh_client *prev, *next;
+	struct lh_client *fprev, *fnext; /* in the bridge's flush list */
 	/* HTTP */
 	char *body;
 	int status;
@@ -75,6 +77,8 @@ struct lh_bridge {
 	struct lh_buf scratch, batch;
 	char pre[LWS_PRE];
 	uv_timer_t drain;
+	uv_check_t flush;             /* runs once per loop turn while clients wait */
+	struct lh_client *to_flush;
 	bool draining, drain_forced;
 	int64_t start_mono_us;
 	int last_state;
@@ -88,6 +92,40 @@ struct lh_bridge {
 static void lh_drain_cb(uv_timer_t *t);
 
 /* ---- client queues ---- */
+
+static void lh_flush_cb(uv_check_t *h);
+
+/* Frames queued during one loop turn are written together at its end:
+ * a burst from one Redis read leaves in one write per client, and a lone
+ * event needs no round trip through a writable callback. */
+static void lh_flush_later(struct lh_client *c)
+{
+	struct lh_bridge *b = c->b;
+	if (c->flushing)
+		return;
+	c->flushing = true;
+	c->fprev = NULL;
+	c->fnext = b->to_flush;
+	if (b->to_flush)
+		b->to_flush->fprev = c;
+	else
+		uv_check_start(&b->flush, lh_flush_cb);
+	b->to_flush = c;
+}
+
+static void lh_flush_forget(struct lh_client *c)
+{
+	struct lh_bridge *b = c->b;
+	if (!c->flushing)
+		return;
+	if (c->fprev)
+		c->fprev->fnext = c->fnext;
+	else
+		b->to_flush = c->fnext;
+	if (c->fnext)
+		c->fnext->fprev = c->fprev;
+	c->flushing = false;
+}
 
 static void lh_client_add_gap(struct lh_client *c, const char *run, uint64_t from, uint64_t to,
 			      const char *epoch, const char *reason)
@@ -145,8 +183,7 @@ static void lh_client_push(struct lh_client *c, struct lh_frame *f, const char *
 	c->q[(c->qhead + c->qn) % c->qcap] = lh_frame_ref(f);
 	c->qn++;
 	c->qbytes += f->len;
-	if (c->qn == 1 || c->ngaps) /* else a writable callback is already due */
-		lws_callback_on_writable(c->wsi);
+	lh_flush_later(c);
 }
 
 static void lh_client_clear(struct lh_client *c)
@@ -375,6 +412,7 @@ static void lh_client_close(struct lh_bridge *b, struct lh_client *c)
 		c->next->prev = c->prev;
 	c->listed = false;
 	b->nclients--;
+	lh_flush_forget(c);
 	lh_client_clear(c);
 	if (b->draining && !b->nclients) /* the last one is gone: finish now */
 		uv_timer_start(&b->drain, lh_drain_cb, 0, 0);
@@ -453,6 +491,22 @@ static int lh_client_write(struct lh_bridge *b, struct lh_client *c)
 		return -1;
 	}
 	return 0;
+}
+
+static void lh_flush_cb(uv_check_t *h)
+{
+	struct lh_bridge *b = h->data;
+	while (b->to_flush) {
+		struct lh_client *c = b->to_flush;
+		lh_flush_forget(c);
+		if (b->draining || c->failed || lws_send_pipe_choked(c->wsi)) {
+			lws_callback_on_writable(c->wsi);
+		} else if (lh_client_write(b, c) < 0) {
+			c->failed = true; /* closed from its writable callback */
+			lws_callback_on_writable(c->wsi);
+		}
+	}
+	uv_check_stop(h);
 }
 
 /* ---- /health and /metrics ---- */
@@ -596,7 +650,7 @@ static int lh_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		lh_client_open(b, c, wsi);
 		break;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
-		return c->listed ? lh_client_write(b, c) : -1;
+		return c->listed && !c->failed ? lh_client_write(b, c) : -1;
 	case LWS_CALLBACK_RECEIVE:
 		return lh_on_receive(b, c, wsi, len);
 	case LWS_CALLBACK_CLOSED:
@@ -626,6 +680,7 @@ static void lh_lws_log(int level, const char *line)
 static void lh_bridge_finish(struct lh_bridge *b)
 {
 	uv_close((uv_handle_t *)&b->drain, NULL);
+	uv_close((uv_handle_t *)&b->flush, NULL);
 	if (b->ctx)
 		lws_context_destroy(b->ctx);
 	lh_app_shutdown(b->app);
@@ -780,7 +835,8 @@ int lh_bridge_main(const struct lh_options *o)
 		return 1;
 	}
 	uv_timer_init(lh_app_loop(b.app), &b.drain);
-	b.drain.data = &b;
+	uv_check_init(lh_app_loop(b.app), &b.flush);
+	b.drain.data = b.flush.data = &b;
 	int status = lh_bridge_setup(&b);
 	if (status) {
 		lh_bridge_finish(&b);
