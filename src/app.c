@@ -10,6 +10,7 @@
 #include "xalloc.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,12 +114,12 @@ static struct lh_source *lh_app_source(struct lh_app *app, const struct lh_optio
 	return lh_source_redis_new(&app->loop, o->redis_url, o->channels, o->nchannels, &cb, cause);
 }
 
-struct lh_app *lh_app_new(const struct lh_options *o, const struct lh_app_hooks *hooks,
-			  char **cause)
+struct lh_app *lh_app_new(const struct lh_options *o, const struct lh_app_hooks *hooks)
 {
 	struct lh_app *app = lh_xcalloc(1, sizeof *app);
+	char *cause = NULL;
 	if (uv_loop_init(&app->loop) < 0) {
-		*cause = lh_xstrdup("cannot create the event loop");
+		fprintf(stderr, "livehud: cannot create the event loop\n");
 		free(app);
 		return NULL;
 	}
@@ -127,8 +128,10 @@ struct lh_app *lh_app_new(const struct lh_options *o, const struct lh_app_hooks 
 	app->store = hooks->no_store ? NULL : lh_store_new(o->max_events);
 	struct lh_ingest_callbacks icb = { hooks->entry, hooks->event, hooks->reject, hooks->ctx };
 	lh_ingest_init(&app->ingest, app->store, o->max_bytes, &icb);
-	app->source = lh_app_source(app, o, cause);
+	app->source = lh_app_source(app, o, &cause);
 	if (!app->source) {
+		fprintf(stderr, "livehud: %s\n", cause);
+		free(cause);
 		lh_store_free(app->store);
 		uv_loop_close(&app->loop);
 		free(app);

@@ -30,9 +30,9 @@ struct lh_app_hooks {
 	bool no_store; /* events are not kept (the bridge keeps its own history) */
 };
 
-/* Returns NULL with *cause (a new string) when the source cannot be set up. */
-struct lh_app *lh_app_new(const struct lh_options *o, const struct lh_app_hooks *hooks,
-			  char **cause);
+/* Returns NULL, having said why on stderr, when the source cannot be set
+ * up (a bad URL, a file that cannot be opened). */
+struct lh_app *lh_app_new(const struct lh_options *o, const struct lh_app_hooks *hooks);
 /* lh_app_free(NULL) is a no-op; call after lh_app_run returns. */
 void lh_app_free(struct lh_app *app);
 

@@ -827,13 +827,9 @@ int lh_bridge_main(const struct lh_options *o)
 	struct lh_app_hooks hooks = { .event = lh_bridge_event, .reject = lh_bridge_reject,
 				      .source_state = lh_bridge_state, .stop = lh_bridge_stop,
 				      .ctx = &b, .no_store = true };
-	char *cause = NULL;
-	b.app = lh_app_new(o, &hooks, &cause);
-	if (!b.app) {
-		fprintf(stderr, "livehud: %s\n", cause);
-		free(cause);
+	b.app = lh_app_new(o, &hooks);
+	if (!b.app)
 		return 1;
-	}
 	uv_timer_init(lh_app_loop(b.app), &b.drain);
 	uv_check_init(lh_app_loop(b.app), &b.flush);
 	b.drain.data = b.flush.data = &b;

@@ -161,13 +161,9 @@ int lh_watch_main(const struct lh_options *o)
 	struct lh_app_hooks hooks = { .entry = lh_watch_entry, .reject = lh_watch_reject,
 				      .source_state = lh_watch_state, .kernel = lh_watch_kernel,
 				      .stop = lh_watch_stop, .ctx = &w };
-	char *cause = NULL;
-	w.app = lh_app_new(o, &hooks, &cause);
-	if (!w.app) {
-		fprintf(stderr, "livehud: %s\n", cause);
-		free(cause);
+	w.app = lh_app_new(o, &hooks);
+	if (!w.app)
 		return 1;
-	}
 	w.out = lh_out_new(lh_app_loop(w.app), STDOUT_FILENO, LH_OUT_DEFAULT_LIMIT,
 			   lh_watch_out_failed, &w);
 	int rc = lh_app_run(w.app);

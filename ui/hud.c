@@ -275,13 +275,9 @@ int lh_hud_main(const struct lh_options *o)
 	struct lh_app_hooks hooks = { .entry = lh_hud_entry, .reject = lh_hud_reject,
 				      .source_state = lh_hud_state, .kernel = lh_hud_kernel,
 				      .stop = lh_hud_stop, .ctx = &h };
-	char *cause = NULL;
-	h.app = lh_app_new(o, &hooks, &cause);
-	if (!h.app) {
-		fprintf(stderr, "livehud: %s\n", cause);
-		free(cause);
+	h.app = lh_app_new(o, &hooks);
+	if (!h.app)
 		return 1;
-	}
 	h.store = lh_app_store(h.app);
 	h.rows = lh_rows_new(h.store);
 	h.rate_start_us = lh_time_mono_us();
