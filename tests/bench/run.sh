@@ -128,16 +128,23 @@ $TM new-session -d -s flood -x 120 -y 40 "env LC_ALL=C.UTF-8 $LIVEHUD --config /
 wait_for sh -c "[ \$(redis-cli -p $RP PUBSUB NUMSUB flood | sed -n 2p) -ge 1 ]"
 "$LHBENCH" --redis-port "$RP" --channel flood --direct --rate 50000 --seconds 10 --prefix flood >/dev/null 2>&1 &
 FLOOD=$!
-sleep 5 # halfway through the flood (a bench window, not a wait)
-k0=$(date +%s%N)
-$TM send-keys -t flood '?'
-wait_for sh -c "$TM capture-pane -p -t flood | grep -q 'livehud keys'"
-k1=$(date +%s%N)
-$TM send-keys -t flood x
+sleep 3 # into the flood (a bench window, not a wait)
+# Three key presses during the flood: the help opening, then closing.
+lat=""
+for i in 1 2 3; do
+	k0=$(date +%s%N)
+	$TM send-keys -t flood '?'
+	wait_for sh -c "$TM capture-pane -p -t flood | grep -q 'livehud keys'"
+	k1=$(date +%s%N)
+	lat="$lat $(( (k1 - k0) / 1000000 ))"
+	$TM send-keys -t flood x
+	wait_for sh -c "! $TM capture-pane -p -t flood | grep -q 'livehud keys'"
+done
+lat=$(echo $lat | tr ' ' '\n' | sort -n | sed -n 2p)
 wait $FLOOD
 wait_for_long sh -c "$TM capture-pane -p -t flood | grep -q ' 500000 events'"
 seen=$($TM capture-pane -p -t flood | grep -o '[0-9]* events' | head -n 1)
-echo "HUD at 50,000 events/s for 10 s|$seen of 500000 in the store; a key answered in $(( (k1 - k0) / 1000000 )) ms during the flood" >>"$HUD_RESULTS"
+echo "HUD at 50,000 events/s for 10 s|$seen of 500000 in the store; a key answered in $lat ms during the flood (median of 3, screen read through tmux)" >>"$HUD_RESULTS"
 $TM kill-session -t flood
 
 # ---- the table ----
