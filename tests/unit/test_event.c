@@ -161,8 +161,49 @@ static void test_timestamps(void)
 	is_str(buf, "2m05s", "2m05s");
 }
 
+/* Random damage to good payloads: every result must be an event or a
+ * reason, never a crash (run under ASan/UBSan and valgrind too). */
+static void test_mutations(void)
+{
+	const char *seeds[] = {
+		"{\"run_id\":\"flow-1\",\"agent_id\":\"researcher\",\"category\":\"TOOL_CALL\",\"message\":\"web_search({\\\"q\\\": 1}...)\",\"metadata\":\"IO_REQ\",\"timestamp\":\"2026-01-08T10:30:45.123000\",\"tool_name\":\"web_search\",\"args\":{\"q\":[1,2.5e3,true,null,\"\\u00e9\\ud83d\\ude00\"]},\"x\":{}}",
+		"{\"run_id\":\"r\",\"category\":\"TOOL_RESULT\",\"duration_ms\":450,\"call_id\":7,\"message\":\"a\\nb\"}",
+	};
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	int accepted = 0, rejected = 0;
+	for (int i = 0; i < 200000; i++) {
+		char buf[512];
+		const char *seed = seeds[i % 2];
+		size_t len = strlen(seed);
+		memcpy(buf, seed, len);
+		for (int k = 0; k < 1 + i % 4 && len > 0; k++) {
+			x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+			size_t at = x % len;
+			switch ((x >> 32) % 4) {
+			case 0: buf[at] = (char)(x >> 40); break;                 /* any byte */
+			case 1: buf[at] = "{}[]\",:\\0-e.u"[(x >> 40) % 15]; break; /* structure */
+			case 2: len = at; break;                                  /* truncate */
+			default: memmove(buf + at, buf + at + 1, len - at - 1); len--; break;
+			}
+		}
+		struct lh_event *ev = NULL;
+		enum lh_reject r = lh_event_parse(buf, len, 4096, 0, &ev, NULL);
+		if (r == LH_REJECT_NONE) {
+			struct lh_buf b = LH_BUF_INIT;
+			lh_event_to_json(ev, &b); /* and what comes out is safe to print */
+			lh_buf_free(&b);
+			lh_event_free(ev);
+			accepted++;
+		} else {
+			rejected++;
+		}
+	}
+	ok(accepted > 0 && rejected > 0, "200000 damaged payloads: %d accepted, %d rejected, no crash", accepted, rejected);
+}
+
 int main(void)
 {
+	test_mutations();
 	test_rejects();
 	test_fields();
 	test_timestamps();
