@@ -601,17 +601,20 @@ static int lh_http_write(struct lh_client *c, struct lws *wsi)
 	size_t len = strlen(c->body);
 	unsigned char *buf = lh_xmalloc(LWS_PRE + 1024 + len);
 	unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + LWS_PRE + 1024 + len;
-	int rc = -1;
+	bool sent = false;
 	if (lws_add_http_common_headers(wsi, (unsigned)c->status, c->ctype, len, &p, end) == 0 &&
 	    lws_finalize_write_http_header(wsi, start, &p, end) == 0) {
 		memcpy(start, c->body, len);
-		if (lws_write(wsi, start, len, LWS_WRITE_HTTP_FINAL) == (int)len)
-			rc = lws_http_transaction_completed(wsi) ? -1 : 0;
+		sent = lws_write(wsi, start, len, LWS_WRITE_HTTP_FINAL) == (int)len;
 	}
 	free(buf);
 	free(c->body);
 	c->body = NULL;
-	return rc;
+	/* Completing the transaction may free c (a keep-alive connection
+	 * gets a new one): nothing of c is touched after it. */
+	if (!sent)
+		return -1;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
 /* ---- the libwebsockets callback ---- */
