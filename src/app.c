@@ -63,12 +63,16 @@ static void lh_app_gap(struct lh_app *app, const cJSON *m, const char *run)
 	long long f = cJSON_IsNumber(from) ? (long long)from->valuedouble : 0;
 	long long t = cJSON_IsNumber(to) ? (long long)to->valuedouble : 0;
 	char msg[160];
+	bool all = cJSON_IsString(grun) && strcmp(grun->valuestring, "*") == 0;
 	if (t >= f)
-		snprintf(msg, sizeof msg, "%lld event%s missed (seq %lld-%lld, %s)", t - f + 1, t == f ? "" : "s",
-			 f, t, cJSON_IsString(reason) ? reason->valuestring : "gap");
+		snprintf(msg, sizeof msg, "%lld event%s missed%s (seq %lld-%lld, %s)", t - f + 1, t == f ? "" : "s",
+			 all ? " across runs" : "", f, t, cJSON_IsString(reason) ? reason->valuestring : "gap");
 	else
-		snprintf(msg, sizeof msg, "history restarted (%s)", cJSON_IsString(reason) ? reason->valuestring : "gap");
-	lh_app_synth(app, cJSON_IsString(grun) ? grun->valuestring : run, "GAP", "GAP", msg);
+		snprintf(msg, sizeof msg, "history restarted%s (%s)", all ? " across runs" : "",
+			 cJSON_IsString(reason) ? reason->valuestring : "gap");
+	/* A gap across runs ("*", from /ws/runs) is shown in the run last seen. */
+	bool one_run = cJSON_IsString(grun) && strcmp(grun->valuestring, "*") != 0;
+	lh_app_synth(app, one_run ? grun->valuestring : run && *run ? run : "unknown", "GAP", "GAP", msg);
 }
 
 static void lh_app_frame(void *ctx, const char *type, const void *json, const char *run)

@@ -74,6 +74,10 @@ struct lh_bridge {
 	size_t nclients;
 	char boot_id[24];
 	char *token;
+	/* the last frames of every run, for /ws/runs?since= */
+	struct lh_frame **all;
+	size_t all_cap, all_head, all_n;
+	uint64_t gseq;
 	struct lh_buf scratch, batch;
 	char pre[LWS_PRE];
 	uv_timer_t drain;
@@ -204,6 +208,19 @@ static void lh_client_clear(struct lh_client *c)
 
 /* ---- events in ---- */
 
+/* Every run's frames, the newest all_cap of them, for /ws/runs resumes. */
+static void lh_bridge_keep(struct lh_bridge *b, struct lh_frame *f)
+{
+	if (!b->all_cap)
+		return;
+	if (b->all_n == b->all_cap) {
+		lh_frame_unref(b->all[b->all_head]);
+		b->all_head = (b->all_head + 1) % b->all_cap;
+		b->all_n--;
+	}
+	b->all[(b->all_head + b->all_n++) % b->all_cap] = lh_frame_ref(f);
+}
+
 static void lh_bridge_event(void *ctx, const struct lh_event *ev)
 {
 	struct lh_bridge *b = ctx;
@@ -211,9 +228,11 @@ static void lh_bridge_event(void *ctx, const struct lh_event *ev)
 	struct lh_hrun *r = lh_history_run(b->hist, ev->run_id);
 	uint64_t seq = lh_hrun_next_seq(r);
 	lh_buf_reset(&b->scratch);
-	lh_frame_log_event(&b->scratch, ev, seq, lh_hrun_epoch(r));
+	lh_frame_log_event(&b->scratch, ev, seq, lh_hrun_epoch(r), ++b->gseq, b->boot_id);
 	struct lh_frame *f = lh_frame_new(b->scratch.data, b->scratch.len, ev->run_id, seq);
+	f->gseq = b->gseq;
 	lh_hrun_append(r, f);
+	lh_bridge_keep(b, f);
 	for (struct lh_client *c = b->clients; c; c = c->next)
 		if (!c->closing && (!c->run || strcmp(c->run, ev->run_id) == 0))
 			lh_client_push(c, f, lh_hrun_epoch(r));
@@ -353,14 +372,41 @@ static int lh_confirm_upgrade(struct lh_bridge *b, struct lws *wsi)
 	return 1;
 }
 
+/* /ws/runs?since=GSEQ&epoch=GEPOCH: the same across every run, with the
+ * numbers every frame carries as gseq and gepoch. A gap names run "*". */
+static void lh_client_resume_all(struct lh_client *c, struct lws *wsi, uint64_t after)
+{
+	struct lh_bridge *b = c->b;
+	char epoch[64];
+	const char *ep = lws_get_urlarg_by_name(wsi, "epoch=", epoch, sizeof epoch);
+	uint64_t oldest = b->all_n ? b->all[b->all_head]->gseq : b->gseq + 1;
+	if (!ep || strcmp(ep, b->boot_id) != 0) {
+		lh_client_add_gap(c, "*", 1, oldest - 1, b->boot_id, "epoch");
+		after = 0;
+	} else if (after + 1 < oldest) {
+		lh_client_add_gap(c, "*", after + 1, oldest - 1, b->boot_id, "history");
+	}
+	for (size_t i = 0; i < b->all_n; i++) {
+		struct lh_frame *f = b->all[(b->all_head + i) % b->all_cap];
+		if (f->gseq > after)
+			lh_client_push(c, f, b->boot_id);
+	}
+	if (c->ngaps)
+		lws_callback_on_writable(wsi);
+}
+
 /* Queues the retained frames after ?since=SEQ, after a gap frame when the
  * history does not reach back that far or the epoch changed. */
 static void lh_client_resume(struct lh_client *c, struct lws *wsi)
 {
 	char since_s[32], epoch[64];
 	const char *since = lws_get_urlarg_by_name(wsi, "since=", since_s, sizeof since_s);
-	if (!since || !c->run)
+	if (!since)
 		return;
+	if (!c->run) {
+		lh_client_resume_all(c, wsi, strtoull(since, NULL, 10));
+		return;
+	}
 	const char *ep = lws_get_urlarg_by_name(wsi, "epoch=", epoch, sizeof epoch);
 	uint64_t after = strtoull(since, NULL, 10);
 	struct lh_hrun *r = lh_history_find(c->b->hist, c->run);
@@ -810,6 +856,8 @@ static int lh_bridge_setup(struct lh_bridge *b)
 		rnd ^= (uint64_t)getpid() << 32;
 	snprintf(b->boot_id, sizeof b->boot_id, "%016llx", (unsigned long long)rnd);
 	b->hist = lh_history_new(bo->history, bo->max_runs, b->boot_id);
+	b->all_cap = bo->history * 10; /* /ws/runs keeps ten runs' worth */
+	b->all = b->all_cap ? lh_xcalloc(b->all_cap, sizeof *b->all) : NULL;
 	b->ctx = lh_bridge_context(b, host, port);
 	if (!b->ctx) {
 		fprintf(stderr, "livehud: cannot serve on %s: the port may be in use, the TLS files "
@@ -847,6 +895,9 @@ int lh_bridge_main(const struct lh_options *o)
 		lws_context_destroy(b.ctx);
 	lh_app_free(b.app);
 	lh_history_free(b.hist);
+	for (size_t i = 0; i < b.all_n; i++)
+		lh_frame_unref(b.all[(b.all_head + i) % b.all_cap]);
+	free(b.all);
 	lh_buf_free(&b.scratch);
 	lh_buf_free(&b.batch);
 	free(b.token);

@@ -68,8 +68,19 @@ static void lh_frame_payload(struct lh_buf *out, const struct lh_event *ev)
 	lh_buf_putc(out, '}');
 }
 
+/* Appends a decimal number without printf (this runs once per frame). */
+static void lh_put_u64(struct lh_buf *out, uint64_t v)
+{
+	char num[24];
+	int n = 0;
+	do
+		num[sizeof num - 1 - n++] = (char)('0' + v % 10);
+	while ((v /= 10) && n < (int)sizeof num);
+	lh_buf_append(out, num + sizeof num - n, (size_t)n);
+}
+
 void lh_frame_log_event(struct lh_buf *out, const struct lh_event *ev, uint64_t seq,
-			const char *epoch)
+			const char *epoch, uint64_t gseq, const char *gepoch)
 {
 	char ts[40];
 	lh_time_format_rfc3339(ev->ts_us, ts, sizeof ts);
@@ -84,16 +95,14 @@ void lh_frame_log_event(struct lh_buf *out, const struct lh_event *ev, uint64_t 
 	lh_buf_puts(out, ts);
 	lh_buf_puts(out, "\",\"run_id\":");
 	lh_json_put_string(out, ev->run_id);
-	char num[24];
-	int n = 0;
-	unsigned long long v = (unsigned long long)seq;
-	do
-		num[sizeof num - 1 - n++] = (char)('0' + v % 10);
-	while ((v /= 10) && n < (int)sizeof num);
 	lh_buf_puts(out, ",\"seq\":");
-	lh_buf_append(out, num + sizeof num - n, (size_t)n);
+	lh_put_u64(out, seq);
 	lh_buf_puts(out, ",\"epoch\":\"");
 	lh_buf_puts(out, epoch);
+	lh_buf_puts(out, "\",\"gseq\":");
+	lh_put_u64(out, gseq);
+	lh_buf_puts(out, ",\"gepoch\":\"");
+	lh_buf_puts(out, gepoch);
 	lh_buf_puts(out, "\"}");
 }
 

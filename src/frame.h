@@ -14,6 +14,7 @@
 struct lh_frame {
 	unsigned refs;
 	uint64_t seq;
+	uint64_t gseq;        /* its number across every run (/ws/runs resume) */
 	int64_t recv_mono_us; /* when the event came from Redis, for latency */
 	size_t len;
 	unsigned char *data;  /* len bytes, with LWS_PRE writable bytes before */
@@ -27,10 +28,11 @@ struct lh_frame *lh_frame_ref(struct lh_frame *f);
 void lh_frame_unref(struct lh_frame *f);
 
 /* The kernel's log_event frame (PROTOCOL.md section 2) with our additions:
- * run_id, seq and epoch in the envelope, and in payload every field of the
- * event but run_id, agent_id and timestamp, byte for byte. */
+ * run_id, seq and epoch in the envelope (and gseq and gepoch, the same
+ * across all runs, for /ws/runs), and in payload every field of the event
+ * but run_id, agent_id and timestamp, as it came. */
 void lh_frame_log_event(struct lh_buf *out, const struct lh_event *ev, uint64_t seq,
-			const char *epoch);
+			const char *epoch, uint64_t gseq, const char *gepoch);
 /* {"type":"gap","run_id":...,"from":...,"to":...,"epoch":...,"reason":...} */
 void lh_frame_gap(struct lh_buf *out, const char *run_id, uint64_t from, uint64_t to,
 		  const char *epoch, const char *reason);

@@ -45,8 +45,9 @@ struct lh_ws_source {
 	uv_timer_t timer;
 	struct lh_buf msg, ev;
 	bool msg_overflow;
-	uint64_t last_seq;
+	uint64_t last_seq;     /* per run, or across runs (gseq) on /ws/runs */
 	char epoch[64];
+	char last_run[128];    /* the run of the last event, for /ws/runs gaps */
 	char final_status[32];
 };
 
@@ -133,8 +134,10 @@ static void lh_ws_log_event(struct lh_ws_source *self, const cJSON *m)
 	const cJSON *run = cJSON_GetObjectItemCaseSensitive(m, "run_id");
 	const cJSON *agent = cJSON_GetObjectItemCaseSensitive(m, "agent_id");
 	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(m, "timestamp");
-	const cJSON *seq = cJSON_GetObjectItemCaseSensitive(m, "seq");
-	const cJSON *epoch = cJSON_GetObjectItemCaseSensitive(m, "epoch");
+	/* Watching one run, resume by its seq; watching all, by the bridge's
+	 * numbering across runs. */
+	const cJSON *seq = cJSON_GetObjectItemCaseSensitive(m, self->run ? "seq" : "gseq");
+	const cJSON *epoch = cJSON_GetObjectItemCaseSensitive(m, self->run ? "epoch" : "gepoch");
 	struct lh_buf *b = &self->ev;
 	lh_buf_reset(b);
 	lh_buf_puts(b, "{\"run_id\":");
@@ -159,6 +162,8 @@ static void lh_ws_log_event(struct lh_ws_source *self, const cJSON *m)
 	}
 	lh_ws_guess_tool(b, payload);
 	lh_buf_putc(b, '}');
+	if (cJSON_IsString(run))
+		snprintf(self->last_run, sizeof self->last_run, "%s", run->valuestring);
 	if (cJSON_IsNumber(seq) && cJSON_IsString(epoch)) {
 		self->last_seq = (uint64_t)seq->valuedouble;
 		snprintf(self->epoch, sizeof self->epoch, "%s", epoch->valuestring);
@@ -186,7 +191,7 @@ static void lh_ws_message(struct lh_ws_source *self, const char *text, size_t le
 				snprintf(self->final_status, sizeof self->final_status, "%s", status->valuestring);
 			}
 		}
-		lh_source_emit_frame(&self->base, t, m, self->run);
+		lh_source_emit_frame(&self->base, t, m, self->run ? self->run : self->last_run);
 	}
 	cJSON_Delete(m);
 }
@@ -280,7 +285,7 @@ static void lh_ws_connect(struct lh_ws_source *self)
 {
 	char path[1024], hostport[300];
 	/* Against a bridge, ask for what was missed while away. */
-	if (self->run && self->epoch[0])
+	if (self->epoch[0])
 		snprintf(path, sizeof path, "%s%ssince=%llu&epoch=%s", self->path, strchr(self->path, '?') ? "&" : "?",
 			 (unsigned long long)self->last_seq, self->epoch);
 	else

@@ -78,6 +78,23 @@ emit --run flow-1 --category THOUGHT --message "only new"
 check "without since, nothing old is sent" wait_for 10 contains "$T/nosince.out" 'only new'
 check "and only the new event" [ "$(grep -c '^{' "$T/nosince.out")" -eq 1 ]
 
+# ---- resume across runs on /ws/runs (gseq and gepoch) ----
+glast=$($PY -c "import json; print([json.loads(l) for l in open('$T/all.out') if l.startswith('{')][-1]['gseq'])")
+gepoch=$($PY -c "import json; print([json.loads(l) for l in open('$T/all.out') if l.startswith('{')][-1]['gepoch'])")
+emit --run flow-x --category THOUGHT --message "while away x"
+emit --run flow-y --category THOUGHT --message "while away y"
+bg allresume $WS recv "$WSURL/ws/runs?since=$glast&epoch=$gepoch" 100
+check "a /ws/runs client resuming with since gets what every run missed" wait_for 10 contains "$T/allresume.out" 'while away y'
+check "in order, nothing skipped or doubled" $PY - "$T/allresume.out" "$glast" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{')]
+g = [e['gseq'] for e in ev]
+assert g == list(range(int(sys.argv[2]) + 1, int(sys.argv[2]) + 1 + len(g))), g
+assert [e['payload']['message'] for e in ev][-2:] == ['while away x', 'while away y'], ev
+PY
+bg allstale $WS recv "$WSURL/ws/runs?since=5&epoch=old" 1
+check "a stale epoch on /ws/runs gets a gap for every run ("*")" wait_for 10 contains "$T/allstale.out" '"run_id":"*"'
+
 # ---- a slow client does not delay another, and learns what it missed ----
 # 1500 frames of 16 KB, sent 100 at a time (half a client queue) once the fast client has the
 # previous ones: far more than the stalled client's socket buffers hold.

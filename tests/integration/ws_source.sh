@@ -35,6 +35,9 @@ check "after the restart it reconnects" wait_for 15 contains "$T/plain.err" 'liv
 emit --run flow-w --category THOUGHT --message "after restart"
 check "and shows later events" wait_for 10 contains "$T/plain.out" 'after restart'
 check "the lost history (new epoch) is marked in the timeline" contains "$T/plain.out" '[GAP]'
+check "the /ws/runs client resumed too, and marks the lost history across runs" wait_for 10 contains "$T/all.out" 'across runs (epoch)'
+emit --run other --category THOUGHT --message "elsewhere later"
+check "and gets later events of every run" wait_for 10 contains "$T/all.out" 'elsewhere later'
 kill -TERM "$PLAIN"; wait "$PLAIN"
 check "SIGTERM exits 0" [ $? -eq 0 ]
 
