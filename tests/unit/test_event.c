@@ -169,6 +169,7 @@ static void test_mutations(void)
 		"{\"run_id\":\"flow-1\",\"agent_id\":\"researcher\",\"category\":\"TOOL_CALL\",\"message\":\"web_search({\\\"q\\\": 1}...)\",\"metadata\":\"IO_REQ\",\"timestamp\":\"2026-01-08T10:30:45.123000\",\"tool_name\":\"web_search\",\"args\":{\"q\":[1,2.5e3,true,null,\"\\u00e9\\ud83d\\ude00\"]},\"x\":{}}",
 		"{\"run_id\":\"r\",\"category\":\"TOOL_RESULT\",\"duration_ms\":450,\"call_id\":7,\"message\":\"a\\nb\"}",
 	};
+	static const char structure[] = "{}[]\",:\\-e.u0";
 	uint64_t x = 0x9e3779b97f4a7c15ULL;
 	int accepted = 0, rejected = 0;
 	for (int i = 0; i < 200000; i++) {
@@ -181,7 +182,7 @@ static void test_mutations(void)
 			size_t at = x % len;
 			switch ((x >> 32) % 4) {
 			case 0: buf[at] = (char)(x >> 40); break;                 /* any byte */
-			case 1: buf[at] = "{}[]\",:\\0-e.u"[(x >> 40) % 15]; break; /* structure */
+			case 1: buf[at] = structure[(x >> 40) % (sizeof structure - 1)]; break;
 			case 2: len = at; break;                                  /* truncate */
 			default: memmove(buf + at, buf + at + 1, len - at - 1); len--; break;
 			}
