@@ -25,6 +25,7 @@ struct lh_redis_source {
 	size_t nchannels;
 	redisAsyncContext *ac;
 	uv_timer_t timer; /* connect timeout, then retry delay */
+	size_t max_bytes;
 	size_t confirmed; /* subscriptions the server has confirmed */
 	bool ever_live;
 };
@@ -44,13 +45,18 @@ struct lh_redis_poll {
 	int events;
 };
 
+static void lh_redis_check_size(redisAsyncContext *ac);
+
 static void lh_redis_poll_cb(uv_poll_t *h, int status, int events)
 {
 	struct lh_redis_poll *p = h->data;
 	if (status < 0) /* let hiredis read the socket error itself */
 		events = (p->ac && !(p->ac->c.flags & REDIS_CONNECTED)) ? UV_WRITABLE : UV_READABLE;
-	if (p->ac && (events & UV_READABLE))
+	if (p->ac && (events & UV_READABLE)) {
 		redisAsyncHandleRead(p->ac);
+		if (p->ac)
+			lh_redis_check_size(p->ac);
+	}
 	if (p->ac && (events & UV_WRITABLE))
 		redisAsyncHandleWrite(p->ac);
 }
@@ -123,6 +129,24 @@ static void lh_redis_timer_cb(uv_timer_t *t)
 	if (ac)
 		redisAsyncFree(ac);
 	lh_source_set_error(&self->base, "timed out after %d ms", LH_REDIS_CONNECT_TIMEOUT_MS);
+	lh_redis_retry(self);
+}
+
+/* hiredis keeps a reply in its buffer until the whole of it has arrived,
+ * so a stranger's PUBLISH of hundreds of megabytes would sit in memory
+ * whatever --max-bytes says. Past the limit (plus room for the framing),
+ * the message is counted as oversize and the connection is made again:
+ * memory stays bounded, at the price of what is published meanwhile. */
+static void lh_redis_check_size(redisAsyncContext *ac)
+{
+	struct lh_redis_source *self = ac->data;
+	redisReader *r = ac->c.reader;
+	if (!self || ac != self->ac || !r || r->len - r->pos <= self->max_bytes + 65536)
+		return;
+	lh_source_emit(&self->base, r->buf + r->pos, self->max_bytes + 1); /* rejected: oversize */
+	self->ac = NULL;
+	lh_source_set_error(&self->base, "a message over %zu bytes; reconnecting", self->max_bytes);
+	redisAsyncFree(ac);
 	lh_redis_retry(self);
 }
 
@@ -290,7 +314,7 @@ static const struct lh_source_ops lh_redis_ops = {
 };
 
 struct lh_source *lh_source_redis_new(uv_loop_t *loop, const char *url,
-				      const char *const *channels, size_t nchannels,
+				      const char *const *channels, size_t nchannels, size_t max_bytes,
 				      const struct lh_source_callbacks *cb, char **cause)
 {
 	struct lh_redis_url u;
@@ -301,6 +325,7 @@ struct lh_source *lh_source_redis_new(uv_loop_t *loop, const char *url,
 	}
 	struct lh_redis_source *self = lh_xcalloc(1, sizeof *self);
 	self->url = u;
+	self->max_bytes = max_bytes;
 	self->nchannels = nchannels ? nchannels : 1;
 	self->channels = lh_xcalloc(self->nchannels, sizeof *self->channels);
 	for (size_t i = 0; i < self->nchannels; i++)

@@ -38,9 +38,16 @@ for reason in nul_byte invalid_json not_object missing_run_id wrong_type invalid
 	check "$reason is reported" contains "$T/watch.err" "($reason)"
 done
 check "a reason is reported once, not per payload" [ "$(grep -c '(invalid_json)' "$T/watch.err")" -eq 1 ]
+# A message far over --max-bytes is not buffered whole by the Redis reader:
+# the connection is dropped and made again, the message counted as oversize.
+$PY -c "print('{\"run_id\":\"m1\",\"message\":\"' + 'y' * 2000000 + '\"}')" | rcli -x PUBLISH "$CH" >/dev/null
+check "a 2 MB message makes livehud reconnect instead of buffering it" wait_for 10 contains "$T/watch.err" 'a message over 4096 bytes; reconnecting'
+wait_for 10 has_subscribers "$CH"
+good 6 | "$LIVEHUD" emit --raw --redis "$REDIS_URL" --channel "$CH" >/dev/null
+check "and events after it still show" wait_for 10 contains "$T/watch.out" "good 6"
 check "livehud is still running" is_running "$W"
 kill -TERM "$W"; wait "$W"
 check "SIGTERM exits 0" [ $? -eq 0 ]
 check "the summary counts every rejection by reason" \
-	contains "$T/watch.err" "rejected payloads: oversize 1, nul_byte 1, invalid_utf8 1, invalid_json 2, not_object 1, missing_run_id 1, wrong_type 1"
+	contains "$T/watch.err" "rejected payloads: oversize 2, nul_byte 1, invalid_utf8 1, invalid_json 2, not_object 1, missing_run_id 1, wrong_type 1"
 done_testing
