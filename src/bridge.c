@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/random.h>
 
 #define LH_MAX_GAPS 32
@@ -57,8 +58,8 @@ struct lh_client {
 	struct lh_gap gaps[LH_MAX_GAPS];
 	size_t ngaps;
 	size_t rx;                 /* bytes of the message being received */
-	struct lh_client *prev, *next;
-	struct lh_client *fprev, *fnext; /* in the bridge's flush list */
+	LIST_ENTRY(lh_client) link;      /* in the bridge's clients */
+	LIST_ENTRY(lh_client) flush_link; /* in its flush list, while flushing */
 	/* HTTP */
 	char *body;
 	int status;
@@ -70,7 +71,7 @@ struct lh_bridge {
 	struct lh_app *app;
 	struct lws_context *ctx;
 	struct lh_history *hist;
-	struct lh_client *clients;
+	LIST_HEAD(, lh_client) clients;
 	size_t nclients;
 	char boot_id[24];
 	char *token;
@@ -82,7 +83,7 @@ struct lh_bridge {
 	char pre[LWS_PRE];
 	uv_timer_t drain;
 	uv_check_t flush;             /* runs once per loop turn while clients wait */
-	struct lh_client *to_flush;
+	LIST_HEAD(, lh_client) to_flush;
 	bool draining, drain_forced;
 	int64_t start_mono_us;
 	int last_state;
@@ -108,26 +109,16 @@ static void lh_flush_later(struct lh_client *c)
 	if (c->flushing)
 		return;
 	c->flushing = true;
-	c->fprev = NULL;
-	c->fnext = b->to_flush;
-	if (b->to_flush)
-		b->to_flush->fprev = c;
-	else
+	if (LIST_EMPTY(&b->to_flush))
 		uv_check_start(&b->flush, lh_flush_cb);
-	b->to_flush = c;
+	LIST_INSERT_HEAD(&b->to_flush, c, flush_link);
 }
 
 static void lh_flush_forget(struct lh_client *c)
 {
-	struct lh_bridge *b = c->b;
 	if (!c->flushing)
 		return;
-	if (c->fprev)
-		c->fprev->fnext = c->fnext;
-	else
-		b->to_flush = c->fnext;
-	if (c->fnext)
-		c->fnext->fprev = c->fprev;
+	LIST_REMOVE(c, flush_link);
 	c->flushing = false;
 }
 
@@ -233,7 +224,8 @@ static void lh_bridge_event(void *ctx, const struct lh_event *ev)
 	f->gseq = b->gseq;
 	lh_hrun_append(r, f);
 	lh_bridge_keep(b, f);
-	for (struct lh_client *c = b->clients; c; c = c->next)
+	struct lh_client *c;
+	LIST_FOREACH(c, &b->clients, link)
 		if (!c->closing && (!c->run || strcmp(c->run, ev->run_id) == 0))
 			lh_client_push(c, f, lh_hrun_epoch(r));
 	lh_frame_unref(f);
@@ -437,10 +429,7 @@ static void lh_client_open(struct lh_bridge *b, struct lh_client *c, struct lws 
 	c->wsi = wsi;
 	c->ws = true;
 	c->run = lh_ws_path(wsi, run, sizeof run) == 1 ? lh_xstrdup(run) : NULL;
-	c->next = b->clients;
-	if (b->clients)
-		b->clients->prev = c;
-	b->clients = c;
+	LIST_INSERT_HEAD(&b->clients, c, link);
 	c->listed = true;
 	b->nclients++;
 	lh_client_resume(c, wsi);
@@ -450,12 +439,7 @@ static void lh_client_close(struct lh_bridge *b, struct lh_client *c)
 {
 	if (!c->listed)
 		return;
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		b->clients = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	LIST_REMOVE(c, link);
 	c->listed = false;
 	b->nclients--;
 	lh_flush_forget(c);
@@ -542,8 +526,8 @@ static int lh_client_write(struct lh_bridge *b, struct lh_client *c)
 static void lh_flush_cb(uv_check_t *h)
 {
 	struct lh_bridge *b = h->data;
-	while (b->to_flush) {
-		struct lh_client *c = b->to_flush;
+	struct lh_client *c;
+	while ((c = LIST_FIRST(&b->to_flush)) != NULL) {
 		lh_flush_forget(c);
 		if (b->draining || c->failed || lws_send_pipe_choked(c->wsi)) {
 			lws_callback_on_writable(c->wsi);
@@ -744,7 +728,8 @@ static void lh_drain_cb(uv_timer_t *t)
 	}
 	/* A second is up: whatever is still queued is dropped. */
 	b->drain_forced = true;
-	for (struct lh_client *c = b->clients; c; c = c->next) {
+	struct lh_client *c;
+	LIST_FOREACH(c, &b->clients, link) {
 		while (c->qn) {
 			b->dropped_closed++;
 			lh_frame_unref(lh_client_pop(c));
@@ -764,7 +749,8 @@ static void lh_bridge_stop(void *ctx, int signum)
 		return;
 	lh_log("info", "signal %d: closing %zu client%s", signum, b->nclients, b->nclients == 1 ? "" : "s");
 	b->draining = true;
-	for (struct lh_client *c = b->clients; c; c = c->next)
+	struct lh_client *c;
+	LIST_FOREACH(c, &b->clients, link)
 		lws_callback_on_writable(c->wsi);
 	uv_timer_start(&b->drain, lh_drain_cb, b->nclients ? LH_DRAIN_MS : 0, 0);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 struct lh_hrun {
 	char *id;
@@ -13,7 +14,7 @@ struct lh_hrun {
 	uint64_t next_seq;
 	struct lh_frame **ring;
 	size_t head, n, cap;
-	struct lh_hrun *prev, *next; /* most recently active first */
+	TAILQ_ENTRY(lh_hrun) link;   /* most recently active first */
 };
 
 struct lh_history {
@@ -21,7 +22,7 @@ struct lh_history {
 	uint64_t generation, forgotten;
 	char boot_id[24];
 	struct lh_map *map;
-	struct lh_hrun *first, *last;
+	TAILQ_HEAD(lh_hrun_list, lh_hrun) runs;
 };
 
 struct lh_history *lh_history_new(size_t per_run, size_t max_runs, const char *boot_id)
@@ -31,30 +32,8 @@ struct lh_history *lh_history_new(size_t per_run, size_t max_runs, const char *b
 	h->max_runs = max_runs ? max_runs : 1;
 	snprintf(h->boot_id, sizeof h->boot_id, "%s", boot_id);
 	h->map = lh_map_new();
+	TAILQ_INIT(&h->runs);
 	return h;
-}
-
-static void lh_unlink(struct lh_history *h, struct lh_hrun *r)
-{
-	if (r->prev)
-		r->prev->next = r->next;
-	else
-		h->first = r->next;
-	if (r->next)
-		r->next->prev = r->prev;
-	else
-		h->last = r->prev;
-	r->prev = r->next = NULL;
-}
-
-static void lh_push_front(struct lh_history *h, struct lh_hrun *r)
-{
-	r->next = h->first;
-	if (h->first)
-		h->first->prev = r;
-	h->first = r;
-	if (!h->last)
-		h->last = r;
 }
 
 static void lh_hrun_free(struct lh_hrun *r)
@@ -70,9 +49,9 @@ void lh_history_free(struct lh_history *h)
 {
 	if (!h)
 		return;
-	while (h->first) {
-		struct lh_hrun *r = h->first;
-		lh_unlink(h, r);
+	struct lh_hrun *r;
+	while ((r = TAILQ_FIRST(&h->runs)) != NULL) {
+		TAILQ_REMOVE(&h->runs, r, link);
 		lh_hrun_free(r);
 	}
 	lh_map_free(h->map);
@@ -88,13 +67,13 @@ struct lh_hrun *lh_history_run(struct lh_history *h, const char *run_id)
 {
 	struct lh_hrun *r = lh_map_get(h->map, run_id);
 	if (r) {
-		lh_unlink(h, r);
-		lh_push_front(h, r);
+		TAILQ_REMOVE(&h->runs, r, link);
+		TAILQ_INSERT_HEAD(&h->runs, r, link);
 		return r;
 	}
 	if (h->nruns == h->max_runs) {
-		struct lh_hrun *old = h->last;
-		lh_unlink(h, old);
+		struct lh_hrun *old = TAILQ_LAST(&h->runs, lh_hrun_list);
+		TAILQ_REMOVE(&h->runs, old, link);
 		lh_map_del(h->map, old->id);
 		lh_hrun_free(old);
 		h->nruns--;
@@ -107,7 +86,7 @@ struct lh_hrun *lh_history_run(struct lh_history *h, const char *run_id)
 	r->ring = r->cap ? lh_xcalloc(r->cap, sizeof *r->ring) : NULL;
 	snprintf(r->epoch, sizeof r->epoch, "%s-%llu", h->boot_id, (unsigned long long)++h->generation);
 	lh_map_put(h->map, r->id, r);
-	lh_push_front(h, r);
+	TAILQ_INSERT_HEAD(&h->runs, r, link);
 	h->nruns++;
 	return r;
 }

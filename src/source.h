@@ -5,6 +5,7 @@
 #ifndef LH_SOURCE_H
 #define LH_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
@@ -22,6 +23,7 @@ struct lh_source_status {
 	const char *last_error; /* "" when none */
 	int64_t retry_at_us;    /* monotonic, for "retrying in N s" */
 	uint64_t reconnects;    /* successful connections after the first */
+	bool insecure;          /* a TLS certificate is not being checked */
 };
 
 struct lh_source;

@@ -409,6 +409,7 @@ struct lh_source *lh_source_ws_new(uv_loop_t *loop, const struct lh_ws_options *
 	lh_source_init(&self->base, &lh_ws_ops, loop, cb,
 		       lh_xasprintf("%s%s://%s:%d%s", self->insecure ? "INSECURE (certificate not checked) " : "",
 				    self->tls ? "wss" : "ws", self->host, self->port, self->path));
+	self->base.status.insecure = self->insecure;
 	uv_timer_init(loop, &self->timer);
 	self->timer.data = self;
 	return &self->base;

@@ -1,7 +1,7 @@
 /* store: runs, agents, tools and the pairing of results with calls.
  *
  * Entries sit in a ring in arrival order (for eviction) and in their run's
- * timeline (a list). Pending calls also sit in their agent's FIFO, and in
+ * timeline (a tail queue). Pending calls also sit in their agent's FIFO, and in
  * the run's call_id map when they carry one, so pairing never scans. Agents,
  * tools and runs count the entries that use them and are freed with the
  * last, which keeps memory bounded by max_events whatever ids arrive. */
@@ -24,7 +24,7 @@ struct lh_tool {
 struct lh_agent {
 	char *id;
 	struct lh_agent_stats st;
-	struct lh_entry *pend_head, *pend_tail;
+	TAILQ_HEAD(, lh_entry) pending; /* oldest first */
 	size_t refs;
 };
 
@@ -38,7 +38,7 @@ struct lh_run {
 	char *id;
 	struct lh_map *agent_map, *tool_map, *call_map;
 	struct lh_vec agents, tools;
-	struct lh_entry *first, *last;
+	TAILQ_HEAD(, lh_entry) timeline;
 	size_t nentries;
 	int64_t last_activity_us;
 };
@@ -91,6 +91,7 @@ static struct lh_run *lh_run_get(struct lh_store *s, const char *id)
 	if (r)
 		return r;
 	r = lh_xcalloc(1, sizeof *r);
+	TAILQ_INIT(&r->timeline);
 	r->id = lh_xstrdup(id);
 	r->agent_map = lh_map_new();
 	r->tool_map = lh_map_new();
@@ -116,6 +117,7 @@ static struct lh_agent *lh_agent_get(struct lh_run *r, const char *id)
 	struct lh_agent *a = lh_map_get(r->agent_map, id);
 	if (!a) {
 		a = lh_xcalloc(1, sizeof *a);
+		TAILQ_INIT(&a->pending);
 		a->id = lh_xstrdup(id);
 		a->st.id = a->id;
 		lh_map_put(r->agent_map, a->id, a);
@@ -168,12 +170,7 @@ static void lh_tool_put(struct lh_run *r, struct lh_tool *t)
 static void lh_pending_push(struct lh_run *r, struct lh_agent *a, struct lh_entry *e)
 {
 	e->state = LH_CALL_PENDING;
-	e->pend_prev = a->pend_tail;
-	if (a->pend_tail)
-		a->pend_tail->pend_next = e;
-	else
-		a->pend_head = e;
-	a->pend_tail = e;
+	TAILQ_INSERT_TAIL(&a->pending, e, pend_link);
 	a->st.pending++;
 	if (e->tool)
 		e->tool->pending++;
@@ -183,15 +180,7 @@ static void lh_pending_push(struct lh_run *r, struct lh_agent *a, struct lh_entr
 
 static void lh_pending_remove(struct lh_run *r, struct lh_agent *a, struct lh_entry *e)
 {
-	if (e->pend_prev)
-		e->pend_prev->pend_next = e->pend_next;
-	else
-		a->pend_head = e->pend_next;
-	if (e->pend_next)
-		e->pend_next->pend_prev = e->pend_prev;
-	else
-		a->pend_tail = e->pend_prev;
-	e->pend_prev = e->pend_next = NULL;
+	TAILQ_REMOVE(&a->pending, e, pend_link);
 	a->st.pending--;
 	if (e->tool)
 		e->tool->pending--;
@@ -215,7 +204,8 @@ static struct lh_entry *lh_find_call(struct lh_run *r, struct lh_agent *a,
 			return c;
 	}
 	struct lh_entry *any = NULL;
-	for (struct lh_entry *c = a->pend_head; c; c = c->pend_next) {
+	struct lh_entry *c;
+	TAILQ_FOREACH(c, &a->pending, pend_link) {
 		if (!lh_ids_compatible(c->ev->call_id, res->call_id))
 			continue;
 		if (!res->tool_name || (c->ev->tool_name && strcmp(c->ev->tool_name, res->tool_name) == 0))
@@ -284,14 +274,7 @@ static void lh_evict_oldest(struct lh_store *s)
 	}
 	if (e->peer)
 		((struct lh_entry *)e->peer)->peer = NULL;
-	if (e->run_prev)
-		e->run_prev->run_next = e->run_next;
-	else
-		r->first = e->run_next;
-	if (e->run_next)
-		e->run_next->run_prev = e->run_prev;
-	else
-		r->last = e->run_prev;
+	TAILQ_REMOVE(&r->timeline, e, run_link);
 	a->st.events--;
 	if (e->tool)
 		lh_tool_put(r, e->tool);
@@ -322,12 +305,7 @@ const struct lh_entry *lh_store_add(struct lh_store *s, struct lh_event *ev)
 	if ((ev->cat == LH_CAT_TOOL_CALL || ev->cat == LH_CAT_TOOL_RESULT) && ev->tool_name)
 		e->tool = lh_tool_get(r, ev->tool_name);
 
-	e->run_prev = r->last;
-	if (r->last)
-		r->last->run_next = e;
-	else
-		r->first = e;
-	r->last = e;
+	TAILQ_INSERT_TAIL(&r->timeline, e, run_link);
 	r->nentries++;
 	if (ev->recv_us > r->last_activity_us)
 		r->last_activity_us = ev->recv_us;
@@ -392,8 +370,8 @@ const struct lh_run *lh_store_find_run(const struct lh_store *s, const char *run
 const char *lh_run_id(const struct lh_run *r) { return r->id; }
 size_t lh_run_entry_count(const struct lh_run *r) { return r->nentries; }
 int64_t lh_run_last_activity_us(const struct lh_run *r) { return r->last_activity_us; }
-const struct lh_entry *lh_run_first(const struct lh_run *r) { return r->first; }
-const struct lh_entry *lh_entry_next(const struct lh_entry *e) { return e->run_next; }
+const struct lh_entry *lh_run_first(const struct lh_run *r) { return TAILQ_FIRST(&r->timeline); }
+const struct lh_entry *lh_entry_next(const struct lh_entry *e) { return TAILQ_NEXT(e, run_link); }
 size_t lh_run_agent_count(const struct lh_run *r) { return r->agents.n; }
 size_t lh_run_tool_count(const struct lh_run *r) { return r->tools.n; }
 

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/queue.h>
 
 #include "event.h"
 
@@ -37,7 +38,7 @@ struct lh_entry {
 	enum lh_call_state state;
 	bool error;                   /* IO_ERR result, or a call it answered */
 	/* links, private to store.c */
-	struct lh_entry *run_prev, *run_next, *pend_prev, *pend_next;
+	TAILQ_ENTRY(lh_entry) run_link, pend_link;
 	struct lh_tool *tool;
 };
 

@@ -89,7 +89,7 @@ static void lh_header(struct lh_hud *h, const struct lh_rect *r)
 		x += lh_screen_text(r->y, r->x + x, r->w - x, state, sst);
 		int room = r->w - x - cw - 1;
 		/* An unchecked certificate is said in warning colors. */
-		enum lh_style dst = strstr(st->describe, "INSECURE") ? LH_ST_WARNING : LH_ST_HEADER;
+		enum lh_style dst = st->insecure ? LH_ST_WARNING : LH_ST_HEADER;
 		if (room > 8)
 			x += lh_screen_text(r->y, r->x + x + 1, room, st->describe, dst) + 1;
 	}
