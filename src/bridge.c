@@ -76,8 +76,7 @@ struct lh_bridge {
 	char boot_id[24];
 	char *token;
 	/* the last frames of every run, for /ws/runs?since= */
-	struct lh_frame **all;
-	size_t all_cap, all_head, all_n;
+	struct lh_frame_ring all;
 	uint64_t gseq;
 	struct lh_buf scratch, batch;
 	char pre[LWS_PRE];
@@ -199,19 +198,6 @@ static void lh_client_clear(struct lh_client *c)
 
 /* ---- events in ---- */
 
-/* Every run's frames, the newest all_cap of them, for /ws/runs resumes. */
-static void lh_bridge_keep(struct lh_bridge *b, struct lh_frame *f)
-{
-	if (!b->all_cap)
-		return;
-	if (b->all_n == b->all_cap) {
-		lh_frame_unref(b->all[b->all_head]);
-		b->all_head = (b->all_head + 1) % b->all_cap;
-		b->all_n--;
-	}
-	b->all[(b->all_head + b->all_n++) % b->all_cap] = lh_frame_ref(f);
-}
-
 static void lh_bridge_event(void *ctx, const struct lh_event *ev)
 {
 	struct lh_bridge *b = ctx;
@@ -223,7 +209,7 @@ static void lh_bridge_event(void *ctx, const struct lh_event *ev)
 	struct lh_frame *f = lh_frame_new(b->scratch.data, b->scratch.len, ev->run_id, seq);
 	f->gseq = b->gseq;
 	lh_hrun_append(r, f);
-	lh_bridge_keep(b, f);
+	lh_frame_ring_push(&b->all, f);
 	struct lh_client *c;
 	LIST_FOREACH(c, &b->clients, link)
 		if (!c->closing && (!c->run || strcmp(c->run, ev->run_id) == 0))
@@ -371,15 +357,15 @@ static void lh_client_resume_all(struct lh_client *c, struct lws *wsi, uint64_t 
 	struct lh_bridge *b = c->b;
 	char epoch[64];
 	const char *ep = lws_get_urlarg_by_name(wsi, "epoch=", epoch, sizeof epoch);
-	uint64_t oldest = b->all_n ? b->all[b->all_head]->gseq : b->gseq + 1;
+	uint64_t oldest = b->all.n ? lh_frame_ring_at(&b->all, 0)->gseq : b->gseq + 1;
 	if (!ep || strcmp(ep, b->boot_id) != 0) {
 		lh_client_add_gap(c, "*", 1, oldest - 1, b->boot_id, "epoch");
 		after = 0;
 	} else if (after + 1 < oldest) {
 		lh_client_add_gap(c, "*", after + 1, oldest - 1, b->boot_id, "history");
 	}
-	for (size_t i = 0; i < b->all_n; i++) {
-		struct lh_frame *f = b->all[(b->all_head + i) % b->all_cap];
+	for (size_t i = 0; i < b->all.n; i++) {
+		struct lh_frame *f = lh_frame_ring_at(&b->all, i);
 		if (f->gseq > after)
 			lh_client_push(c, f, b->boot_id);
 	}
@@ -842,8 +828,7 @@ static int lh_bridge_setup(struct lh_bridge *b)
 		rnd ^= (uint64_t)getpid() << 32;
 	snprintf(b->boot_id, sizeof b->boot_id, "%016llx", (unsigned long long)rnd);
 	b->hist = lh_history_new(bo->history, bo->max_runs, b->boot_id);
-	b->all_cap = bo->history * 10; /* /ws/runs keeps ten runs' worth */
-	b->all = b->all_cap ? lh_xcalloc(b->all_cap, sizeof *b->all) : NULL;
+	lh_frame_ring_init(&b->all, bo->history * 10); /* /ws/runs keeps ten runs' worth */
 	b->ctx = lh_bridge_context(b, host, port);
 	if (!b->ctx) {
 		fprintf(stderr, "livehud: cannot serve on %s: the port may be in use, the TLS files "
@@ -881,9 +866,7 @@ int lh_bridge_main(const struct lh_options *o)
 		lws_context_destroy(b.ctx);
 	lh_app_free(b.app);
 	lh_history_free(b.hist);
-	for (size_t i = 0; i < b.all_n; i++)
-		lh_frame_unref(b.all[(b.all_head + i) % b.all_cap]);
-	free(b.all);
+	lh_frame_ring_clear(&b.all);
 	lh_buf_free(&b.scratch);
 	lh_buf_free(&b.batch);
 	free(b.token);

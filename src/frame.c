@@ -35,6 +35,39 @@ void lh_frame_unref(struct lh_frame *f)
 		free(f);
 }
 
+void lh_frame_ring_init(struct lh_frame_ring *r, size_t cap)
+{
+	r->head = r->n = 0;
+	r->cap = cap;
+	r->slot = cap ? lh_xcalloc(cap, sizeof *r->slot) : NULL;
+}
+
+void lh_frame_ring_push(struct lh_frame_ring *r, struct lh_frame *f)
+{
+	if (!r->cap)
+		return;
+	if (r->n == r->cap) {
+		lh_frame_unref(r->slot[r->head]);
+		r->head = (r->head + 1) % r->cap;
+		r->n--;
+	}
+	r->slot[(r->head + r->n++) % r->cap] = lh_frame_ref(f);
+}
+
+struct lh_frame *lh_frame_ring_at(const struct lh_frame_ring *r, size_t i)
+{
+	return i < r->n ? r->slot[(r->head + i) % r->cap] : NULL;
+}
+
+void lh_frame_ring_clear(struct lh_frame_ring *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		lh_frame_unref(r->slot[(r->head + i) % r->cap]);
+	free(r->slot);
+	r->slot = NULL;
+	r->head = r->n = r->cap = 0;
+}
+
 static bool lh_is_key(const struct lh_json_span *s, const char *key)
 {
 	size_t n = strlen(key);

@@ -27,6 +27,21 @@ struct lh_frame *lh_frame_ref(struct lh_frame *f);
 /* Drops a reference; frees at zero. lh_frame_unref(NULL) is a no-op. */
 void lh_frame_unref(struct lh_frame *f);
 
+/* The newest cap frames, by reference, oldest first. */
+struct lh_frame_ring {
+	struct lh_frame **slot;
+	size_t head, n, cap;
+};
+
+/* cap 0 keeps nothing. */
+void lh_frame_ring_init(struct lh_frame_ring *r, size_t cap);
+/* Keeps a reference to f; when full, the oldest is let go. */
+void lh_frame_ring_push(struct lh_frame_ring *r, struct lh_frame *f);
+/* i from 0 (the oldest) to r->n - 1; NULL past the end. */
+struct lh_frame *lh_frame_ring_at(const struct lh_frame_ring *r, size_t i);
+/* Lets every frame go and frees the slots. */
+void lh_frame_ring_clear(struct lh_frame_ring *r);
+
 /* The kernel's log_event frame (PROTOCOL.md section 2) with our additions:
  * run_id, seq and epoch in the envelope (and gseq and gepoch, the same
  * across all runs, for /ws/runs), and in payload every field of the event

@@ -12,8 +12,7 @@ struct lh_hrun {
 	char *id;
 	char epoch[48];
 	uint64_t next_seq;
-	struct lh_frame **ring;
-	size_t head, n, cap;
+	struct lh_frame_ring frames;
 	TAILQ_ENTRY(lh_hrun) link;   /* most recently active first */
 };
 
@@ -38,9 +37,7 @@ struct lh_history *lh_history_new(size_t per_run, size_t max_runs, const char *b
 
 static void lh_hrun_free(struct lh_hrun *r)
 {
-	for (size_t i = 0; i < r->n; i++)
-		lh_frame_unref(r->ring[(r->head + i) % r->cap]);
-	free(r->ring);
+	lh_frame_ring_clear(&r->frames);
 	free(r->id);
 	free(r);
 }
@@ -82,8 +79,7 @@ struct lh_hrun *lh_history_run(struct lh_history *h, const char *run_id)
 	r = lh_xcalloc(1, sizeof *r);
 	r->id = lh_xstrdup(run_id);
 	r->next_seq = 1;
-	r->cap = h->per_run;
-	r->ring = r->cap ? lh_xcalloc(r->cap, sizeof *r->ring) : NULL;
+	lh_frame_ring_init(&r->frames, h->per_run);
 	snprintf(r->epoch, sizeof r->epoch, "%s-%llu", h->boot_id, (unsigned long long)++h->generation);
 	lh_map_put(h->map, r->id, r);
 	TAILQ_INSERT_HEAD(&h->runs, r, link);
@@ -93,25 +89,17 @@ struct lh_hrun *lh_history_run(struct lh_history *h, const char *run_id)
 
 const char *lh_hrun_epoch(const struct lh_hrun *r) { return r->epoch; }
 uint64_t lh_hrun_next_seq(const struct lh_hrun *r) { return r->next_seq; }
-size_t lh_hrun_count(const struct lh_hrun *r) { return r->n; }
+size_t lh_hrun_count(const struct lh_hrun *r) { return r->frames.n; }
 size_t lh_history_runs(const struct lh_history *h) { return h->nruns; }
 uint64_t lh_history_forgotten(const struct lh_history *h) { return h->forgotten; }
 
 void lh_hrun_append(struct lh_hrun *r, struct lh_frame *f)
 {
 	r->next_seq = f->seq + 1;
-	if (!r->cap)
-		return;
-	if (r->n == r->cap) {
-		lh_frame_unref(r->ring[r->head]);
-		r->head = (r->head + 1) % r->cap;
-		r->n--;
-	}
-	r->ring[(r->head + r->n) % r->cap] = lh_frame_ref(f);
-	r->n++;
+	lh_frame_ring_push(&r->frames, f);
 }
 
 struct lh_frame *lh_hrun_at(const struct lh_hrun *r, size_t i)
 {
-	return i < r->n ? r->ring[(r->head + i) % r->cap] : NULL;
+	return lh_frame_ring_at(&r->frames, i);
 }
