@@ -55,17 +55,18 @@ static enum lh_category lh_category_of(const char *s)
 
 /* The known string fields, in the order their pointers sit in lh_event. */
 enum { F_RUN, F_AGENT, F_CATEGORY, F_MESSAGE, F_METADATA, F_TOOL, F_CALL_ID,
-       F_ARGS, F_EXTRA, F_TIMESTAMP, F_DURATION, F_COUNT };
+       F_ARGS, F_EXTRA, F_FORWARD, F_TIMESTAMP, F_DURATION, F_COUNT };
 static const char *const lh_field_names[F_COUNT] = {
 	"run_id", "agent_id", "category", "message", "metadata", "tool_name",
-	"call_id", "args", NULL, "timestamp", "duration_ms",
+	"call_id", "args", NULL, NULL, "timestamp", "duration_ms",
 };
 
 struct lh_parse {
 	const char *text[F_COUNT]; /* raw spans, then (strings) decoded text */
 	size_t len[F_COUNT];
 	size_t str_off[F_COUNT];   /* decoded strings' offsets in strs, +1 (0: none) */
-	struct lh_buf args, extra, strs;
+	struct lh_buf args, extra, forward, strs;
+	bool want_forward;
 	const char *timestamp;
 	int64_t duration_ms;
 	const char *why;
@@ -150,9 +151,22 @@ static enum lh_reject lh_take_duration(struct lh_parse *ps, const struct lh_json
 	return LH_REJECT_NONE;
 }
 
+/* Fields the bridge's envelope carries itself, or puts first in payload. */
+static bool lh_enveloped(int f)
+{
+	return f == F_RUN || f == F_AGENT || f == F_TIMESTAMP || f == F_MESSAGE || f == F_METADATA ||
+	       f == F_CATEGORY;
+}
+
 static enum lh_reject lh_take_member(struct lh_parse *ps, const struct lh_json_span *sp, struct lh_buf *tmp)
 {
 	int f = lh_field_of_span(sp, tmp);
+	if (ps->want_forward && !lh_enveloped(f)) {
+		lh_buf_putc(&ps->forward, ',');
+		lh_json_append_safe(&ps->forward, sp->key, sp->key_len);
+		lh_buf_putc(&ps->forward, ':');
+		lh_json_append_safe(&ps->forward, sp->value, sp->value_len);
+	}
 	switch (f) {
 	case F_ARGS:
 		lh_buf_reset(&ps->args);
@@ -233,26 +247,26 @@ static const char *lh_default(int f)
 	}
 }
 
-/* Packs the borrowed strings and the raw payload into one allocation. */
-static struct lh_event *lh_event_pack(struct lh_parse *ps, const char *data, size_t len, bool keep_raw)
+/* Packs the borrowed strings into one allocation. */
+static struct lh_event *lh_event_pack(struct lh_parse *ps, size_t raw_len)
 {
-	size_t raw_len = len;
-	if (!keep_raw)
-		len = 0;
 	ps->text[F_ARGS] = ps->args.len ? ps->args.data : NULL;
 	ps->len[F_ARGS] = ps->args.len;
 	ps->text[F_EXTRA] = ps->extra.len ? ps->extra.data : NULL;
 	ps->len[F_EXTRA] = ps->extra.len;
+	ps->text[F_FORWARD] = ps->want_forward ? lh_buf_str(&ps->forward) : NULL;
+	ps->len[F_FORWARD] = ps->forward.len;
 
-	size_t total = sizeof(struct lh_event) + len + 1;
-	for (int f = 0; f <= F_EXTRA; f++)
+	size_t total = sizeof(struct lh_event);
+	for (int f = 0; f <= F_FORWARD; f++)
 		if (ps->text[f])
 			total += ps->len[f] + 1;
 	struct lh_event *ev = lh_xcalloc(1, total);
 	char *p = (char *)(ev + 1);
 	const char **slots[] = { &ev->run_id, &ev->agent_id, &ev->category, &ev->message,
-				 &ev->metadata, &ev->tool_name, &ev->call_id, &ev->args, &ev->extra };
-	for (int f = 0; f <= F_EXTRA; f++) {
+				 &ev->metadata, &ev->tool_name, &ev->call_id, &ev->args, &ev->extra,
+				 &ev->forward };
+	for (int f = 0; f <= F_FORWARD; f++) {
 		if (!ps->text[f] || (f == F_AGENT && !ps->len[f])) {
 			*slots[f] = lh_default(f);
 			continue;
@@ -261,11 +275,6 @@ static struct lh_event *lh_event_pack(struct lh_parse *ps, const char *data, siz
 		p[ps->len[f]] = '\0';
 		*slots[f] = p;
 		p += ps->len[f] + 1;
-	}
-	if (keep_raw) {
-		memcpy(p, data, len);
-		p[len] = '\0';
-		ev->raw = p;
 	}
 	ev->raw_len = raw_len;
 	ev->agent_absent = !ps->text[F_AGENT] || !ps->len[F_AGENT];
@@ -279,7 +288,7 @@ enum lh_reject lh_event_parse(const char *data, size_t len, size_t max_bytes,
 }
 
 enum lh_reject lh_event_parse_keep(const char *data, size_t len, size_t max_bytes, int64_t recv_us,
-				   bool keep_raw, struct lh_event **out, const char **why)
+				   bool forward, struct lh_event **out, const char **why)
 {
 	const char *dummy;
 	if (!why)
@@ -302,10 +311,10 @@ enum lh_reject lh_event_parse_keep(const char *data, size_t len, size_t max_byte
 		break;
 	}
 
-	struct lh_parse ps = { .duration_ms = -1 };
+	struct lh_parse ps = { .duration_ms = -1, .want_forward = forward };
 	r = lh_parse_members(&ps, spans, n);
 	if (r == LH_REJECT_NONE) {
-		struct lh_event *ev = lh_event_pack(&ps, data, len, keep_raw);
+		struct lh_event *ev = lh_event_pack(&ps, len);
 		ev->recv_us = recv_us;
 		ev->duration_ms = ps.duration_ms;
 		ev->ts_guessed = !ps.timestamp || !lh_time_parse_iso8601(ps.timestamp, &ev->ts_us);
@@ -319,6 +328,7 @@ enum lh_reject lh_event_parse_keep(const char *data, size_t len, size_t max_byte
 	}
 	lh_buf_free(&ps.args);
 	lh_buf_free(&ps.extra);
+	lh_buf_free(&ps.forward);
 	lh_buf_free(&ps.strs);
 	return r;
 }

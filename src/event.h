@@ -44,8 +44,11 @@ struct lh_event {
 	const char *call_id;
 	const char *args;      /* compact JSON text of "args" */
 	const char *extra;     /* compact JSON object of the fields we do not know */
-	const char *raw;       /* the payload exactly as received; NULL when not kept */
-	size_t raw_len;        /* its length, kept or not */
+	/* ",key:value..." for every member but run_id, agent_id, timestamp,
+	 * message, metadata and category, as they came (whitespace removed):
+	 * what a bridge forwards in payload. NULL unless asked for. */
+	const char *forward;
+	size_t raw_len;        /* the payload's length */
 	int64_t ts_us;         /* event time; the receive time when ts_guessed */
 	int64_t recv_us;
 	int64_t duration_ms;   /* -1 when absent */
@@ -60,10 +63,10 @@ struct lh_event {
  * and *why (when given) points to a static text naming the offence. */
 enum lh_reject lh_event_parse(const char *data, size_t len, size_t max_bytes,
 			      int64_t recv_us, struct lh_event **out, const char **why);
-/* The same, without keeping a copy of the payload when keep_raw is false:
- * a store of many events needs only the fields (and the unknown ones). */
+/* The same, also collecting ev->forward when forward is true (the bridge
+ * does; a store of many events does not need it). */
 enum lh_reject lh_event_parse_keep(const char *data, size_t len, size_t max_bytes, int64_t recv_us,
-				   bool keep_raw, struct lh_event **out, const char **why);
+				   bool forward, struct lh_event **out, const char **why);
 void lh_event_free(struct lh_event *ev);
 
 const char *lh_reject_name(enum lh_reject r);

@@ -68,39 +68,6 @@ void lh_frame_ring_clear(struct lh_frame_ring *r)
 	r->head = r->n = r->cap = 0;
 }
 
-static bool lh_is_key(const struct lh_json_span *s, const char *key)
-{
-	size_t n = strlen(key);
-	return s->key_len == n + 2 && memcmp(s->key + 1, key, n) == 0;
-}
-
-/* payload: message, metadata (INFO when absent) and category first, as the
- * console reads them, then every other field as it came. */
-static void lh_frame_payload(struct lh_buf *out, const struct lh_event *ev)
-{
-	lh_buf_puts(out, "\"payload\":{\"message\":");
-	lh_json_put_string(out, ev->message);
-	lh_buf_puts(out, ",\"metadata\":");
-	lh_json_put_string(out, ev->metadata);
-	lh_buf_puts(out, ",\"category\":");
-	lh_json_put_string(out, ev->category);
-	struct lh_json_span spans[256];
-	size_t n = lh_json_members(ev->raw, ev->raw_len, spans, 256);
-	static const char *const skip[] = { "run_id", "agent_id", "timestamp", "message", "metadata", "category" };
-	for (size_t i = 0; i < n; i++) {
-		bool skipped = false;
-		for (size_t k = 0; k < sizeof skip / sizeof skip[0] && !skipped; k++)
-			skipped = lh_is_key(&spans[i], skip[k]);
-		if (skipped)
-			continue;
-		lh_buf_putc(out, ',');
-		lh_json_append_safe(out, spans[i].key, spans[i].key_len);
-		lh_buf_putc(out, ':');
-		lh_json_append_safe(out, spans[i].value, spans[i].value_len);
-	}
-	lh_buf_putc(out, '}');
-}
-
 /* Appends a decimal number without printf (this runs once per frame). */
 static void lh_put_u64(struct lh_buf *out, uint64_t v)
 {
@@ -110,6 +77,22 @@ static void lh_put_u64(struct lh_buf *out, uint64_t v)
 		num[sizeof num - 1 - n++] = (char)('0' + v % 10);
 	while ((v /= 10) && n < (int)sizeof num);
 	lh_buf_append(out, num + sizeof num - n, (size_t)n);
+}
+
+/* payload: message, metadata (INFO when absent) and category first, as the
+ * console reads them, then every other field as it came, gathered by the
+ * parser in the same pass that read the payload. */
+static void lh_frame_payload(struct lh_buf *out, const struct lh_event *ev)
+{
+	lh_buf_puts(out, "\"payload\":{\"message\":");
+	lh_json_put_string(out, ev->message);
+	lh_buf_puts(out, ",\"metadata\":");
+	lh_json_put_string(out, ev->metadata);
+	lh_buf_puts(out, ",\"category\":");
+	lh_json_put_string(out, ev->category);
+	if (ev->forward)
+		lh_buf_puts(out, ev->forward);
+	lh_buf_putc(out, '}');
 }
 
 void lh_frame_log_event(struct lh_buf *out, const struct lh_event *ev, uint64_t seq,

@@ -1,6 +1,7 @@
-/* json: small JSON helpers that cJSON does not offer: finding the raw text of
- * each member of an object (so fields can be forwarded byte for byte instead
- * of re-printed), and writing JSON text that is safe to show on a terminal. */
+/* json: small JSON helpers that cJSON does not offer: a validating scanner
+ * that finds the raw text of each member of an object (so fields can be
+ * forwarded as they came instead of re-printed), and writing JSON text that
+ * is safe to show on a terminal. */
 #ifndef LH_JSON_H
 #define LH_JSON_H
 
@@ -15,10 +16,6 @@ struct lh_json_span {
 	const char *value; /* raw value text */
 	size_t value_len;
 };
-
-/* Splits the top-level object in text (already known to be valid JSON) into
- * members, in document order. Returns how many were found, at most max. */
-size_t lh_json_members(const char *text, size_t len, struct lh_json_span *spans, size_t max);
 
 enum lh_json_kind { LH_JSON_INVALID, LH_JSON_OBJECT, LH_JSON_OTHER };
 

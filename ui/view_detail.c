@@ -132,15 +132,14 @@ static void lh_doc_args(struct lh_doc *d, const char *args)
 	cJSON_Delete(j);
 }
 
-/* The event as JSON: the payload itself when it was kept, else every field
- * it had (unknown ones included), normalized. */
+/* The event as JSON: every field it had, unknown ones included (the store
+ * keeps fields, not a second copy of each payload). */
 static void lh_doc_event_json(struct lh_doc *d, const char *title, const struct lh_event *ev)
 {
 	struct lh_buf b = LH_BUF_INIT;
-	if (!ev->raw)
-		lh_event_to_json(ev, &b);
+	lh_event_to_json(ev, &b);
 	lh_doc_title(d, title);
-	lh_doc_text(d, ev->raw ? ev->raw : lh_buf_str(&b), LH_ST_DIM, 2);
+	lh_doc_text(d, lh_buf_str(&b), LH_ST_DIM, 2);
 	lh_buf_free(&b);
 }
 
