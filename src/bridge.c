@@ -30,7 +30,7 @@
 #define LH_RUN_ID_MAX 128
 #define LH_DRAIN_MS 1000
 #define LH_LAT_BUCKETS 12
-#define LH_BATCH_BYTES (256 * 1024)
+#define LH_BATCH_BYTES (64 * 1024)
 /* libwebsockets' own value for a close frame, which its header leaves out
  * (it is meant to be sent through lws_close_reason). */
 #define LH_LWS_WRITE_CLOSE ((enum lws_write_protocol)4)
@@ -515,7 +515,10 @@ static void lh_flush_cb(uv_check_t *h)
 	struct lh_client *c;
 	while ((c = LIST_FIRST(&b->to_flush)) != NULL) {
 		lh_flush_forget(c);
-		if (b->draining || c->failed || lws_send_pipe_choked(c->wsi)) {
+		/* lws_partial_buffered rather than lws_send_pipe_choked, which
+		 * polls the socket: a syscall per client per loop turn. A full
+		 * socket makes lws keep at most this one batch until POLLOUT. */
+		if (b->draining || c->failed || lws_partial_buffered(c->wsi)) {
 			lws_callback_on_writable(c->wsi);
 		} else if (lh_client_write(b, c) < 0) {
 			c->failed = true; /* closed from its writable callback */
@@ -682,7 +685,9 @@ static int lh_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 }
 
 static const struct lws_protocols lh_protocols[] = {
-	{ "livehud", lh_callback, sizeof(struct lh_client), 4096, 0, NULL, 0 },
+	/* tx_packet_size: lws would otherwise cut a batch into sends of its
+	 * 4 KB receive buffer size and copy the rest into its own buffer. */
+	{ "livehud", lh_callback, sizeof(struct lh_client), 4096, 0, NULL, LH_BATCH_BYTES },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 

@@ -61,8 +61,13 @@ static void lh_redis_poll_cb(uv_poll_t *h, int status, int events)
 		redisAsyncHandleWrite(p->ac);
 }
 
+/* hiredis asks for reads again after every read; uv_poll_start would
+ * then remove and re-add the descriptor to epoll, two syscalls per
+ * message, so only a change of interest reaches libuv. */
 static void lh_redis_poll_update(struct lh_redis_poll *p, int events)
 {
+	if (events == p->events && uv_is_active((uv_handle_t *)&p->handle) == (events != 0))
+		return;
 	p->events = events;
 	if (events)
 		uv_poll_start(&p->handle, events, lh_redis_poll_cb);

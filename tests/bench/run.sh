@@ -37,7 +37,7 @@ start() {
 	WPORT=$(free_port)
 	case $1 in
 	livehud) "$LIVEHUD" bridge --listen "127.0.0.1:$WPORT" --redis "redis://127.0.0.1:$RP" --channel bench \
-			--history 1000 ${BRIDGE_ARGS:-} 2>"$T/bridge.log" & ;;
+			--history 1000 2>"$T/bridge.log" & ;;
 	node) node "$NODE_DIR/node-bridge.js" "$WPORT" "$RP" bench 2>"$T/node.log" & ;;
 	esac
 	SPID=$!
@@ -71,10 +71,6 @@ scenario() {
 	[ -n "$NODE_DIR" ] && run "$name" node "$@"
 }
 
-# The whole burst may sit in the one client's queue while the client,
-# sharing two cores with Redis and the publisher, catches up: size the
-# queue for it (Node's ws buffers without any bound).
-BRIDGE_ARGS="--client-queue 262144 --client-queue-bytes 268435456" \
 scenario "1 client, max rate"       --count 200000
 scenario "1 client, 10k/s"          --rate 10000 --seconds 5
 scenario "100 clients/10 runs, 2k/s" --clients 100 --runs 10 --rate 2000 --seconds 5
