@@ -77,7 +77,7 @@ struct lh_bridge {
 	char *token;
 	/* the last frames of every run, for /ws/runs?since= */
 	struct lh_frame_ring all;
-	uint64_t gseq;
+	uint64_t gseq, all_evicted;
 	struct lh_buf scratch, batch;
 	char pre[LWS_PRE];
 	uv_timer_t drain;
@@ -208,8 +208,10 @@ static void lh_bridge_event(void *ctx, const struct lh_event *ev)
 	lh_frame_log_event(&b->scratch, ev, seq, lh_hrun_epoch(r), ++b->gseq, b->boot_id);
 	struct lh_frame *f = lh_frame_new(b->scratch.data, b->scratch.len, ev->run_id, seq);
 	f->gseq = b->gseq;
-	lh_hrun_append(r, f);
+	lh_hrun_append(b->hist, r, f);
 	lh_frame_ring_push(&b->all, f);
+	for (; b->all.bytes > b->o->bridge.history_bytes; b->all_evicted++)
+		lh_frame_ring_pop(&b->all);
 	struct lh_client *c;
 	LIST_FOREACH(c, &b->clients, link)
 		if (!c->closing && (!c->run || strcmp(c->run, ev->run_id) == 0))
@@ -557,6 +559,16 @@ static char *lh_metrics_text(struct lh_bridge *b)
 	lh_metric(&m, "livehud_requests_refused_total", "counter", "Upgrades refused (401, 403, 400, 503).", b->refused);
 	lh_metric(&m, "livehud_runs_forgotten_total", "counter", "Runs whose history was dropped for --max-runs.",
 		  lh_history_forgotten(b->hist));
+	lh_buf_printf(&m, "# HELP livehud_history_bytes Bytes of frames kept for resuming (--history-bytes).\n"
+			  "# TYPE livehud_history_bytes gauge\n"
+			  "livehud_history_bytes{history=\"run\"} %zu\n"
+			  "livehud_history_bytes{history=\"all\"} %zu\n"
+			  "# HELP livehud_history_evicted_total Frames let go early to stay within --history-bytes.\n"
+			  "# TYPE livehud_history_evicted_total counter\n"
+			  "livehud_history_evicted_total{history=\"run\"} %llu\n"
+			  "livehud_history_evicted_total{history=\"all\"} %llu\n",
+		      lh_history_bytes(b->hist), b->all.bytes,
+		      (unsigned long long)lh_history_evicted(b->hist), (unsigned long long)b->all_evicted);
 	lh_metric(&m, "livehud_clients", "gauge", "Connected WebSocket clients.", b->nclients);
 	lh_metric(&m, "livehud_runs", "gauge", "Runs with history.", lh_history_runs(b->hist));
 	lh_metric(&m, "livehud_redis_reconnects_total", "counter", "Redis reconnections.", st ? st->reconnects : 0);
@@ -832,8 +844,9 @@ static int lh_bridge_setup(struct lh_bridge *b)
 	if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) < 0)
 		rnd ^= (uint64_t)getpid() << 32;
 	snprintf(b->boot_id, sizeof b->boot_id, "%016llx", (unsigned long long)rnd);
-	b->hist = lh_history_new(bo->history, bo->max_runs, b->boot_id);
-	lh_frame_ring_init(&b->all, bo->history * 10); /* /ws/runs keeps ten runs' worth */
+	b->hist = lh_history_new(bo->history, bo->max_runs, bo->history_bytes, b->boot_id);
+	/* /ws/runs keeps ten runs' worth, within the same byte budget */
+	lh_frame_ring_init(&b->all, bo->history * 10);
 	b->ctx = lh_bridge_context(b, host, port);
 	if (!b->ctx) {
 		fprintf(stderr, "livehud: cannot serve on %s: the port may be in use, the TLS files "

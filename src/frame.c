@@ -37,7 +37,7 @@ void lh_frame_unref(struct lh_frame *f)
 
 void lh_frame_ring_init(struct lh_frame_ring *r, size_t cap)
 {
-	r->head = r->n = 0;
+	r->head = r->n = r->bytes = 0;
 	r->cap = cap;
 	r->slot = cap ? lh_xcalloc(cap, sizeof *r->slot) : NULL;
 }
@@ -46,12 +46,21 @@ void lh_frame_ring_push(struct lh_frame_ring *r, struct lh_frame *f)
 {
 	if (!r->cap)
 		return;
-	if (r->n == r->cap) {
-		lh_frame_unref(r->slot[r->head]);
-		r->head = (r->head + 1) % r->cap;
-		r->n--;
-	}
+	if (r->n == r->cap)
+		lh_frame_ring_pop(r);
 	r->slot[(r->head + r->n++) % r->cap] = lh_frame_ref(f);
+	r->bytes += f->len;
+}
+
+void lh_frame_ring_pop(struct lh_frame_ring *r)
+{
+	if (!r->n)
+		return;
+	struct lh_frame *f = r->slot[r->head];
+	r->bytes -= f->len;
+	lh_frame_unref(f);
+	r->head = (r->head + 1) % r->cap;
+	r->n--;
 }
 
 struct lh_frame *lh_frame_ring_at(const struct lh_frame_ring *r, size_t i)
@@ -65,7 +74,7 @@ void lh_frame_ring_clear(struct lh_frame_ring *r)
 		lh_frame_unref(r->slot[(r->head + i) % r->cap]);
 	free(r->slot);
 	r->slot = NULL;
-	r->head = r->n = r->cap = 0;
+	r->head = r->n = r->cap = r->bytes = 0;
 }
 
 /* Appends a decimal number without printf (this runs once per frame). */

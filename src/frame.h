@@ -31,12 +31,15 @@ void lh_frame_unref(struct lh_frame *f);
 struct lh_frame_ring {
 	struct lh_frame **slot;
 	size_t head, n, cap;
+	size_t bytes; /* the text of the frames held */
 };
 
 /* cap 0 keeps nothing. */
 void lh_frame_ring_init(struct lh_frame_ring *r, size_t cap);
 /* Keeps a reference to f; when full, the oldest is let go. */
 void lh_frame_ring_push(struct lh_frame_ring *r, struct lh_frame *f);
+/* Lets the oldest frame go (none: a no-op). */
+void lh_frame_ring_pop(struct lh_frame_ring *r);
 /* i from 0 (the oldest) to r->n - 1; NULL past the end. */
 struct lh_frame *lh_frame_ring_at(const struct lh_frame_ring *r, size_t i);
 /* Lets every frame go and frees the slots. */

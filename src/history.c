@@ -3,6 +3,7 @@
 #include "map.h"
 #include "xalloc.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,25 +14,34 @@ struct lh_hrun {
 	char epoch[48];
 	uint64_t next_seq;
 	struct lh_frame_ring frames;
-	TAILQ_ENTRY(lh_hrun) link;   /* most recently active first */
+	TAILQ_ENTRY(lh_hrun) link;    /* most recently active first */
+	TAILQ_ENTRY(lh_hrun) holding; /* the same order, only runs with frames */
+	bool held;                    /* in the holding list */
 };
 
 struct lh_history {
 	size_t per_run, max_runs, nruns;
-	uint64_t generation, forgotten;
+	size_t max_bytes, bytes;
+	uint64_t generation, forgotten, evicted;
 	char boot_id[24];
 	struct lh_map *map;
 	TAILQ_HEAD(lh_hrun_list, lh_hrun) runs;
+	/* so the byte budget finds the stalest frames without walking the
+	 * runs that have none left */
+	struct lh_hrun_list holding;
 };
 
-struct lh_history *lh_history_new(size_t per_run, size_t max_runs, const char *boot_id)
+struct lh_history *lh_history_new(size_t per_run, size_t max_runs, size_t max_bytes,
+				  const char *boot_id)
 {
 	struct lh_history *h = lh_xcalloc(1, sizeof *h);
 	h->per_run = per_run;
 	h->max_runs = max_runs ? max_runs : 1;
+	h->max_bytes = max_bytes;
 	snprintf(h->boot_id, sizeof h->boot_id, "%s", boot_id);
 	h->map = lh_map_new();
 	TAILQ_INIT(&h->runs);
+	TAILQ_INIT(&h->holding);
 	return h;
 }
 
@@ -40,6 +50,17 @@ static void lh_hrun_free(struct lh_hrun *r)
 	lh_frame_ring_clear(&r->frames);
 	free(r->id);
 	free(r);
+}
+
+/* Some of r's frames went away (bytes_before is what it held): off the
+ * byte count, and off the holding list when none remain. */
+static void lh_hrun_release(struct lh_history *h, struct lh_hrun *r, size_t bytes_before)
+{
+	h->bytes = h->bytes - bytes_before + r->frames.bytes;
+	if (!r->frames.n && r->held) {
+		TAILQ_REMOVE(&h->holding, r, holding);
+		r->held = false;
+	}
 }
 
 void lh_history_free(struct lh_history *h)
@@ -72,6 +93,9 @@ struct lh_hrun *lh_history_run(struct lh_history *h, const char *run_id)
 		struct lh_hrun *old = TAILQ_LAST(&h->runs, lh_hrun_list);
 		TAILQ_REMOVE(&h->runs, old, link);
 		lh_map_del(h->map, old->id);
+		size_t bytes = old->frames.bytes;
+		lh_frame_ring_clear(&old->frames);
+		lh_hrun_release(h, old, bytes);
 		lh_hrun_free(old);
 		h->nruns--;
 		h->forgotten++;
@@ -92,11 +116,28 @@ uint64_t lh_hrun_next_seq(const struct lh_hrun *r) { return r->next_seq; }
 size_t lh_hrun_count(const struct lh_hrun *r) { return r->frames.n; }
 size_t lh_history_runs(const struct lh_history *h) { return h->nruns; }
 uint64_t lh_history_forgotten(const struct lh_history *h) { return h->forgotten; }
+size_t lh_history_bytes(const struct lh_history *h) { return h->bytes; }
+uint64_t lh_history_evicted(const struct lh_history *h) { return h->evicted; }
 
-void lh_hrun_append(struct lh_hrun *r, struct lh_frame *f)
+void lh_hrun_append(struct lh_history *h, struct lh_hrun *r, struct lh_frame *f)
 {
 	r->next_seq = f->seq + 1;
+	size_t before = r->frames.bytes;
 	lh_frame_ring_push(&r->frames, f);
+	h->bytes = h->bytes - before + r->frames.bytes;
+	if (!r->frames.n)
+		return; /* per_run 0 keeps nothing */
+	if (r->held)
+		TAILQ_REMOVE(&h->holding, r, holding);
+	TAILQ_INSERT_HEAD(&h->holding, r, holding);
+	r->held = true;
+	while (h->bytes > h->max_bytes) {
+		struct lh_hrun *stale = TAILQ_LAST(&h->holding, lh_hrun_list);
+		size_t bytes = stale->frames.bytes;
+		lh_frame_ring_pop(&stale->frames);
+		lh_hrun_release(h, stale, bytes);
+		h->evicted++;
+	}
 }
 
 struct lh_frame *lh_hrun_at(const struct lh_hrun *r, size_t i)

@@ -69,6 +69,9 @@ static const char lh_usage[] =
 "(GET /ws/runtime/RUN_ID, /ws/runs), with /health and /metrics.\n"
 "      --listen HOST:PORT     where to listen (default 127.0.0.1:3001)\n"
 "      --history N            events kept per run for resuming (default 1000)\n"
+"      --history-bytes N      bytes those events may take, all runs together; past it\n"
+"                             the least recently active runs lose their oldest first\n"
+"                             (default 67108864)\n"
 "      --max-runs N           runs kept; the least recently active go (default 1000)\n"
 "      --max-clients N        WebSocket connections at most (default 10000)\n"
 "      --client-queue N       frames queued per client before its oldest drop (default 4096)\n"
@@ -89,7 +92,7 @@ static const char lh_usage[] =
 enum {
 	OPT_DEMO = 256, OPT_SEED, OPT_SPEED, OPT_ASCII, OPT_MAX_EVENTS, OPT_MAX_BYTES,
 	OPT_THEME, OPT_NO_COLOR, OPT_CONFIG,
-	OPT_LISTEN, OPT_HISTORY, OPT_MAX_RUNS, OPT_MAX_CLIENTS, OPT_QUEUE, OPT_QUEUE_BYTES,
+	OPT_LISTEN, OPT_HISTORY, OPT_HISTORY_BYTES, OPT_MAX_RUNS, OPT_MAX_CLIENTS, OPT_QUEUE, OPT_QUEUE_BYTES,
 	OPT_MAX_FRAME, OPT_PING, OPT_TOKEN, OPT_TOKEN_FILE, OPT_ORIGIN, OPT_TLS_CERT, OPT_TLS_KEY,
 	OPT_LOG_JSON, OPT_WS_RUN, OPT_CA, OPT_INSECURE,
 	OPT_RUN, OPT_AGENT, OPT_CATEGORY, OPT_MESSAGE, OPT_META, OPT_TOOL, OPT_ARGS,
@@ -145,6 +148,7 @@ static const struct option lh_bridge_opts[] = {
 	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "history", required_argument, NULL, OPT_HISTORY },
+	{ "history-bytes", required_argument, NULL, OPT_HISTORY_BYTES },
 	{ "max-runs", required_argument, NULL, OPT_MAX_RUNS },
 	{ "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
 	{ "client-queue", required_argument, NULL, OPT_QUEUE },
@@ -184,8 +188,8 @@ static void lh_options_defaults(struct lh_options *o)
 		.max_events = LH_STORE_DEFAULT_MAX_EVENTS,
 		.max_bytes = LH_EVENT_DEFAULT_MAX_BYTES,
 		.emit = { .duration_ms = -1 },
-		.bridge = { .listen = "127.0.0.1:3001", .history = 1000, .max_runs = 1000,
-			    .max_clients = 10000, .queue_msgs = 4096, .queue_bytes = 8 << 20,
+		.bridge = { .listen = "127.0.0.1:3001", .history = 1000, .history_bytes = 64 << 20,
+			    .max_runs = 1000, .max_clients = 10000, .queue_msgs = 4096, .queue_bytes = 8 << 20,
 			    .max_frame = 65536, .ping_s = 30 },
 	};
 	const char *cs = nl_langinfo(CODESET);
@@ -275,6 +279,8 @@ static enum lh_parse_status lh_bridge_opt(struct lh_options *o, int c, FILE *out
 	case OPT_MAX_BYTES: return lh_size_opt("--max-bytes", 64, 512 << 20, &o->max_bytes, err);
 	case OPT_LISTEN: b->listen = optarg; break;
 	case OPT_HISTORY: return lh_size_opt("--history", 0, 1000000, &b->history, err);
+	case OPT_HISTORY_BYTES:
+		return lh_size_opt("--history-bytes", 0, 1ULL << 40, &b->history_bytes, err);
 	case OPT_MAX_RUNS: return lh_size_opt("--max-runs", 1, 1000000, &b->max_runs, err);
 	case OPT_MAX_CLIENTS: return lh_size_opt("--max-clients", 1, 1000000, &b->max_clients, err);
 	case OPT_QUEUE: return lh_size_opt("--client-queue", 1, 1000000, &b->queue_msgs, err);

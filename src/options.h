@@ -23,6 +23,7 @@ enum lh_mode {
 struct lh_bridge_options {
 	const char *listen;        /* HOST:PORT */
 	size_t history;            /* events kept per run */
+	size_t history_bytes;      /* their text, all runs together */
 	size_t max_runs;
 	size_t max_clients;
 	size_t queue_msgs, queue_bytes; /* per client */

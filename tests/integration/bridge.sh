@@ -182,6 +182,32 @@ assert lines and all(json.loads(l)['level'] for l in lines)
 "
 kill -TERM "$BRIDGE_PID"; wait "$BRIDGE_PID"
 
+# ---- the history's byte budget ----
+start_bridge --redis "$REDIS_URL" --channel "$CH" --history 100 --history-bytes 20000
+$PY -c "
+import json
+for run in ('hb-a', 'hb-b', 'hb-c'):
+    for i in range(40):
+        print(json.dumps({'run_id': run, 'category': 'THOUGHT', 'message': '%s %02d ' % (run, i) + 'x' * 140}))
+" | "$LIVEHUD" emit --redis "$REDIS_URL" --channel "$CH" >/dev/null
+hb_settled() { [ "$(metric livehud_events_received_total)" = 120 ]; }
+wait_for 10 hb_settled
+hb=$(metric 'livehud_history_bytes{history="run"}')
+check "120 frames of ~400 bytes stay within --history-bytes 20000" [ "$hb" -le 20000 ] && [ "$hb" -gt 15000 ]
+check "the frames let go are counted" metric_at_least 'livehud_history_evicted_total{history="run"}' 60
+check "so is /ws/runs's share" metric_at_least 'livehud_history_evicted_total{history="all"}' 60
+bg hbc $WS recv "$WSURL/ws/runtime/hb-c?since=0" 40
+check "the most recent run keeps all it had" wait_for 10 lines_in "$T/hbc.out" 41
+check "from its first event" contains "$T/hbc.out" '"seq":1,'
+bg hbe $WS recv "$WSURL/ws/runtime/hb-a?since=1" 1
+wait_for 10 lines_in "$T/hbe.out" 2
+epoch=$($PY -c "import json; print(json.loads(open('$T/hbe.out').readlines()[1])['epoch'])")
+bg hba $WS recv "$WSURL/ws/runtime/hb-a?since=1&epoch=$epoch" 1
+check "the stalest run lost its frames first: resuming there is a gap" \
+	wait_for 10 contains "$T/hba.out" '"type":"gap","run_id":"hb-a","from":2,"to":40,'
+check "for lack of history" contains "$T/hba.out" '"reason":"history"'
+kill -TERM "$BRIDGE_PID"; wait "$BRIDGE_PID"
+
 printf 's3cr3t\n' >"$T/token"
 start_bridge --redis "$REDIS_URL" --channel "$CH" --token-file "$T/token" --allow-origin https://console.example
 check "no token: 401" [ "$($WS status "$WSURL/ws/runs")" = 401 ]

@@ -1,13 +1,16 @@
-/* Small modules: Redis URLs, the histogram, rejection rate limiting, the map. */
+/* Small modules: Redis URLs, the histogram, rejection rate limiting, the
+ * map, the bridge's history. */
 #include "config.h"
 #include "../tap.h"
 #include "hist.h"
+#include "history.h"
 #include "map.h"
 #include "redisurl.h"
 #include "rejects.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void test_urls(void)
 {
@@ -89,11 +92,64 @@ static void test_map(void)
 	lh_map_free(NULL);
 }
 
+/* Appends a 100-byte frame to run id of h. */
+static void history_add(struct lh_history *h, const char *id)
+{
+	char text[100];
+	memset(text, 'x', sizeof text);
+	struct lh_hrun *r = lh_history_run(h, id);
+	struct lh_frame *f = lh_frame_new(text, sizeof text, id, lh_hrun_next_seq(r));
+	lh_hrun_append(h, r, f);
+	lh_frame_unref(f);
+}
+
+static void test_history(void)
+{
+	/* 10 frames per run, 25 frames' worth of bytes in all */
+	struct lh_history *h = lh_history_new(10, 5, 2500, "boot");
+	for (int i = 0; i < 10; i++)
+		history_add(h, "a");
+	for (int i = 0; i < 10; i++)
+		history_add(h, "b");
+	is_int(lh_history_bytes(h), 2000, "two runs of 10 frames: 2000 bytes");
+	is_int(lh_history_evicted(h), 0, "nothing let go within the budget");
+	for (int i = 0; i < 8; i++)
+		history_add(h, "c");
+	is_int(lh_history_bytes(h), 2500, "at the budget, not past it");
+	is_int(lh_history_evicted(h), 3, "three frames let go");
+	struct lh_hrun *a = lh_history_find(h, "a");
+	is_int(lh_hrun_count(a), 7, "from the least recently active run");
+	is_int(lh_hrun_at(a, 0)->seq, 4, "its oldest first");
+	is_int(lh_hrun_next_seq(a), 11, "its numbering goes on");
+	is_int(lh_hrun_count(lh_history_find(h, "b")), 10, "a more recent run keeps all");
+	for (int i = 0; i < 10; i++)
+		history_add(h, "d");
+	is_int(lh_hrun_count(a), 0, "an emptied run...");
+	ok(lh_history_find(h, "a") == a && lh_hrun_next_seq(a) == 11, "...keeps its numbers");
+	is_int(lh_hrun_count(lh_history_find(h, "b")), 7, "then the next run in line");
+	is_int(lh_hrun_count(lh_history_find(h, "c")), 8, "but not a more recent one");
+	history_add(h, "a");
+	is_int(lh_hrun_at(a, 0)->seq, 11, "a run that is active again");
+	is_int(lh_hrun_count(lh_history_find(h, "b")), 6, "takes from the stalest");
+	is_int(lh_history_bytes(h), 2500, "still at the budget");
+	lh_history_free(h);
+
+	h = lh_history_new(10, 2, 1 << 20, "boot");
+	history_add(h, "a");
+	history_add(h, "b");
+	history_add(h, "c");
+	ok(!lh_history_find(h, "a"), "past max_runs the least recent run is forgotten");
+	is_int(lh_history_forgotten(h), 1, "and counted");
+	is_int(lh_history_bytes(h), 200, "its bytes with it");
+	lh_history_free(h);
+}
+
 int main(void)
 {
 	test_urls();
 	test_hist();
 	test_rejects();
 	test_map();
+	test_history();
 	return tap_done();
 }
