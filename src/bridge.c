@@ -469,10 +469,10 @@ static void lh_note_latency(struct lh_bridge *b, const struct lh_frame *f, int64
 	b->lat_sum += lat;
 }
 
-/* Gaps first, then queued frames: as many as fit in one write of up to
- * LH_BATCH_BYTES, framed here and sent raw. One syscall for a burst, where
- * lws_write would take a writable callback and a syscall per frame. */
-static int lh_client_write(struct lh_bridge *b, struct lh_client *c)
+/* Gaps first, then queued frames, framed here into one buffer of up to
+ * LH_BATCH_BYTES and sent raw: one syscall for a burst, where lws_write
+ * would take a writable callback and a syscall per frame. */
+static int lh_client_write_batch(struct lh_bridge *b, struct lh_client *c)
 {
 	struct lh_buf *out = &b->batch;
 	lh_buf_reset(out);
@@ -494,8 +494,19 @@ static int lh_client_write(struct lh_bridge *b, struct lh_client *c)
 		lh_frame_unref(f);
 	}
 	size_t len = out->len - LWS_PRE;
-	if (len && lws_write(c->wsi, (unsigned char *)out->data + LWS_PRE, len, LWS_WRITE_RAW) < (int)len)
-		return -1;
+	return len && lws_write(c->wsi, (unsigned char *)out->data + LWS_PRE, len, LWS_WRITE_RAW) < (int)len
+		       ? -1 : 0;
+}
+
+/* Batches while the socket takes them whole: a loop turn may have queued
+ * more than one batch (a 64 KB read from Redis frames into more than
+ * 64 KB), and what is left waits for POLLOUT. */
+static int lh_client_write(struct lh_bridge *b, struct lh_client *c)
+{
+	do {
+		if (lh_client_write_batch(b, c) < 0)
+			return -1;
+	} while ((c->ngaps || c->qn) && !lws_partial_buffered(c->wsi));
 	if (c->ngaps || c->qn) {
 		lws_callback_on_writable(c->wsi);
 	} else if (b->draining) {

@@ -9,14 +9,20 @@
 #include "source_impl.h"
 #include "buf.h"
 #include "redisurl.h"
+#include "respcut.h"
 #include "timeutil.h"
 #include "xalloc.h"
 
 #include <hiredis.h>
 #include <async.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* Exported by hiredis 0.14, declared in its async.h only from 1.0 on. */
+void redisProcessCallbacks(redisAsyncContext *ac);
 
 struct lh_redis_source {
 	struct lh_source base;
@@ -37,15 +43,42 @@ static void lh_redis_timer_cb(uv_timer_t *t);
  * Our own adapter rather than hiredis's adapters/libuv.h: that one drops
  * poll errors, and libuv reports a refused non-blocking connect as exactly
  * such an error (POLLERR), so the connect would hang until our timeout
- * instead of failing at once with "Connection refused". */
+ * instead of failing at once with "Connection refused".
+ * It also reads the socket itself: hiredis keeps a reply in its buffer
+ * until all of it has arrived, so a stranger's PUBLISH of hundreds of
+ * megabytes would sit in memory whatever --max-bytes says. What is read
+ * goes through respcut, which cuts such a payload down to --max-bytes + 1
+ * bytes (rejected as oversize) as it streams past. */
 
 struct lh_redis_poll {
 	redisAsyncContext *ac; /* NULL once hiredis has cleaned up */
 	uv_poll_t handle;
 	int events;
+	struct lh_respcut *cut;
+	struct lh_buf fed;     /* what respcut let through, for the reader */
 };
 
-static void lh_redis_check_size(redisAsyncContext *ac);
+static void lh_redis_read(struct lh_redis_poll *p)
+{
+	redisAsyncContext *ac = p->ac;
+	/* hiredis's own read size. Larger reads measured worse: a loop turn
+	 * then takes in more than it can pass on, and a burst piles up in
+	 * client queues instead of flowing through. */
+	char in[16384];
+	ssize_t n = read(ac->c.fd, in, sizeof in);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (n <= 0) { /* hiredis reads the end or the error again, and says so */
+		redisAsyncHandleRead(ac);
+		return;
+	}
+	lh_buf_reset(&p->fed);
+	lh_respcut_feed(p->cut, in, (size_t)n, &p->fed);
+	/* A reader in error fails the feed; the callbacks then see the error
+	 * and disconnect. */
+	redisReaderFeed(ac->c.reader, p->fed.data, p->fed.len);
+	redisProcessCallbacks(ac);
+}
 
 static void lh_redis_poll_cb(uv_poll_t *h, int status, int events)
 {
@@ -53,9 +86,10 @@ static void lh_redis_poll_cb(uv_poll_t *h, int status, int events)
 	if (status < 0) /* let hiredis read the socket error itself */
 		events = (p->ac && !(p->ac->c.flags & REDIS_CONNECTED)) ? UV_WRITABLE : UV_READABLE;
 	if (p->ac && (events & UV_READABLE)) {
-		redisAsyncHandleRead(p->ac);
-		if (p->ac)
-			lh_redis_check_size(p->ac);
+		if (status < 0 || !(p->ac->c.flags & REDIS_CONNECTED))
+			redisAsyncHandleRead(p->ac);
+		else
+			lh_redis_read(p);
 	}
 	if (p->ac && (events & UV_WRITABLE))
 		redisAsyncHandleWrite(p->ac);
@@ -82,7 +116,10 @@ static void lh_redis_del_write(void *d) { struct lh_redis_poll *p = d; lh_redis_
 
 static void lh_redis_poll_closed(uv_handle_t *h)
 {
-	free(h->data);
+	struct lh_redis_poll *p = h->data;
+	lh_respcut_free(p->cut);
+	lh_buf_free(&p->fed);
+	free(p);
 }
 
 static void lh_redis_cleanup(void *d)
@@ -92,13 +129,14 @@ static void lh_redis_cleanup(void *d)
 	uv_close((uv_handle_t *)&p->handle, lh_redis_poll_closed);
 }
 
-static int lh_redis_attach(redisAsyncContext *ac, uv_loop_t *loop)
+static int lh_redis_attach(redisAsyncContext *ac, uv_loop_t *loop, size_t max_bytes)
 {
 	struct lh_redis_poll *p = lh_xcalloc(1, sizeof *p);
 	if (uv_poll_init(loop, &p->handle, ac->c.fd) != 0) {
 		free(p);
 		return REDIS_ERR;
 	}
+	p->cut = lh_respcut_new(max_bytes);
 	p->ac = ac;
 	p->handle.data = p;
 	ac->ev.data = p;
@@ -134,24 +172,6 @@ static void lh_redis_timer_cb(uv_timer_t *t)
 	if (ac)
 		redisAsyncFree(ac);
 	lh_source_set_error(&self->base, "timed out after %d ms", LH_REDIS_CONNECT_TIMEOUT_MS);
-	lh_redis_retry(self);
-}
-
-/* hiredis keeps a reply in its buffer until the whole of it has arrived,
- * so a stranger's PUBLISH of hundreds of megabytes would sit in memory
- * whatever --max-bytes says. Past the limit (plus room for the framing),
- * the message is counted as oversize and the connection is made again:
- * memory stays bounded, at the price of what is published meanwhile. */
-static void lh_redis_check_size(redisAsyncContext *ac)
-{
-	struct lh_redis_source *self = ac->data;
-	redisReader *r = ac->c.reader;
-	if (!self || ac != self->ac || !r || r->len - r->pos <= self->max_bytes + 65536)
-		return;
-	lh_source_emit(&self->base, r->buf + r->pos, self->max_bytes + 1); /* rejected: oversize */
-	self->ac = NULL;
-	lh_source_set_error(&self->base, "a message over %zu bytes; reconnecting", self->max_bytes);
-	redisAsyncFree(ac);
 	lh_redis_retry(self);
 }
 
@@ -256,7 +276,7 @@ static void lh_redis_connect(struct lh_redis_source *self)
 		lh_redis_retry(self);
 		return;
 	}
-	if (ac->err || lh_redis_attach(ac, self->base.loop) != REDIS_OK) {
+	if (ac->err || lh_redis_attach(ac, self->base.loop, self->max_bytes) != REDIS_OK) {
 		lh_source_set_error(&self->base, "connect: %s", ac->err ? ac->errstr : "cannot watch socket");
 		redisAsyncFree(ac);
 		lh_redis_retry(self);

@@ -1,5 +1,5 @@
 /* Small modules: Redis URLs, the histogram, rejection rate limiting, the
- * map, the bridge's history. */
+ * map, the bridge's history, cutting RESP bulks. */
 #include "config.h"
 #include "../tap.h"
 #include "hist.h"
@@ -7,6 +7,7 @@
 #include "map.h"
 #include "redisurl.h"
 #include "rejects.h"
+#include "respcut.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +145,48 @@ static void test_history(void)
 	lh_history_free(h);
 }
 
+/* Feeds in to a new cutter in pieces of at most step bytes. */
+static char *respcut_run(const char *in, size_t len, size_t limit, size_t step, uint64_t *cut)
+{
+	struct lh_respcut *c = lh_respcut_new(limit);
+	struct lh_buf out = LH_BUF_INIT;
+	for (size_t i = 0; i < len; i += step)
+		lh_respcut_feed(c, in + i, len - i < step ? len - i : step, &out);
+	lh_buf_putc(&out, '\0');
+	*cut = lh_respcut_count(c);
+	lh_respcut_free(c);
+	return out.data;
+}
+
+static void test_respcut(void)
+{
+	static const char small[] = "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$5\r\nhello\r\n"
+				    "+OK\r\n-ERR no\r\n:42\r\n$-1\r\n*-1\r\n$0\r\n\r\n"
+				    "*2\r\n*1\r\n$3\r\nabc\r\n$1\r\nx\r\n";
+	static const size_t steps[] = { 1, 2, 3, 7, 64, 100000 };
+	uint64_t cut;
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		char *got = respcut_run(small, sizeof small - 1, 16, steps[i], &cut);
+		ok(strcmp(got, small) == 0 && cut == 0, "within the limit every reply passes unchanged (pieces of %zu)",
+		   steps[i]);
+		free(got);
+	}
+	char big[200];
+	int n = snprintf(big, sizeof big, "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$40\r\n%s\r\n:1\r\n",
+			 "0123456789abcdefghijklmnopqrstuvwxyzABCD");
+	static const char want[] = "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$17\r\n0123456789abcdefg\r\n:1\r\n";
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		char *got = respcut_run(big, (size_t)n, 16, steps[i], &cut);
+		ok(strcmp(got, want) == 0 && cut == 1, "a longer bulk is cut to limit + 1 bytes (pieces of %zu)",
+		   steps[i]);
+		free(got);
+	}
+	static const char odd[] = "$12345678901234567890123456789\r\n$x\r\n";
+	char *got = respcut_run(odd, sizeof odd - 1, 16, 5, &cut);
+	ok(strcmp(got, odd) == 0 && cut == 0, "what is not a length passes, for hiredis to judge");
+	free(got);
+}
+
 int main(void)
 {
 	test_urls();
@@ -151,5 +194,6 @@ int main(void)
 	test_rejects();
 	test_map();
 	test_history();
+	test_respcut();
 	return tap_done();
 }
