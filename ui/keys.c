@@ -30,7 +30,7 @@ static const char *const lh_help_lines[] = {
 	"Esc            clear the filters and the search",
 	"t              the next theme",
 	"Ctrl-L         redraw the screen",
-	"mouse          wheel scrolls, a click selects",
+	"mouse          wheel scrolls, a click on the timeline selects",
 	"?              this help",
 	"q              quit",
 };
@@ -245,6 +245,9 @@ static void lh_key_mouse(struct lh_hud *h)
 	} else if (m.bstate & BUTTON5_PRESSED) {
 		lh_move(h, 3);
 	} else if (m.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)) {
+		const struct lh_rect *a = &h->drawn_area;
+		if (m.x < a->x || m.x >= a->x + a->w || m.y < a->y || m.y >= a->y + a->h)
+			return; /* not on the timeline */
 		for (size_t i = h->drawn_n; i-- > 0;) {
 			if (m.y >= h->drawn_y[i]) {
 				h->follow = false;

@@ -282,6 +282,7 @@ static void lh_timeline_line(struct lh_hud *h, const struct lh_rect *r, int y, c
 static void lh_timeline(struct lh_hud *h, const struct lh_rect *r, bool narrow)
 {
 	size_t n = lh_rows_count(h->rows);
+	h->drawn_area = *r;
 	h->drawn_n = 0;
 	if (!n) {
 		lh_screen_text(r->y, r->x, r->w, "waiting for events...", LH_ST_DIM);

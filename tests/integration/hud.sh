@@ -82,6 +82,39 @@ check "q quits" wait_for 10 hud_exited wide
 check "with status 0" [ "$(exit_status wide)" = 0 ]
 check "and the terminal is restored (normal screen)" [ "$(pane wide '#{alternate_on}')" = 0 ]
 
+# ---- the mouse (X10 reports, as a terminal sends them, typed into the pane) ----
+hud_start mouse 120 30 "$LIVEHUD --redis $REDIS_URL --channel $CH:mouse"
+wait_for 10 has_subscribers "$CH:mouse"
+EM() { "$LIVEHUD" emit --redis "$REDIS_URL" --channel "$CH:mouse" --run flow-m "$@" >/dev/null; }
+EM --agent clicker --tool tool_one --args '{"n": 1}'
+EM --agent clicker --tool tool_two --args '{"n": 2}'
+wait_screen mouse 'tool_two('
+# mouse NAME BUTTON X Y: BUTTON (0 left, 3 release, 64 wheel up) at cell X,Y (from 0).
+mouse() { tm send-keys -t "$1" -l "$(printf "\033[M\\$(printf %o $((32 + $2)))\\$(printf %o $((33 + $3)))\\$(printf %o $((33 + $4)))")"; }
+click() { mouse "$1" 0 "$2" "$3"; mouse "$1" 3 "$2" "$3"; }
+check "following, the newest call is in the detail" screen_has mouse 'Tool     tool_two'
+mouse mouse 64 50 10
+check "the wheel scrolls back, leaving follow mode" wait_screen mouse 'PAUSED'
+keys mouse End
+wait_screen mouse 'FOLLOW'
+row=$(screen mouse | grep -n 'tool_one(' | head -n 1 | cut -d: -f1)
+col=$(screen mouse | grep 'tool_one(' | head -n 1 | awk '{ print index($0, "tool_one(") }')
+click mouse "$col" $((row - 1))
+check "a click selects the call under it" wait_screen mouse 'Tool     tool_one'
+check "and pauses there" screen_has mouse 'PAUSED'
+row2=$(screen mouse | grep -n 'tool_two(' | head -n 1 | cut -d: -f1)
+click mouse 2 $((row2 - 1))
+click mouse "$col" 0
+# then a key, so both clicks have been handled when its effect shows
+keys mouse '?'
+wait_screen mouse 'livehud keys'
+keys mouse x
+wait_for 10 not screen_has mouse 'livehud keys'
+check "a click beside the timeline, on the agents or the header, selects nothing" \
+	screen_has mouse 'Tool     tool_one'
+keys mouse q
+wait_for 10 hud_exited mouse
+
 # ---- idle: nothing pending, nothing arriving, no wake-ups ----
 hud_start idle 100 30 "$LIVEHUD --redis $REDIS_URL --channel $CH:idle"
 wait_for 10 has_subscribers "$CH:idle"
