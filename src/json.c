@@ -71,14 +71,23 @@ void lh_json_append_safe(struct lh_buf *out, const char *s, size_t len)
 	}
 }
 
+/* A byte a JSON string holds as it is. */
+static inline bool lh_json_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 void lh_json_put_string(struct lh_buf *out, const char *s)
 {
 	lh_buf_putc(out, '"');
 	size_t len = strlen(s), i = 0, run = 0;
 	while (i < len) {
-		unsigned char c = (unsigned char)s[i];
+		while (i < len && lh_json_plain((unsigned char)s[i]))
+			i++; /* the common case, in a loop of its own */
+		if (i == len)
+			break;
 		const char *esc = NULL;
-		switch (c) {
+		switch (s[i]) {
 		case '"': esc = "\\\""; break;
 		case '\\': esc = "\\\\"; break;
 		case '\n': esc = "\\n"; break;
@@ -90,13 +99,9 @@ void lh_json_put_string(struct lh_buf *out, const char *s)
 			lh_buf_append(out, s + run, i - run);
 			lh_buf_puts(out, esc);
 			run = ++i;
-			continue;
+		} else {
+			i = lh_escape_char(out, s, i, len, &run);
 		}
-		if (c >= 0x20 && c < 0x7f) {
-			i++;
-			continue;
-		}
-		i = lh_escape_char(out, s, i, len, &run);
 	}
 	lh_buf_append(out, s + run, i - run);
 	lh_buf_putc(out, '"');
@@ -127,16 +132,19 @@ static bool lh_hex4(const char *p)
 static bool lh_scan_string(struct lh_scan *s)
 {
 	s->p++; /* the opening quote */
+	const char *q = NULL; /* the first quote at or after s->p */
 	while (s->p < s->end) {
-		char c = *s->p;
-		if (c == '"') {
-			s->p++;
-			return true;
+		/* Straight to the next quote or backslash: memchr is vectorized,
+		 * and long messages are mostly neither. The quote is looked for
+		 * again only once passed, so many escapes stay linear. */
+		if (!q || q < s->p)
+			q = memchr(s->p, '"', (size_t)(s->end - s->p));
+		const char *b = memchr(s->p, '\\', (size_t)((q ? q : s->end) - s->p));
+		if (!b) {
+			s->p = q ? q + 1 : s->end;
+			return q != NULL;
 		}
-		if (c != '\\') {
-			s->p++;
-			continue;
-		}
+		s->p = b;
 		if (s->end - s->p < 2)
 			return false;
 		char e = s->p[1];

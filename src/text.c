@@ -41,7 +41,13 @@ bool lh_utf8_valid(const char *s, size_t len, size_t *bad_at)
 {
 	size_t i = 0;
 	while (i < len) {
-		/* ASCII runs are the common case; skip them without decoding. */
+		/* ASCII runs are the common case; skip them without decoding,
+		 * eight bytes at a time while no high bit is set. */
+		uint64_t w;
+		while (len - i >= 8 && (memcpy(&w, s + i, 8), !(w & 0x8080808080808080ULL)))
+			i += 8;
+		if (i == len)
+			break;
 		if ((unsigned char)s[i] < 0x80) {
 			i++;
 			continue;

@@ -51,6 +51,15 @@ static void test_utf8(void)
 	ok(!lh_utf8_valid("ab\xe2\x82", 4, &bad) && bad == 2, "truncated sequence found at 2");
 	ok(!lh_utf8_valid("\xf4\x90\x80\x80", 4, NULL), "above U+10FFFF refused");
 	ok(!lh_utf8_valid("\xe0\x80\xaf", 3, NULL), "overlong 3-byte refused");
+	/* the eight-byte ASCII stride, at every alignment of the first non-ASCII byte */
+	char buf[40];
+	for (size_t at = 0; at + 2 <= sizeof buf; at++) {
+		memset(buf, 'a', sizeof buf);
+		memcpy(buf + at, "\xc3\xa9", 2);
+		bool valid = lh_utf8_valid(buf, sizeof buf, NULL);
+		buf[at + 1] = 'x'; /* a lead byte without its continuation */
+		ok(valid && !lh_utf8_valid(buf, sizeof buf, &bad) && bad == at, "non-ASCII at %zu", at);
+	}
 }
 
 static void test_format(void)
@@ -93,10 +102,11 @@ static void test_json_scan(void)
 {
 	const char *good[] = { "{}", " { \"a\" : [1, -2.5e3, 0, true, false, null, {\"b\": \"\\u00e9\\n\"}] } ",
 			       "[]", "\"s\"", "0", "-0.1", "1E+5", "{\"a\":{\"b\":{\"c\":[[[]]]}}}",
-			       "{\"raw\":\"tab\there\"}" };
+			       "{\"raw\":\"tab\there\"}", "\"a\\\"b\"", "\"a\\\\\"", "[\"\\\\\",\"x\"]",
+			       "\"\\\"\\\"\\\"\"", "[\"\\n\\n\\\"\",\"\\\"\"]" };
 	const char *bad[] = { "", "{", "{\"a\"}", "{\"a\":}", "{a:1}", "[1,]", "{\"a\":1,}", "01", "1.",
 			      "-", "1e", "tru", "nul", "\"\\x\"", "\"\\u12G4\"", "\"open", "{} {}", "[1 2]",
-			      "{\"a\":1 \"b\":2}", "'s'" };
+			      "{\"a\":1 \"b\":2}", "'s'", "\"a\\\"", "\"a\\", "\"\\\\\\\"", "[\"a\\\",\"b]" };
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
 		ok(scan(good[i]) != LH_JSON_INVALID, "valid JSON: %s", good[i]);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
