@@ -1,7 +1,8 @@
 #!/bin/sh
 # Redis down at start, then killed and restarted mid-stream: livehud keeps
 # retrying (without exiting), says so once per change, resubscribes, and
-# shows the events that come after.
+# shows the events that come after. Host names are looked up without
+# blocking.
 . "$TESTS_SRCDIR/lib.sh"
 
 CH="test:reconnect:$$"
@@ -41,4 +42,21 @@ check "idle livehud does not wake up (woke $((w1 - w0)) times in 1.5 s)" [ $((w1
 
 kill -TERM "$W"; wait "$W"
 check "SIGTERM exits 0" [ $? -eq 0 ]
+
+# Host names are looked up off the loop, and what a lookup finds is used.
+bg named "$LIVEHUD" --plain --redis "redis://localhost:$REDIS_PORT" --channel "$CH"
+N=$BG_PID
+wait_for 10 has_subscribers "$CH"
+emit "by name"
+check "a host name is looked up and connected to" wait_for 10 contains "$T/named.out" "by name"
+kill -TERM "$N"; wait "$N"
+bg noname "$LIVEHUD" --plain --redis "redis://no-such-host.invalid:$REDIS_PORT" --channel "$CH"
+N=$BG_PID
+check "a name that does not resolve is said so" wait_for 15 contains "$T/noname.err" "resolve no-such-host.invalid"
+check "and retried" contains "$T/noname.err" "retrying"
+kill -TERM "$N"
+exited() { ! kill -0 "$N" 2>/dev/null; }
+check "SIGTERM ends it at once, lookup or not" wait_for 2 exited
+wait "$N"
+check "with status 0" [ $? -eq 0 ]
 done_testing
