@@ -1,9 +1,5 @@
 /* source_redis: one subscriber connection, its state machine and backoff.
- *
- * A host name is looked up with uv_getaddrinfo on libuv's thread pool, and
- * hiredis is handed the address: hiredis 0.14 would call getaddrinfo
- * itself, blocking the loop (and the HUD) for as long as DNS takes, on
- * every reconnection attempt.
+ * A host name is looked up first (lookup.h) and hiredis given the address.
  *
  * hiredis calls back for a context even while we are tearing it down, so
  * every callback first checks that its context is still the current one
@@ -13,6 +9,7 @@
 #include "source_redis.h"
 #include "source_impl.h"
 #include "buf.h"
+#include "lookup.h"
 #include "redisurl.h"
 #include "respcut.h"
 #include "timeutil.h"
@@ -20,7 +17,6 @@
 
 #include <hiredis.h>
 #include <async.h>
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -37,9 +33,7 @@ struct lh_redis_source {
 	size_t nchannels;
 	redisAsyncContext *ac;
 	uv_timer_t timer; /* connect timeout, then retry delay */
-	uv_getaddrinfo_t lookup;
-	bool looking_up;   /* lookup is in flight */
-	bool timer_closed; /* closing waits for the lookup too */
+	struct lh_lookup *lookup; /* while the host name is looked up */
 	size_t max_bytes;
 	size_t confirmed; /* subscriptions the server has confirmed */
 	bool ever_live;
@@ -181,7 +175,7 @@ static void lh_redis_timer_cb(uv_timer_t *t)
 	self->ac = NULL;
 	if (ac)
 		redisAsyncFree(ac);
-	if (self->looking_up)
+	if (self->lookup)
 		lh_source_set_error(&self->base, "could not resolve %s within %d ms", self->url.host,
 				    LH_REDIS_CONNECT_TIMEOUT_MS);
 	else
@@ -313,50 +307,18 @@ static void lh_redis_connect_to(struct lh_redis_source *self, const char *host)
 	}
 }
 
-/* The first IPv4 address, else the first IPv6 one, as hiredis would
- * choose; false if there is none. */
-static bool lh_redis_pick(const struct addrinfo *res, char *out, size_t size)
+static void lh_redis_found(void *ctx, const char *addr, const char *error)
 {
-	for (int family = AF_INET; ; family = AF_INET6) {
-		for (const struct addrinfo *a = res; a; a = a->ai_next) {
-			if (a->ai_family != family)
-				continue;
-			if (family == AF_INET)
-				return uv_ip4_name((const struct sockaddr_in *)a->ai_addr, out, size) == 0;
-			return uv_ip6_name((const struct sockaddr_in6 *)a->ai_addr, out, size) == 0;
-		}
-		if (family == AF_INET6)
-			return false;
-	}
-}
-
-static void lh_redis_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
-{
-	struct lh_redis_source *self = req->data;
-	char addr[INET6_ADDRSTRLEN];
-	bool found = status == 0 && lh_redis_pick(res, addr, sizeof addr);
-	uv_freeaddrinfo(res);
-	self->looking_up = false;
-	if (self->base.closing) {
-		if (self->timer_closed)
-			lh_source_closed(&self->base);
-		return;
-	}
+	struct lh_redis_source *self = ctx;
+	self->lookup = NULL;
 	if (self->base.status.state != LH_SOURCE_CONNECTING || self->ac)
 		return; /* timed out meanwhile; a retry is due */
-	if (!found) {
-		lh_source_set_error(&self->base, "cannot resolve %s: %s", self->url.host,
-				    status ? uv_strerror(status) : "no address");
+	if (!addr) {
+		lh_source_set_error(&self->base, "cannot resolve %s: %s", self->url.host, error);
 		lh_redis_retry(self);
 		return;
 	}
 	lh_redis_connect_to(self, addr);
-}
-
-static bool lh_is_address(const char *host)
-{
-	unsigned char buf[sizeof(struct in6_addr)];
-	return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
 }
 
 static void lh_redis_connect(struct lh_redis_source *self)
@@ -364,20 +326,18 @@ static void lh_redis_connect(struct lh_redis_source *self)
 	const struct lh_redis_url *u = &self->url;
 	lh_source_set_state(&self->base, LH_SOURCE_CONNECTING);
 	uv_timer_start(&self->timer, lh_redis_timer_cb, LH_REDIS_CONNECT_TIMEOUT_MS, 0);
-	if (u->path || lh_is_address(u->host)) {
+	if (u->path || lh_lookup_is_address(u->host)) {
 		lh_redis_connect_to(self, u->host);
 		return;
 	}
-	if (self->looking_up)
+	if (self->lookup)
 		return; /* the last attempt's lookup is still out: its answer will do */
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
-	int rc = uv_getaddrinfo(self->base.loop, &self->lookup, lh_redis_resolved, u->host, NULL, &hints);
-	if (rc < 0) {
-		lh_source_set_error(&self->base, "cannot resolve %s: %s", u->host, uv_strerror(rc));
+	const char *error;
+	self->lookup = lh_lookup_start(self->base.loop, u->host, lh_redis_found, self, &error);
+	if (!self->lookup) {
+		lh_source_set_error(&self->base, "cannot resolve %s: %s", u->host, error);
 		lh_redis_retry(self);
-		return;
 	}
-	self->looking_up = true;
 }
 
 static int lh_redis_start(struct lh_source *src)
@@ -388,10 +348,7 @@ static int lh_redis_start(struct lh_source *src)
 
 static void lh_redis_timer_closed(uv_handle_t *h)
 {
-	struct lh_redis_source *self = h->data;
-	self->timer_closed = true;
-	if (!self->looking_up)
-		lh_source_closed(&self->base);
+	lh_source_closed(h->data);
 }
 
 static void lh_redis_close(struct lh_source *src)
@@ -401,8 +358,8 @@ static void lh_redis_close(struct lh_source *src)
 	self->ac = NULL;
 	if (ac)
 		redisAsyncFree(ac);
-	if (self->looking_up) /* one already running cannot be: closing waits for it */
-		uv_cancel((uv_req_t *)&self->lookup);
+	if (self->lookup)
+		lh_lookup_abandon(self->lookup);
 	uv_close((uv_handle_t *)&self->timer, lh_redis_timer_closed);
 }
 
@@ -448,6 +405,5 @@ struct lh_source *lh_source_redis_new(uv_loop_t *loop, const char *url,
 	lh_source_init(&self->base, &lh_redis_ops, loop, cb, d.data);
 	uv_timer_init(loop, &self->timer);
 	self->timer.data = self;
-	self->lookup.data = self;
 	return &self->base;
 }

@@ -15,6 +15,7 @@
 #include "source_impl.h"
 #include "buf.h"
 #include "json.h"
+#include "lookup.h"
 #include "timeutil.h"
 #include "xalloc.h"
 
@@ -42,6 +43,7 @@ struct lh_ws_source {
 	size_t max_bytes;
 	struct lws_context *ctx;
 	struct lws *wsi;
+	struct lh_lookup *lookup; /* while the host name is looked up */
 	uv_timer_t timer;
 	struct lh_buf msg, ev;
 	bool msg_overflow;
@@ -281,7 +283,9 @@ static const struct lws_protocols lh_ws_protocols[] = {
 
 /* ---- connecting ---- */
 
-static void lh_ws_connect(struct lh_ws_source *self)
+/* addr: the host's address, so libwebsockets has no name to look up; the
+ * name still goes in the Host header and is what TLS checks. */
+static void lh_ws_connect_to(struct lh_ws_source *self, const char *addr)
 {
 	char path[1024], hostport[300];
 	/* Against a bridge, ask for what was missed while away. */
@@ -294,7 +298,7 @@ static void lh_ws_connect(struct lh_ws_source *self)
 	struct lws_client_connect_info i;
 	memset(&i, 0, sizeof i);
 	i.context = self->ctx;
-	i.address = self->host;
+	i.address = addr;
 	i.port = self->port;
 	i.path = path;
 	i.host = hostport;
@@ -306,10 +310,35 @@ static void lh_ws_connect(struct lh_ws_source *self)
 				   (self->insecure ? LCCSCF_ALLOW_SELFSIGNED | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
 							     LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE
 						   : 0);
-	lh_source_set_state(&self->base, LH_SOURCE_CONNECTING);
 	if (!lws_client_connect_via_info(&i)) {
 		self->wsi = NULL;
 		lh_source_set_error(&self->base, "cannot start a connection to %s", hostport);
+		lh_ws_retry(self);
+	}
+}
+
+static void lh_ws_found(void *ctx, const char *addr, const char *error)
+{
+	struct lh_ws_source *self = ctx;
+	self->lookup = NULL;
+	if (!addr) {
+		lh_source_set_error(&self->base, "cannot resolve %s: %s", self->host, error);
+		lh_ws_retry(self);
+		return;
+	}
+	lh_ws_connect_to(self, addr);
+}
+
+static void lh_ws_connect(struct lh_ws_source *self)
+{
+	lh_source_set_state(&self->base, LH_SOURCE_CONNECTING);
+	if (lh_lookup_is_address(self->host)) {
+		lh_ws_connect_to(self, self->host);
+		return;
+	}
+	const char *error;
+	if (!self->lookup && !(self->lookup = lh_lookup_start(self->base.loop, self->host, lh_ws_found, self, &error))) {
+		lh_source_set_error(&self->base, "cannot resolve %s: %s", self->host, error);
 		lh_ws_retry(self);
 	}
 }
@@ -350,6 +379,8 @@ static void lh_ws_timer_closed(uv_handle_t *h)
 static void lh_ws_close(struct lh_source *src)
 {
 	struct lh_ws_source *self = (struct lh_ws_source *)src;
+	if (self->lookup)
+		lh_lookup_abandon(self->lookup);
 	uv_close((uv_handle_t *)&self->timer, lh_ws_timer_closed);
 	if (!self->box)
 		return;

@@ -96,5 +96,28 @@ if command -v openssl >/dev/null; then
 	hud_start tls 100 30 "$LIVEHUD --ws wss://127.0.0.1:$TPORT --run flow-k --insecure"
 	check "HUD: --insecure is shown as a warning in the header" wait_screen tls 'INSECURE'
 	keys tls q
+	# A certificate for the name only: livehud connects to the address it
+	# looked up, and TLS still checks the name.
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/nkey.pem" -out "$T/ncert.pem" -days 1 \
+		-subj /CN=localhost -addext subjectAltName=DNS:localhost >/dev/null 2>&1
+	NPORT=$(free_port)
+	$PY "$TESTS_SRCDIR/fake_kernel.py" "$NPORT" "$T/go" "$T/ncert.pem" "$T/nkey.pem" >"$T/nkernel.log" 2>&1 &
+	PIDS="$PIDS $!"
+	KPORT=$NPORT
+	wait_for 10 kernel_up
+	bg tname "$LIVEHUD" --ws "wss://localhost:$NPORT" --run flow-k --plain --ca "$T/ncert.pem"
+	check "wss://localhost: looked up, connected, the certificate checked against the name" \
+		wait_for 10 contains "$T/tname.out" 'web_search'
+	bg tip "$LIVEHUD" --ws "wss://127.0.0.1:$NPORT" --run flow-k --plain --ca "$T/ncert.pem"
+	check "the same certificate for the bare address is refused" wait_for 10 contains "$T/tip.err" 'retrying'
+	check "and nothing shown" not contains "$T/tip.out" 'web_search'
 fi
+
+# ---- a name that does not resolve ----
+bg noname "$LIVEHUD" --ws "ws://no-such-host.invalid:1" --plain
+N=$BG_PID
+check "a host that does not resolve is said so" wait_for 15 contains "$T/noname.err" 'resolve no-such-host.invalid'
+check "and retried" contains "$T/noname.err" 'retrying'
+kill -TERM "$N"; wait "$N"
+check "SIGTERM exits 0" [ $? -eq 0 ]
 done_testing
