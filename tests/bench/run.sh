@@ -159,3 +159,35 @@ while IFS='|' read -r name target out; do
 done <"$RESULTS"
 echo
 while IFS='|' read -r name what; do echo "- $name: $what"; done <"$HUD_RESULTS"
+
+# ---- issue 6's targets, judged from this run ----
+# val SCENARIO SERVER KEY: one figure from the results.
+val() { awk -F'|' -v s="$1" -v t="$2" '$1 == s && $2 == t { print $3 }' "$RESULTS" | tr ' ' '\n' | sed -n "s/^$3=//p"; }
+hud() { awk -F'|' -v n="$1" '$1 == n { print $2 }' "$HUD_RESULTS"; }
+verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "NOT met"; fi; }
+echo
+echo "Targets (issue 6), from this run:"
+m=$(val "1 client, max rate" livehud throughput) n=$(val "1 client, max rate" node throughput)
+lost=$(val "1 client, max rate" livehud lost)
+if [ -n "$n" ]; then
+	ratio=$(awk -v a="$m" -v b="$n" 'BEGIN { printf "%.1f", a / b }')
+	echo "- 1 client, max rate: ${m}/s, ${ratio}x the Node bridge, ${lost} lost (>= 200000/s, >= 4x, none): $(verdict "$m >= 200000 && $ratio >= 4 && $lost == 0")"
+else
+	echo "- 1 client, max rate: ${m}/s, ${lost} lost (>= 200000/s, none): $(verdict "$m >= 200000 && $lost == 0"); no Node baseline to judge the 4x"
+fi
+l99=$(val "1 client, 10k/s" livehud p99_us) r99=$(val "1 client, 10k/s" redis p99_us)
+echo "- 1 client, 10k/s: p99 $((l99 - r99)) us above Redis's (<= 300 us): $(verdict "$l99 - $r99 <= 300")"
+lc=$(val "1 client, 10k/s" livehud cpu_s) rc=$(val "1 client, 10k/s" redis cpu_s)
+echo "- 1 client, 10k/s: $lc CPU-s, $(awk -v a="$lc" -v b="$rc" 'BEGIN { printf "%.1f", a / b }')x what the direct subscriber spent receiving (<= 0.3 CPU-s): $(verdict "$lc <= 0.3")"
+t=$(val "1000 clients, 200/s" livehud throughput) lost=$(val "1000 clients, 200/s" livehud lost)
+p=$(val "1000 clients, 200/s" livehud p99_us) rss=$(val "1000 clients, 200/s" livehud peak_rss_kb)
+echo "- 1000 clients: ${t} frames/s, ${lost} lost, p99 $((p / 1000)) ms, $((rss / 1024)) MB (>= 195000, none, < 50 ms, <= 20 MB): $(verdict "$t >= 195000 && $lost == 0 && $p < 50000 && $rss <= 20480")"
+ms=$(hud "1M-event file in a 120x40 HUD" | sed -n 's/^\([0-9]*\) ms.*/\1/p')
+bpe=$(hud "1M-event file in a 120x40 HUD" | sed -n 's/.*= \([0-9]*\) bytes per.*/\1/p')
+echo "- HUD, 1M-event file: $ms ms, $bpe bytes per event (< 5000 ms, <= 400): $(verdict "${ms:-99999} < 5000 && ${bpe:-9999} <= 400")"
+seen=$(hud "HUD at 50,000 events/s for 10 s" | sed -n 's/^\([0-9]*\) events.*/\1/p')
+echo "- HUD at 50k/s: ${seen:-?} of 500000 kept (all): $(verdict "${seen:-0} == 500000")"
+bps=$(hud "HUD at 100 events/s for 30 s" | sed -n 's/^\([0-9]*\) bytes.*/\1/p')
+echo "- HUD at 100 events/s: $bps bytes/s to the terminal (<= 30720): $(verdict "${bps:-99999} <= 30720")"
+ticks=$(hud "HUD idle 10 s" | sed -n 's/^\([0-9]*\) CPU.*/\1/p')
+echo "- HUD idle: $ticks CPU ticks in 10 s (none): $(verdict "${ticks:-1} == 0")"
