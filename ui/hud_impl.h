@@ -55,9 +55,9 @@ struct lh_hud {
 	bool follow;
 	size_t top;        /* first item on screen */
 	bool auto_run;     /* the selected run follows the newest activity */
-	/* where the timeline was last drawn, its items and their rows, for
-	 * mouse clicks */
-	struct lh_rect drawn_area;
+	/* where the agents panel (w 0: none) and the timeline were last
+	 * drawn, the timeline's items and their rows, for mouse clicks */
+	struct lh_rect drawn_agents, drawn_area;
 	size_t drawn_n;
 	uint64_t drawn_seq[256];
 	int drawn_y[256];

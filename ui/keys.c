@@ -30,7 +30,7 @@ static const char *const lh_help_lines[] = {
 	"Esc            clear the filters and the search",
 	"t              the next theme",
 	"Ctrl-L         redraw the screen",
-	"mouse          wheel scrolls, a click on the timeline selects",
+	"mouse          wheel scrolls, a click selects; on an agent, filters",
 	"?              this help",
 	"q              quit",
 };
@@ -235,27 +235,52 @@ static void lh_toggle_errors(struct lh_hud *h)
 
 /* ---- mouse ---- */
 
+static bool lh_inside(const struct lh_rect *r, const MEVENT *m)
+{
+	return m->x >= r->x && m->x < r->x + r->w && m->y >= r->y && m->y < r->y + r->h;
+}
+
+/* A click on an agent (two lines each, under the title) shows only its
+ * events; on the agent already shown, everyone's again. */
+static void lh_click_agent(struct lh_hud *h, int y)
+{
+	struct lh_filter f = *lh_rows_filter(h->rows);
+	const struct lh_run *run = f.run ? lh_store_find_run(h->store, f.run) : NULL;
+	int i = (y - h->drawn_agents.y - 1) / 2;
+	if (!run || y <= h->drawn_agents.y || (size_t)i >= lh_run_agent_count(run))
+		return;
+	struct lh_agent_stats a;
+	lh_run_agent_stats(run, (size_t)i, &a);
+	f.agent = f.agent && strcmp(f.agent, a.id) == 0 ? NULL : (char *)a.id;
+	lh_hud_apply_filter(h, &f);
+}
+
+static void lh_click_timeline(struct lh_hud *h, int y)
+{
+	for (size_t i = h->drawn_n; i-- > 0;) {
+		if (y >= h->drawn_y[i]) {
+			h->follow = false;
+			h->sel_seq = h->drawn_seq[i];
+			break;
+		}
+	}
+}
+
 static void lh_key_mouse(struct lh_hud *h)
 {
 	MEVENT m;
 	if (getmouse(&m) != OK)
 		return;
-	if (m.bstate & BUTTON4_PRESSED) {
+	if (m.bstate & BUTTON4_PRESSED)
 		lh_move(h, -3);
-	} else if (m.bstate & BUTTON5_PRESSED) {
+	else if (m.bstate & BUTTON5_PRESSED)
 		lh_move(h, 3);
-	} else if (m.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)) {
-		const struct lh_rect *a = &h->drawn_area;
-		if (m.x < a->x || m.x >= a->x + a->w || m.y < a->y || m.y >= a->y + a->h)
-			return; /* not on the timeline */
-		for (size_t i = h->drawn_n; i-- > 0;) {
-			if (m.y >= h->drawn_y[i]) {
-				h->follow = false;
-				h->sel_seq = h->drawn_seq[i];
-				break;
-			}
-		}
-	}
+	else if (!(m.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
+		return;
+	else if (lh_inside(&h->drawn_agents, &m))
+		lh_click_agent(h, m.y);
+	else if (lh_inside(&h->drawn_area, &m))
+		lh_click_timeline(h, m.y);
 }
 
 /* ---- views ---- */

@@ -356,6 +356,7 @@ void lh_view_main(struct lh_hud *h, const struct lh_layout *layout)
 		lh_view_stats(h, &r);
 		return;
 	}
+	h->drawn_agents = L->agents;
 	if (L->agents.w) {
 		lh_agents(h, &L->agents);
 		lh_separator(L->agents.y, L->agents.w, L->agents.h, ascii);

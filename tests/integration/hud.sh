@@ -86,6 +86,7 @@ check "and the terminal is restored (normal screen)" [ "$(pane wide '#{alternate
 hud_start mouse 120 30 "$LIVEHUD --redis $REDIS_URL --channel $CH:mouse"
 wait_for 10 has_subscribers "$CH:mouse"
 EM() { "$LIVEHUD" emit --redis "$REDIS_URL" --channel "$CH:mouse" --run flow-m "$@" >/dev/null; }
+EM --agent other --tool tool_zero --args '{"n": 0}'
 EM --agent clicker --tool tool_one --args '{"n": 1}'
 EM --agent clicker --tool tool_two --args '{"n": 2}'
 wait_screen mouse 'tool_two('
@@ -103,15 +104,22 @@ click mouse "$col" $((row - 1))
 check "a click selects the call under it" wait_screen mouse 'Tool     tool_one'
 check "and pauses there" screen_has mouse 'PAUSED'
 row2=$(screen mouse | grep -n 'tool_two(' | head -n 1 | cut -d: -f1)
-click mouse 2 $((row2 - 1))
+click mouse 100 $((row2 - 1))
 click mouse "$col" 0
 # then a key, so both clicks have been handled when its effect shows
 keys mouse '?'
 wait_screen mouse 'livehud keys'
 keys mouse x
 wait_for 10 not screen_has mouse 'livehud keys'
-check "a click beside the timeline, on the agents or the header, selects nothing" \
+check "a click beside the timeline, on the detail or the header, selects nothing" \
 	screen_has mouse 'Tool     tool_one'
+arow=$(screen mouse | grep -n '^. CLICKER' | head -n 1 | cut -d: -f1)
+click mouse 3 $((arow - 1))
+check "a click on an agent shows only its events" wait_screen mouse 'agent clicker'
+check "the other agent's calls are gone" not screen_has mouse 'tool_zero('
+click mouse 3 $((arow - 1))
+check "a second click shows everyone's again" wait_for 10 screen_has mouse 'tool_zero('
+check "and the filter is gone" not screen_has mouse 'agent clicker'
 keys mouse q
 wait_for 10 hud_exited mouse
 
