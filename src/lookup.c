@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,10 +122,16 @@ struct lh_lookup *lh_lookup_start(uv_loop_t *loop, const char *host, lh_lookup_c
 		free(l);
 		return NULL;
 	}
+	/* The thread starts with every signal blocked, so SIGINT, SIGTERM and
+	 * SIGWINCH keep going to the loop's thread. */
+	sigset_t all, old;
+	sigfillset(&all);
 	int rc = pthread_attr_init(&attr);
 	if (rc == 0) {
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
 		rc = pthread_create(&t, &attr, lh_lookup_thread, l);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		pthread_attr_destroy(&attr);
 	}
 	if (rc != 0) {
