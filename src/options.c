@@ -84,6 +84,8 @@ static const char lh_usage[] =
 "      --tls-cert PATH        serve wss:// and https:// with this certificate...\n"
 "      --tls-key PATH         ...and this key\n"
 "      --log-json             log lines as JSON objects\n"
+"      --config PATH          read options from PATH, one 'option = value' a line\n"
+"                             (only when given; the command line wins)\n"
 "      -r/--redis, -c/--channel and --max-bytes as above\n"
 "\n"
 "Environment: REDIS_URL (default Redis URL), NO_COLOR, LC_ALL/LC_CTYPE/LANG.\n"
@@ -161,6 +163,7 @@ static const struct option lh_bridge_opts[] = {
 	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
 	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
 	{ "log-json", no_argument, NULL, OPT_LOG_JSON },
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -300,6 +303,7 @@ static enum lh_parse_status lh_bridge_opt(struct lh_options *o, int c, FILE *out
 	case OPT_TLS_CERT: b->tls_cert = optarg; break;
 	case OPT_TLS_KEY: b->tls_key = optarg; break;
 	case OPT_LOG_JSON: b->log_json = true; break;
+	case OPT_CONFIG: break; /* read before everything else */
 	case 'h': fputs(lh_usage, out); return LH_OPTS_EXIT_OK;
 	default: fputs("Try 'livehud --help'.\n", err); return LH_OPTS_EXIT_USAGE;
 	}
@@ -353,8 +357,9 @@ static enum lh_parse_status lh_main_opt(struct lh_options *o, int c, FILE *out, 
 	return LH_OPTS_RUN;
 }
 
-/* The config file named on the command line, or the default one. */
-static char *lh_config_path(int argc, char **argv, bool *explicit)
+/* The config file named on the command line, or (with fallback) the
+ * default one. */
+static char *lh_config_path(int argc, char **argv, bool fallback, bool *explicit)
 {
 	*explicit = true;
 	for (int i = 1; i < argc; i++) {
@@ -366,6 +371,8 @@ static char *lh_config_path(int argc, char **argv, bool *explicit)
 			return lh_xstrdup(argv[i] + 9);
 	}
 	*explicit = false;
+	if (!fallback)
+		return NULL;
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 	if (xdg && *xdg)
 		return lh_xasprintf("%s/livehud/config", xdg);
@@ -394,21 +401,28 @@ static char *lh_trim(char *s)
 	return s;
 }
 
-static const struct option *lh_find_option(const char *name)
+/* What differs between the modes' command lines. */
+struct lh_mode_opts {
+	const struct option *table;
+	enum lh_parse_status (*apply)(struct lh_options *o, int c, FILE *out, FILE *err);
+	bool default_config; /* the user's config file applies without --config */
+};
+
+static const struct option *lh_find_option(const struct option *table, const char *name)
 {
-	for (const struct option *opt = lh_long_opts; opt->name; opt++)
+	for (const struct option *opt = table; opt->name; opt++)
 		if (strcmp(opt->name, name) == 0)
 			return opt;
 	return NULL;
 }
 
 /* One "key = value" line of the config file. */
-static enum lh_parse_status lh_config_line(struct lh_options *o, char *line, const char *path,
-					   int lineno, FILE *out, FILE *err)
+static enum lh_parse_status lh_config_line(struct lh_options *o, const struct lh_mode_opts *m, char *line,
+					   const char *path, int lineno, FILE *out, FILE *err)
 {
 	char *eq = strchr(line, '=');
 	char *key = lh_trim(eq ? (*eq = '\0', line) : line), *value = eq ? lh_trim(eq + 1) : NULL;
-	const struct option *opt = lh_find_option(key);
+	const struct option *opt = lh_find_option(m->table, key);
 	static const char *const refused[] = { "config", "help", "version" };
 	for (int i = 0; opt && i < 3; i++)
 		if (strcmp(key, refused[i]) == 0)
@@ -429,17 +443,17 @@ static enum lh_parse_status lh_config_line(struct lh_options *o, char *line, con
 			return LH_OPTS_RUN;
 	}
 	optarg = value;
-	enum lh_parse_status st = lh_main_opt(o, opt->val, out, err);
+	enum lh_parse_status st = m->apply(o, opt->val, out, err);
 	if (st != LH_OPTS_RUN)
 		fprintf(err, "livehud: (in %s, line %d)\n", path, lineno);
 	return st;
 }
 
-static enum lh_parse_status lh_read_config(struct lh_options *o, int argc, char **argv, FILE *out,
-					   FILE *err)
+static enum lh_parse_status lh_read_config(struct lh_options *o, const struct lh_mode_opts *m, int argc,
+					   char **argv, FILE *out, FILE *err)
 {
 	bool explicit;
-	char *path = lh_config_path(argc, argv, &explicit);
+	char *path = lh_config_path(argc, argv, m->default_config, &explicit);
 	if (!path)
 		return LH_OPTS_RUN;
 	FILE *f = fopen(path, "r");
@@ -470,7 +484,7 @@ static enum lh_parse_status lh_read_config(struct lh_options *o, int argc, char 
 		if (hash)
 			*hash = '\0';
 		if (*lh_trim(line))
-			st = lh_config_line(o, line, path, lineno, out, err);
+			st = lh_config_line(o, m, line, path, lineno, out, err);
 	}
 	o->channels_from_config = o->nchannels > 0;
 	free(path);
@@ -486,27 +500,29 @@ void lh_options_free(struct lh_options *o)
 enum lh_parse_status lh_options_parse(struct lh_options *o, int argc, char **argv, FILE *out,
 				      FILE *err)
 {
+	static const struct lh_mode_opts modes[] = {
+		{ lh_long_opts, lh_main_opt, true },
+		{ lh_emit_opts, lh_emit_opt, false },
+		{ lh_bridge_opts, lh_bridge_opt, false },
+	};
 	lh_options_defaults(o);
 	bool emit = argc > 1 && strcmp(argv[1], "emit") == 0;
 	bool bridge = argc > 1 && strcmp(argv[1], "bridge") == 0;
-	const struct option *table = emit ? lh_emit_opts : bridge ? lh_bridge_opts : lh_long_opts;
+	const struct lh_mode_opts *m = &modes[emit ? 1 : bridge ? 2 : 0];
 	const char *shorts = emit || bridge ? "+r:c:h" : "+r:c:f:Fw:pjhV";
 	if (emit || bridge) {
 		o->mode = emit ? LH_MODE_EMIT : LH_MODE_BRIDGE;
 		argv++;
 		argc--;
-	} else {
-		enum lh_parse_status st = lh_read_config(o, argc, argv, out, err);
-		if (st != LH_OPTS_RUN)
-			return st;
 	}
+	enum lh_parse_status st = emit ? LH_OPTS_RUN : lh_read_config(o, m, argc, argv, out, err);
+	if (st != LH_OPTS_RUN)
+		return st;
 	optind = 1;
 	opterr = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, shorts, table, NULL)) != -1) {
-		enum lh_parse_status st = emit     ? lh_emit_opt(o, c, out, err)
-					  : bridge ? lh_bridge_opt(o, c, out, err)
-						   : lh_main_opt(o, c, out, err);
+	while ((c = getopt_long(argc, argv, shorts, m->table, NULL)) != -1) {
+		st = m->apply(o, c, out, err);
 		if (st != LH_OPTS_RUN)
 			return st;
 	}

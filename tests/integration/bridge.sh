@@ -208,6 +208,24 @@ check "the stalest run lost its frames first: resuming there is a gap" \
 check "for lack of history" contains "$T/hba.out" '"reason":"history"'
 kill -TERM "$BRIDGE_PID"; wait "$BRIDGE_PID"
 
+# ---- a config file (only when named: the HUD's default file is not the bridge's) ----
+CPORT=$(free_port)
+printf '# the bridge\nlisten = 127.0.0.1:%s\nchannel = %s\nhistory = 2\ntoken = from-file\nlog-json = yes\n' \
+	"$CPORT" "$CH" >"$T/bridge.conf"
+bg confbridge "$LIVEHUD" bridge --config "$T/bridge.conf" --redis "$REDIS_URL" --token from-cli
+CB=$BG_PID
+check "the bridge listens where its config says" wait_for 10 http_status "http://127.0.0.1:$CPORT/health"
+check "with the config's history" wait_for 10 contains "$T/confbridge.err" 'history 2 per run'
+check "the command line wins: its token opens /metrics" \
+	[ "$(http_status "http://127.0.0.1:$CPORT/metrics" -H 'Authorization: Bearer from-cli')" = 200 ]
+check "and the config's does not" \
+	[ "$(http_status "http://127.0.0.1:$CPORT/metrics" -H 'Authorization: Bearer from-file')" = 401 ]
+kill -TERM "$CB"; wait "$CB"
+printf 'theme = dark\n' >"$T/bad.conf"
+"$LIVEHUD" bridge --config "$T/bad.conf" 2>"$T/badconf.err"
+check "a HUD option in a bridge config exits 2" [ $? -eq 2 ]
+check "naming the file and the line" contains "$T/badconf.err" "$T/bad.conf, line 1: unknown option 'theme'"
+
 printf 's3cr3t\n' >"$T/token"
 start_bridge --redis "$REDIS_URL" --channel "$CH" --token-file "$T/token" --allow-origin https://console.example
 check "no token: 401" [ "$($WS status "$WSURL/ws/runs")" = 401 ]

@@ -43,4 +43,27 @@ check "and names the address" contains "$T/e.err" "cannot connect to redis://127
 check "a missing --file exits 1" [ $? -eq 1 ]
 check "and says so" contains "$T/f.err" "cannot open $T/does-not-exist"
 
+# ---- the config file ----
+ev() { printf '{"run_id":"r","agent_id":"a","category":"THOUGHT","message":"%s"}\n' "$1"; }
+ev "from the config's file" >"$T/a.jsonl"
+ev "from the command line's file" >"$T/b.jsonl"
+mkdir -p "$XDG_CONFIG_HOME/livehud"
+printf '# a comment\n\nfile = %s   # trailing comment\nascii = yes\n' "$T/a.jsonl" >"$XDG_CONFIG_HOME/livehud/config"
+"$LIVEHUD" --plain >"$T/c.out" 2>&1
+check "the default config file is read" contains "$T/c.out" "from the config's file"
+"$LIVEHUD" --plain --file "$T/b.jsonl" >"$T/c.out" 2>&1
+check "the command line wins over it" contains "$T/c.out" "from the command line's file"
+"$LIVEHUD" --config /dev/null --plain --file "$T/b.jsonl" >"$T/c.out" 2>&1
+check "--config names another (here: none)" contains "$T/c.out" "from the command line's file"
+printf 'file = %s\nbogus = 1\n' "$T/a.jsonl" >"$T/bad.conf"
+"$LIVEHUD" --config "$T/bad.conf" --plain >/dev/null 2>"$T/c.err"
+check "an unknown option in a config exits 2" [ $? -eq 2 ]
+check "naming the file and the line" contains "$T/c.err" "$T/bad.conf, line 2: unknown option 'bogus'"
+printf 'max-events = lots\n' >"$T/bad.conf"
+"$LIVEHUD" --config "$T/bad.conf" --plain >/dev/null 2>"$T/c.err"
+check "a bad value in a config exits 2, saying where" sh -c "[ $? -eq 2 ] && grep -q 'line 1' '$T/c.err'"
+rm "$XDG_CONFIG_HOME/livehud/config"
+"$LIVEHUD" --config "$T/nope.conf" --plain >/dev/null 2>"$T/c.err"
+check "a --config that cannot be read exits 2" [ $? -eq 2 ]
+
 done_testing
