@@ -181,6 +181,11 @@ void lh_app_shutdown(struct lh_app *app)
 	uv_close((uv_handle_t *)&app->sigterm, NULL);
 }
 
+void lh_app_settle(struct lh_app *app)
+{
+	uv_run(&app->loop, UV_RUN_DEFAULT);
+}
+
 void lh_app_free(struct lh_app *app)
 {
 	if (!app)

@@ -49,6 +49,9 @@ int lh_app_run(struct lh_app *app);
 /* Closes the source and the signal watchers; the loop ends once the mode
  * has closed its own handles too. Safe to call twice. */
 void lh_app_shutdown(struct lh_app *app);
+/* Turns the loop until what is closing has closed, without starting the
+ * source: for a mode that gives up before lh_app_run. */
+void lh_app_settle(struct lh_app *app);
 
 /* "invalid_json 2, nul_byte 1" for the rejections so far ("" when none);
  * the caller frees it. */

@@ -806,7 +806,9 @@ static char *lh_read_token(const char *path)
 	return n ? lh_xstrdup(buf) : NULL;
 }
 
-static struct lws_context *lh_bridge_context(struct lh_bridge *b, char *host, int port)
+/* Sets b->ctx (destroyed on the way out even when this fails, as a
+ * foreign loop needs); false if the address cannot be served. */
+static bool lh_bridge_listen(struct lh_bridge *b, char *host, int port)
 {
 	const struct lh_bridge_options *bo = &b->o->bridge;
 	struct lws_context_creation_info info;
@@ -833,7 +835,12 @@ static struct lws_context *lh_bridge_context(struct lh_bridge *b, char *host, in
 		info.ssl_private_key_filepath = bo->tls_key;
 	}
 	lws_set_log_level(LLL_ERR | LLL_WARN, lh_lws_log);
-	return lws_create_context(&info);
+	/* The listening vhost is made apart: on a foreign loop a failed
+	 * default vhost (a port in use) still returns the context, already
+	 * being destroyed, and running it aborted. */
+	info.options |= LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	b->ctx = lws_create_context(&info);
+	return b->ctx && lws_create_vhost(b->ctx, &info);
 }
 
 static int lh_bridge_setup(struct lh_bridge *b)
@@ -858,8 +865,7 @@ static int lh_bridge_setup(struct lh_bridge *b)
 	b->hist = lh_history_new(bo->history, bo->max_runs, bo->history_bytes, b->boot_id);
 	/* /ws/runs keeps ten runs' worth, within the same byte budget */
 	lh_frame_ring_init(&b->all, bo->history * 10);
-	b->ctx = lh_bridge_context(b, host, port);
-	if (!b->ctx) {
+	if (!lh_bridge_listen(b, host, port)) {
 		fprintf(stderr, "livehud: cannot serve on %s: the port may be in use, the TLS files "
 				"unreadable, or libwebsockets' libuv plugin missing (Debian package "
 				"libwebsockets-evlib-uv)\n", bo->listen);
@@ -887,6 +893,7 @@ int lh_bridge_main(const struct lh_options *o)
 	int status = lh_bridge_setup(&b);
 	if (status) {
 		lh_bridge_finish(&b);
+		lh_app_settle(b.app); /* a half-made context's first destroy finishes */
 	} else if (lh_app_run(b.app) < 0) {
 		lh_bridge_finish(&b);
 		status = 1;

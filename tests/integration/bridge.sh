@@ -208,6 +208,20 @@ check "the stalest run lost its frames first: resuming there is a gap" \
 check "for lack of history" contains "$T/hba.out" '"reason":"history"'
 kill -TERM "$BRIDGE_PID"; wait "$BRIDGE_PID"
 
+# ---- what it cannot serve: said, exit 1, no crash ----
+BUSY=$(free_port)
+$PY -c "
+import socket, time
+s = socket.socket(); s.bind(('127.0.0.1', $BUSY)); s.listen(); print('ok', flush=True); time.sleep(30)" >"$T/busy.out" &
+PIDS="$PIDS $!"
+wait_for 10 contains "$T/busy.out" ok
+"$LIVEHUD" bridge --listen "127.0.0.1:$BUSY" --redis "$REDIS_URL" 2>"$T/busy.err"
+check "a port in use: exit 1 (not a crash)" [ $? -eq 1 ]
+check "saying it cannot serve there" contains "$T/busy.err" "cannot serve on 127.0.0.1:$BUSY"
+"$LIVEHUD" bridge --listen "127.0.0.1:$(free_port)" --redis "$REDIS_URL" --tls-cert "$T/none.pem" --tls-key "$T/none.key" 2>"$T/notls.err"
+check "unreadable TLS files: exit 1 too" [ $? -eq 1 ]
+check "saying so" contains "$T/notls.err" "cannot serve on"
+
 # ---- a config file (only when named: the HUD's default file is not the bridge's) ----
 CPORT=$(free_port)
 printf '# the bridge\nlisten = 127.0.0.1:%s\nchannel = %s\nhistory = 2\ntoken = from-file\nlog-json = yes\n' \
