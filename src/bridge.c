@@ -499,8 +499,8 @@ static int lh_client_write_batch(struct lh_bridge *b, struct lh_client *c)
 }
 
 /* Batches while the socket takes them whole: a loop turn may have queued
- * more than one batch (a 64 KB read from Redis frames into more than
- * 64 KB), and what is left waits for POLLOUT. */
+ * more than one batch (a resume replaying history, a burst of 4 KB
+ * events), and what is left waits for POLLOUT. */
 static int lh_client_write(struct lh_bridge *b, struct lh_client *c)
 {
 	do {

@@ -86,7 +86,7 @@ static void lh_lookup_async_closed(uv_handle_t *h)
 }
 
 /* The loop side lets go: no callback after this. */
-static void lh_lookup_release(struct lh_lookup *l)
+void lh_lookup_abandon(struct lh_lookup *l)
 {
 	pthread_mutex_lock(&l->mu);
 	l->abandoned = true;
@@ -100,7 +100,7 @@ static void lh_lookup_done(uv_async_t *a)
 	struct lh_lookup *l = a->data;
 	const char *error = l->gai_status ? gai_strerror(l->gai_status) : NULL;
 	l->cb(l->ctx, error ? NULL : l->addr, error);
-	lh_lookup_release(l);
+	lh_lookup_abandon(l);
 }
 
 struct lh_lookup *lh_lookup_start(uv_loop_t *loop, const char *host, lh_lookup_cb *cb, void *ctx,
@@ -137,13 +137,9 @@ struct lh_lookup *lh_lookup_start(uv_loop_t *loop, const char *host, lh_lookup_c
 	if (rc != 0) {
 		*error = "cannot start a lookup thread";
 		l->refs = 1; /* no thread holds it */
-		lh_lookup_release(l);
+		lh_lookup_abandon(l);
 		return NULL;
 	}
 	return l;
 }
 
-void lh_lookup_abandon(struct lh_lookup *l)
-{
-	lh_lookup_release(l);
-}
