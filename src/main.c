@@ -1,9 +1,9 @@
 /* livehud: watch AI agents work, live. main only picks the mode. */
 #include "config.h"
-#include "bridge.h"
-#include "emit.h"
-#include "options.h"
-#include "watch.h"
+#include "bridge/bridge.h"
+#include "mode/emit.h"
+#include "app/options.h"
+#include "mode/watch.h"
 #include "../ui/hud.h"
 
 #include <locale.h>

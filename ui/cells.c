@@ -1,6 +1,6 @@
 #include "config.h"
 #include "cells.h"
-#include "text.h"
+#include "lib/text.h"
 
 #include <stdint.h>
 #include <wchar.h>

@@ -7,11 +7,11 @@
 #include "config.h"
 #include "hud.h"
 #include "hud_impl.h"
-#include "format.h"
+#include "core/format.h"
 #include "screen.h"
-#include "text.h"
-#include "timeutil.h"
-#include "xalloc.h"
+#include "lib/text.h"
+#include "lib/timeutil.h"
+#include "lib/xalloc.h"
 
 #include <curses.h>
 #include <stdarg.h>

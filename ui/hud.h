@@ -2,7 +2,7 @@
 #ifndef LH_HUD_H
 #define LH_HUD_H
 
-#include "options.h"
+#include "app/options.h"
 
 /* Runs until the user quits; returns the exit status. */
 int lh_hud_main(const struct lh_options *o);

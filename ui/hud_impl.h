@@ -8,9 +8,9 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "app.h"
+#include "app/app.h"
 #include "line.h"
-#include "options.h"
+#include "app/options.h"
 #include "rows.h"
 #include "theme.h"
 

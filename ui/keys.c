@@ -2,8 +2,8 @@
  * help, search input). The help overlay is this file's table. */
 #include "config.h"
 #include "hud_impl.h"
-#include "format.h"
-#include "xalloc.h"
+#include "core/format.h"
+#include "lib/xalloc.h"
 
 #include <ctype.h>
 #include <curses.h>

@@ -1,6 +1,6 @@
 #include "config.h"
 #include "line.h"
-#include "format.h"
+#include "core/format.h"
 
 #include <string.h>
 

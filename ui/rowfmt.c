@@ -1,7 +1,8 @@
 #include "config.h"
 #include "rowfmt.h"
-#include "format.h"
-#include "timeutil.h"
+#include "cells.h"
+#include "core/format.h"
+#include "lib/timeutil.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -37,11 +38,7 @@ static void lh_row_prefix(const struct lh_rowfmt *rf, const struct lh_entry *e, 
 	lh_format_agent(&agent, e->ev->agent_id, rf->agent_cols ? (size_t)rf->agent_cols : 24, rf->fmt);
 	lh_line_add(l, LH_ST_AGENT, agent.data);
 	if (rf->agent_cols) {
-		/* Pad by characters; the agent text is short and mostly ASCII. */
-		size_t chars = 0;
-		for (size_t i = 0; i < agent.len; i++)
-			chars += ((unsigned char)agent.data[i] & 0xc0) != 0x80;
-		for (; chars < (size_t)rf->agent_cols; chars++)
+		for (int cols = lh_cells_width(agent.data, agent.len); cols < rf->agent_cols; cols++)
 			lh_line_add(l, LH_ST_NORMAL, " ");
 	}
 	lh_line_add(l, LH_ST_NORMAL, " ");
@@ -127,20 +124,12 @@ static void lh_row_other(const struct lh_rowfmt *rf, const struct lh_entry *e, s
 	lh_line_add_untrusted(l, st, ev->message, LH_ROW_TEXT_MAX, rf->fmt);
 }
 
-static size_t lh_line_chars(const struct lh_line *l)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < l->text.len; i++)
-		n += ((unsigned char)l->text.data[i] & 0xc0) != 0x80;
-	return n;
-}
-
 int lh_rowfmt_entry(const struct lh_rowfmt *rf, const struct lh_entry *e, struct lh_line *l1,
 		    struct lh_line *l2)
 {
 	lh_line_reset(l1, LH_ST_NORMAL);
 	lh_row_prefix(rf, e, l1);
-	size_t indent = lh_line_chars(l1);
+	size_t indent = (size_t)lh_cells_width(l1->text.data, l1->text.len);
 	if (rf->narrow && indent > 4)
 		indent = 4;
 	switch (e->ev->cat) {

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "line.h"
-#include "store.h"
+#include "core/store.h"
 
 struct lh_rowfmt {
 	int64_t now_us;    /* wall clock, for pending timers */

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "rows.h"
-#include "xalloc.h"
+#include "lib/ring.h"
+#include "lib/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,7 @@ struct lh_item {
 struct lh_rows {
 	const struct lh_store *store;
 	struct lh_filter f;
-	struct lh_item *items;
-	size_t head, n, cap; /* live items are items[head .. head+n) */
+	struct lh_ring items; /* of struct lh_item, oldest first */
 	bool stale;
 };
 
@@ -35,6 +35,7 @@ struct lh_rows *lh_rows_new(const struct lh_store *store)
 {
 	struct lh_rows *r = lh_xcalloc(1, sizeof *r);
 	r->store = store;
+	r->items = (struct lh_ring)LH_RING_INIT(sizeof(struct lh_item));
 	return r;
 }
 
@@ -43,7 +44,7 @@ void lh_rows_free(struct lh_rows *r)
 	if (!r)
 		return;
 	lh_filter_clear(&r->f);
-	free(r->items);
+	lh_ring_free(&r->items);
 	free(r);
 }
 
@@ -77,21 +78,17 @@ bool lh_rows_matches(const struct lh_rows *r, const struct lh_entry *e)
 
 static void lh_rows_push(struct lh_rows *r, const struct lh_entry *e)
 {
-	if (r->head + r->n == r->cap) {
-		if (r->head > r->cap / 2) { /* reuse the space evictions freed */
-			memmove(r->items, r->items + r->head, r->n * sizeof *r->items);
-			r->head = 0;
-		} else {
-			r->cap = r->cap ? r->cap * 2 : 1024;
-			r->items = lh_xrealloc(r->items, r->cap * sizeof *r->items);
-		}
-	}
-	r->items[r->head + r->n++] = (struct lh_item){ e->seq, e };
+	*(struct lh_item *)lh_ring_push(&r->items) = (struct lh_item){ e->seq, e };
+}
+
+static const struct lh_item *lh_rows_item(const struct lh_rows *r, size_t i)
+{
+	return lh_ring_at(&r->items, i);
 }
 
 static void lh_rows_rebuild(struct lh_rows *r)
 {
-	r->head = r->n = 0;
+	lh_ring_clear(&r->items);
 	r->stale = false;
 	if (r->f.run) {
 		const struct lh_run *run = lh_store_find_run(r->store, r->f.run);
@@ -145,28 +142,28 @@ void lh_rows_sync(struct lh_rows *r)
 	}
 	const struct lh_entry *oldest = lh_store_entry_at(r->store, 0);
 	uint64_t min = oldest ? oldest->seq : UINT64_MAX;
-	while (r->n && r->items[r->head].seq < min) {
-		r->head++;
-		r->n--;
-	}
+	const struct lh_item *it;
+	while ((it = lh_rows_item(r, 0)) != NULL && it->seq < min)
+		lh_ring_shift(&r->items);
 }
 
 size_t lh_rows_count(const struct lh_rows *r)
 {
-	return r->n;
+	return r->items.n;
 }
 
 const struct lh_entry *lh_rows_at(const struct lh_rows *r, size_t i)
 {
-	return i < r->n ? r->items[r->head + i].e : NULL;
+	const struct lh_item *it = lh_rows_item(r, i);
+	return it ? it->e : NULL;
 }
 
 size_t lh_rows_find(const struct lh_rows *r, uint64_t seq)
 {
-	size_t lo = 0, hi = r->n;
+	size_t lo = 0, hi = r->items.n;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (r->items[r->head + mid].seq < seq)
+		if (lh_rows_item(r, mid)->seq < seq)
 			lo = mid + 1;
 		else
 			hi = mid;

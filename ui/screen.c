@@ -1,7 +1,7 @@
 #include "config.h"
 #include "screen.h"
 #include "cells.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <curses.h>
 #include <errno.h>

@@ -1,8 +1,9 @@
 #include "config.h"
 #include "theme.h"
 #include "theme_builtin.h"
-#include "buf.h"
-#include "xalloc.h"
+#include "lib/buf.h"
+#include "lib/readfile.h"
+#include "lib/xalloc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -168,26 +169,6 @@ static void lh_theme_reset(struct lh_theme *t, const char *name)
 	snprintf(t->name, sizeof t->name, "%s", name);
 }
 
-/* Reads a whole small file; NULL with errno set when it cannot. */
-static char *lh_read_small_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	struct lh_buf b = LH_BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len <= LH_THEME_MAX_BYTES)
-		lh_buf_append(&b, chunk, n);
-	fclose(f);
-	if (b.len > LH_THEME_MAX_BYTES) {
-		lh_buf_free(&b);
-		errno = EFBIG;
-		return NULL;
-	}
-	return b.data ? b.data : lh_xstrdup("");
-}
-
 static char *lh_user_theme_dir(void)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
@@ -200,7 +181,7 @@ static char *lh_user_theme_dir(void)
 
 static int lh_theme_load_file(struct lh_theme *t, const char *path, const char *name, char **cause)
 {
-	char *text = lh_read_small_file(path);
+	char *text = lh_read_file(path, LH_THEME_MAX_BYTES, NULL);
 	if (!text) {
 		*cause = lh_xasprintf("cannot read theme %s: %s", path, strerror(errno));
 		return -1;

@@ -4,11 +4,11 @@
 #include "config.h"
 #include "hud_impl.h"
 #include "cells.h"
-#include "format.h"
+#include "core/format.h"
 #include "screen.h"
-#include "text.h"
-#include "timeutil.h"
-#include "xalloc.h"
+#include "lib/text.h"
+#include "lib/timeutil.h"
+#include "lib/xalloc.h"
 
 #include <cJSON.h>
 #include <stdio.h>

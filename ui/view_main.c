@@ -3,10 +3,10 @@
 #include "config.h"
 #include "hud_impl.h"
 #include "cells.h"
-#include "format.h"
+#include "core/format.h"
 #include "rowfmt.h"
 #include "screen.h"
-#include "timeutil.h"
+#include "lib/timeutil.h"
 
 #include <curses.h>
 #include <stdio.h>

@@ -2,10 +2,10 @@
  * and the pickers for run, agent and category. */
 #include "config.h"
 #include "hud_impl.h"
-#include "format.h"
+#include "core/format.h"
 #include "screen.h"
-#include "timeutil.h"
-#include "xalloc.h"
+#include "lib/timeutil.h"
+#include "lib/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,9 +2,9 @@
  * per agent totals, for the selected run. */
 #include "config.h"
 #include "hud_impl.h"
-#include "format.h"
+#include "core/format.h"
 #include "screen.h"
-#include "timeutil.h"
+#include "lib/timeutil.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -12,7 +12,7 @@
  *           [--size BYTES] [--prefix RUNPREFIX] [--pid SERVER_PID]
  */
 #include "config.h"
-#include "hist.h"
+#include "lib/hist.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,8 +2,8 @@
  * payloads keep every field, unknown ones byte for byte. */
 #include "config.h"
 #include "../tap.h"
-#include "event.h"
-#include "timeutil.h"
+#include "core/event.h"
+#include "lib/timeutil.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,12 +2,12 @@
  * map, the bridge's history, cutting RESP bulks. */
 #include "config.h"
 #include "../tap.h"
-#include "hist.h"
-#include "history.h"
-#include "map.h"
-#include "redisurl.h"
-#include "rejects.h"
-#include "respcut.h"
+#include "lib/hist.h"
+#include "bridge/history.h"
+#include "lib/map.h"
+#include "lib/redisurl.h"
+#include "core/rejects.h"
+#include "lib/respcut.h"
 
 #include <stdio.h>
 #include <stdlib.h>

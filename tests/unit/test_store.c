@@ -3,8 +3,8 @@
  * dangling. */
 #include "config.h"
 #include "../tap.h"
-#include "store.h"
-#include "buf.h"
+#include "core/store.h"
+#include "lib/buf.h"
 
 #include <stdlib.h>
 #include <string.h>

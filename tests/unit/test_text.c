@@ -2,9 +2,9 @@
  * all come out visible and harmless; plain lines stay one line. */
 #include "config.h"
 #include "../tap.h"
-#include "text.h"
-#include "format.h"
-#include "json.h"
+#include "lib/text.h"
+#include "core/format.h"
+#include "lib/json.h"
 
 #include <string.h>
 

@@ -3,10 +3,10 @@
 #include "config.h"
 #include "../tap.h"
 #include "cells.h"
-#include "format.h"
+#include "core/format.h"
 #include "rowfmt.h"
 #include "rows.h"
-#include "store.h"
+#include "core/store.h"
 #include "theme.h"
 
 #include <locale.h>

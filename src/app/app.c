@@ -1,0 +1,211 @@
+#include "config.h"
+#include "app.h"
+#include "source/demo.h"
+#include "source/file.h"
+#include "source/redis.h"
+#include "source/ws.h"
+#include "lib/json.h"
+#include "lib/timeutil.h"
+#include <cJSON.h>
+#include "lib/xalloc.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct lh_app {
+	uv_loop_t loop;
+	struct lh_store *store;
+	struct lh_ingest ingest;
+	struct lh_source *source;
+	uv_signal_t sigint, sigterm;
+	struct lh_app_hooks hooks;
+	struct lh_kstate kstate;
+	bool shut;
+};
+
+static void lh_app_payload(void *ctx, const char *data, size_t len)
+{
+	struct lh_app *app = ctx;
+	lh_ingest_payload(&app->ingest, data, len);
+}
+
+static void lh_app_state(void *ctx, const struct lh_source_status *st)
+{
+	struct lh_app *app = ctx;
+	if (app->hooks.source_state)
+		app->hooks.source_state(app->hooks.ctx, st);
+}
+
+/* A gap or an error from the WebSocket becomes an event of its own, so it
+ * is shown in the timeline where it happened. */
+static void lh_app_synth(struct lh_app *app, const char *run, const char *category, const char *meta,
+			 const char *message)
+{
+	struct lh_buf b = LH_BUF_INIT;
+	lh_buf_puts(&b, "{\"run_id\":");
+	lh_json_put_string(&b, run ? run : "unknown");
+	lh_buf_printf(&b, ",\"category\":\"%s\",\"metadata\":\"%s\",\"message\":", category, meta);
+	lh_json_put_string(&b, message);
+	lh_buf_putc(&b, '}');
+	lh_ingest_payload(&app->ingest, b.data, b.len);
+	lh_buf_free(&b);
+}
+
+static void lh_app_gap(struct lh_app *app, const cJSON *m, const char *run)
+{
+	const cJSON *from = cJSON_GetObjectItemCaseSensitive(m, "from");
+	const cJSON *to = cJSON_GetObjectItemCaseSensitive(m, "to");
+	const cJSON *reason = cJSON_GetObjectItemCaseSensitive(m, "reason");
+	const cJSON *grun = cJSON_GetObjectItemCaseSensitive(m, "run_id");
+	long long f = cJSON_IsNumber(from) ? (long long)from->valuedouble : 0;
+	long long t = cJSON_IsNumber(to) ? (long long)to->valuedouble : 0;
+	char msg[160];
+	bool all = cJSON_IsString(grun) && strcmp(grun->valuestring, "*") == 0;
+	if (t >= f)
+		snprintf(msg, sizeof msg, "%lld event%s missed%s (seq %lld-%lld, %s)", t - f + 1, t == f ? "" : "s",
+			 all ? " across runs" : "", f, t, cJSON_IsString(reason) ? reason->valuestring : "gap");
+	else
+		snprintf(msg, sizeof msg, "history restarted%s (%s)", all ? " across runs" : "",
+			 cJSON_IsString(reason) ? reason->valuestring : "gap");
+	/* A gap across runs ("*", from /ws/runs) is shown in the run last seen. */
+	bool one_run = cJSON_IsString(grun) && strcmp(grun->valuestring, "*") != 0;
+	lh_app_synth(app, one_run ? grun->valuestring : run && *run ? run : "unknown", "GAP", "GAP", msg);
+}
+
+static void lh_app_frame(void *ctx, const char *type, const void *json, const char *run)
+{
+	struct lh_app *app = ctx;
+	const cJSON *m = json;
+	if (strcmp(type, "gap") == 0) {
+		lh_app_gap(app, m, run);
+		return;
+	}
+	if (strcmp(type, "error") == 0) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(m, "error");
+		char *text = cJSON_IsString(e) ? NULL : cJSON_PrintUnformatted(e);
+		lh_app_synth(app, run, "ERROR", "IO_ERR", cJSON_IsString(e) ? e->valuestring : text ? text : "error");
+		cJSON_free(text);
+		return;
+	}
+	unsigned changed = lh_kstate_apply(&app->kstate, type, json);
+	if (changed && app->hooks.kernel)
+		app->hooks.kernel(app->hooks.ctx, changed, &app->kstate);
+}
+
+static void lh_app_signal(uv_signal_t *h, int signum)
+{
+	struct lh_app *app = h->data;
+	if (app->hooks.stop)
+		app->hooks.stop(app->hooks.ctx, signum);
+	else
+		lh_app_shutdown(app);
+}
+
+static struct lh_source *lh_app_source(struct lh_app *app, const struct lh_options *o, char **cause)
+{
+	struct lh_source_callbacks cb = { lh_app_payload, lh_app_state, lh_app_frame, app };
+	if (o->ws_url) {
+		struct lh_ws_options w = { o->ws_url, o->ws_run, o->ws_token, o->ws_ca, o->ws_insecure, o->max_bytes };
+		return lh_source_ws_new(&app->loop, &w, &cb, cause);
+	}
+	if (o->demo)
+		return lh_source_demo_new(&app->loop, o->seed, o->speed, &cb);
+	if (o->file)
+		return lh_source_file_new(&app->loop, o->file, o->follow, o->max_bytes, &cb, cause);
+	return lh_source_redis_new(&app->loop, o->redis_url, o->channels, o->nchannels, o->max_bytes, &cb,
+				   cause);
+}
+
+struct lh_app *lh_app_new(const struct lh_options *o, const struct lh_app_hooks *hooks)
+{
+	struct lh_app *app = lh_xcalloc(1, sizeof *app);
+	char *cause = NULL;
+	if (uv_loop_init(&app->loop) < 0) {
+		fprintf(stderr, "livehud: cannot create the event loop\n");
+		free(app);
+		return NULL;
+	}
+	app->hooks = *hooks;
+	lh_kstate_init(&app->kstate);
+	app->store = hooks->no_store ? NULL : lh_store_new(o->max_events);
+	struct lh_ingest_callbacks icb = { hooks->entry, hooks->event, hooks->reject, hooks->ctx };
+	lh_ingest_init(&app->ingest, app->store, o->max_bytes, &icb);
+	app->source = lh_app_source(app, o, &cause);
+	if (!app->source) {
+		fprintf(stderr, "livehud: %s\n", cause);
+		free(cause);
+		lh_store_free(app->store);
+		uv_loop_close(&app->loop);
+		free(app);
+		return NULL;
+	}
+	/* A reader that goes away shows up as EPIPE on the write, not a kill. */
+	signal(SIGPIPE, SIG_IGN);
+	uv_signal_init(&app->loop, &app->sigint);
+	uv_signal_init(&app->loop, &app->sigterm);
+	app->sigint.data = app->sigterm.data = app;
+	uv_signal_start(&app->sigint, lh_app_signal, SIGINT);
+	uv_signal_start(&app->sigterm, lh_app_signal, SIGTERM);
+	return app;
+}
+
+uv_loop_t *lh_app_loop(struct lh_app *app) { return &app->loop; }
+const struct lh_kstate *lh_app_kstate(const struct lh_app *app) { return &app->kstate; }
+struct lh_store *lh_app_store(struct lh_app *app) { return app->store; }
+const struct lh_rejects *lh_app_rejects(const struct lh_app *app) { return &app->ingest.rejects; }
+
+const struct lh_source_status *lh_app_source_status(const struct lh_app *app)
+{
+	return app->source ? lh_source_status(app->source) : NULL;
+}
+
+int lh_app_run(struct lh_app *app)
+{
+	int rc = lh_source_start(app->source);
+	if (rc < 0)
+		return rc;
+	return uv_run(&app->loop, UV_RUN_DEFAULT);
+}
+
+void lh_app_shutdown(struct lh_app *app)
+{
+	if (app->shut)
+		return;
+	app->shut = true;
+	lh_source_close(app->source);
+	app->source = NULL;
+	uv_close((uv_handle_t *)&app->sigint, NULL);
+	uv_close((uv_handle_t *)&app->sigterm, NULL);
+}
+
+void lh_app_settle(struct lh_app *app)
+{
+	uv_run(&app->loop, UV_RUN_DEFAULT);
+}
+
+void lh_app_free(struct lh_app *app)
+{
+	if (!app)
+		return;
+	lh_app_shutdown(app);
+	uv_run(&app->loop, UV_RUN_DEFAULT); /* let the close callbacks run */
+	lh_source_ws_reap();
+	uv_run(&app->loop, UV_RUN_DEFAULT);
+	uv_loop_close(&app->loop);
+	lh_store_free(app->store);
+	free(app);
+}
+
+char *lh_app_rejects_summary(const struct lh_app *app)
+{
+	struct lh_buf b = LH_BUF_INIT;
+	const struct lh_rejects *r = &app->ingest.rejects;
+	for (int i = 1; i < LH_REJECT_COUNT; i++)
+		if (r->count[i])
+			lh_buf_printf(&b, "%s%s %llu", b.len ? ", " : "", lh_reject_name((enum lh_reject)i),
+				      (unsigned long long)r->count[i]);
+	return b.data ? b.data : lh_xstrdup("");
+}

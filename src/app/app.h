@@ -1,0 +1,60 @@
+/* app: what every mode shares: the libuv loop, the store, the ingest path,
+ * the source the options chose, and the signals that end the program. A
+ * mode (plain output, the HUD, the bridge) supplies hooks and reacts. */
+#ifndef LH_APP_H
+#define LH_APP_H
+
+#include <stdbool.h>
+#include <uv.h>
+
+#include "core/ingest.h"
+#include "core/kstate.h"
+#include "options.h"
+#include "source/source.h"
+#include "core/store.h"
+
+struct lh_app;
+
+struct lh_app_hooks {
+	/* With a store: each event as it enters it. */
+	void (*entry)(void *ctx, const struct lh_entry *e);
+	/* Without one (no_store): each event, valid during the call only. */
+	void (*event)(void *ctx, const struct lh_event *ev);
+	void (*reject)(void *ctx, enum lh_reject reason, const char *why, uint64_t count);
+	void (*source_state)(void *ctx, const struct lh_source_status *st);
+	/* The kernel told something about the run (LH_KS_* bits). */
+	void (*kernel)(void *ctx, unsigned changed, const struct lh_kstate *k);
+	/* SIGINT or SIGTERM arrived: the mode finishes, then lh_app_shutdown. */
+	void (*stop)(void *ctx, int signum);
+	void *ctx;
+	bool no_store; /* events are not kept (the bridge keeps its own history) */
+};
+
+/* Returns NULL, having said why on stderr, when the source cannot be set
+ * up (a bad URL, a file that cannot be opened). */
+struct lh_app *lh_app_new(const struct lh_options *o, const struct lh_app_hooks *hooks);
+/* lh_app_free(NULL) is a no-op; call after lh_app_run returns. */
+void lh_app_free(struct lh_app *app);
+
+uv_loop_t *lh_app_loop(struct lh_app *app);
+/* NULL with no_store. */
+struct lh_store *lh_app_store(struct lh_app *app);
+const struct lh_rejects *lh_app_rejects(const struct lh_app *app);
+const struct lh_source_status *lh_app_source_status(const struct lh_app *app);
+/* What the kernel's WebSocket said about the run (known is false otherwise). */
+const struct lh_kstate *lh_app_kstate(const struct lh_app *app);
+
+/* Starts the source and runs the loop until every handle is closed. */
+int lh_app_run(struct lh_app *app);
+/* Closes the source and the signal watchers; the loop ends once the mode
+ * has closed its own handles too. Safe to call twice. */
+void lh_app_shutdown(struct lh_app *app);
+/* Turns the loop until what is closing has closed, without starting the
+ * source: for a mode that gives up before lh_app_run. */
+void lh_app_settle(struct lh_app *app);
+
+/* "invalid_json 2, nul_byte 1" for the rejections so far ("" when none);
+ * the caller frees it. */
+char *lh_app_rejects_summary(const struct lh_app *app);
+
+#endif

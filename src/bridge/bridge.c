@@ -1,0 +1,312 @@
+/* bridge: libwebsockets on the program's libuv loop, serving the events
+ * of the chosen source to WebSocket clients.
+ *
+ * Each event is parsed once and serialized once into a frame; the frame is
+ * appended to its run's history and to the history of all runs, and a
+ * reference is queued on every client that watches the run (client.c). */
+#include "config.h"
+#include "bridge.h"
+#include "bridge_impl.h"
+#include "lib/log.h"
+#include "lib/readfile.h"
+#include "lib/timeutil.h"
+#include "lib/xalloc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#define LH_DRAIN_MS 1000
+
+/* ---- events in ---- */
+
+static void lh_bridge_event(void *ctx, const struct lh_event *ev)
+{
+	struct lh_bridge *b = ctx;
+	b->received++;
+	struct lh_hrun *r = lh_history_run(b->hist, ev->run_id);
+	struct lh_frame *f = lh_frame_new_event(ev, lh_hrun_next_seq(r), lh_hrun_epoch(r), ++b->gseq,
+						b->boot_id);
+	lh_hrun_append(b->hist, r, f);
+	lh_frame_ring_push(&b->all, f);
+	for (; b->all.bytes > b->o->bridge.history_bytes; b->all_evicted++)
+		lh_frame_ring_pop(&b->all);
+	struct lh_client *c;
+	LIST_FOREACH(c, &b->clients, link)
+		if (!c->closing && (!c->run || strcmp(c->run, ev->run_id) == 0))
+			lh_client_push(c, f, lh_hrun_epoch(r));
+	lh_frame_unref(f);
+}
+
+static void lh_bridge_reject(void *ctx, enum lh_reject reason, const char *why, uint64_t count)
+{
+	(void)ctx;
+	lh_log("warn", "rejected %llu payload%s (%s): %s", (unsigned long long)count, count == 1 ? "" : "s",
+	       lh_reject_name(reason), why);
+}
+
+static void lh_bridge_state(void *ctx, const struct lh_source_status *st)
+{
+	struct lh_bridge *b = ctx;
+	if ((int)st->state == b->last_state && st->state != LH_SOURCE_RETRYING)
+		return;
+	b->last_state = (int)st->state;
+	if (st->state == LH_SOURCE_LIVE)
+		lh_log("info", "redis %s: subscribed", st->describe);
+	else if (st->state == LH_SOURCE_RETRYING)
+		lh_log("warn", "redis %s: %s; retrying", st->describe, st->last_error);
+}
+
+/* ---- the libwebsockets callback ---- */
+
+static int lh_on_receive(struct lh_bridge *b, struct lh_client *c, struct lws *wsi, size_t len)
+{
+	/* Clients have nothing to say; only bound what they may send. */
+	c->rx += len;
+	if (c->rx > b->o->bridge.max_frame) {
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"too large", 9);
+		return -1;
+	}
+	if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi))
+		c->rx = 0;
+	return 0;
+}
+
+static int lh_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+	struct lh_bridge *b = lws_context_user(lws_get_context(wsi));
+	struct lh_client *c = user;
+	switch (reason) {
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		return lh_http_confirm_upgrade(b, wsi);
+	case LWS_CALLBACK_HTTP:
+		return lh_http_request(b, c, wsi, in ? (const char *)in : "/");
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return c && c->body ? lh_http_write(c, wsi) : 0;
+	case LWS_CALLBACK_CLOSED_HTTP:
+		if (c) {
+			free(c->body);
+			c->body = NULL;
+		}
+		break;
+	case LWS_CALLBACK_ESTABLISHED:
+		lh_client_open(b, c, wsi);
+		break;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return c->listed && !c->failed ? lh_client_write(b, c) : -1;
+	case LWS_CALLBACK_RECEIVE:
+		return lh_on_receive(b, c, wsi, len);
+	case LWS_CALLBACK_CLOSED:
+		lh_client_close(b, c);
+		break;
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols lh_protocols[] = {
+	/* tx_packet_size: lws would otherwise cut a batch into sends of its
+	 * 4 KB receive buffer size and copy the rest into its own buffer. */
+	{ "livehud", lh_callback, sizeof(struct lh_client), 4096, 0, NULL, LH_BATCH_BYTES },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 },
+};
+
+/* ---- life ---- */
+
+static void lh_lws_log(int level, const char *line)
+{
+	size_t n = strlen(line);
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	lh_log(level & LLL_ERR ? "error" : "warn", "libwebsockets: %.*s", (int)n, line);
+}
+
+static void lh_bridge_finish(struct lh_bridge *b)
+{
+	uv_close((uv_handle_t *)&b->drain, NULL);
+	uv_close((uv_handle_t *)&b->flush, NULL);
+	if (b->ctx)
+		lws_context_destroy(b->ctx);
+	lh_app_shutdown(b->app);
+}
+
+void lh_bridge_drain_cb(uv_timer_t *t)
+{
+	struct lh_bridge *b = t->data;
+	if (!b->nclients || b->drain_forced) {
+		lh_bridge_finish(b);
+		return;
+	}
+	/* A second is up: whatever is still queued is dropped. */
+	b->drain_forced = true;
+	struct lh_client *c;
+	LIST_FOREACH(c, &b->clients, link) {
+		lh_client_drop_all(c);
+		lws_callback_on_writable(c->wsi);
+	}
+	uv_timer_start(&b->drain, lh_bridge_drain_cb, 200, 0);
+}
+
+static void lh_bridge_stop(void *ctx, int signum)
+{
+	struct lh_bridge *b = ctx;
+	if (b->draining)
+		return;
+	lh_log("info", "signal %d: closing %zu client%s", signum, b->nclients, b->nclients == 1 ? "" : "s");
+	b->draining = true;
+	struct lh_client *c;
+	LIST_FOREACH(c, &b->clients, link)
+		lws_callback_on_writable(c->wsi);
+	uv_timer_start(&b->drain, lh_bridge_drain_cb, b->nclients ? LH_DRAIN_MS : 0, 0);
+}
+
+static int lh_split_listen(const char *listen, char *host, size_t hlen, int *port)
+{
+	const char *colon = strrchr(listen, ':');
+	if (!colon || colon == listen)
+		return -1;
+	const char *h = listen;
+	size_t n = (size_t)(colon - listen);
+	if (*h == '[' && n >= 2 && h[n - 1] == ']') {
+		h++;
+		n -= 2;
+	}
+	if (n >= hlen)
+		return -1;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	char *end;
+	long p = strtol(colon + 1, &end, 10);
+	if (*end || p < 1 || p > 65535)
+		return -1;
+	*port = (int)p;
+	return 0;
+}
+
+/* The token in the file at path, without trailing white space; NULL, with
+ * *cause (static) saying why, when it cannot be read or is empty. */
+static char *lh_read_token(const char *path, const char **cause)
+{
+	char *text = lh_read_file(path, 4096, NULL);
+	if (!text) {
+		*cause = errno == EFBIG ? "larger than 4096 bytes" : strerror(errno);
+		return NULL;
+	}
+	size_t n = strlen(text);
+	while (n && strchr("\r\n \t", text[n - 1]))
+		text[--n] = '\0';
+	if (!n) {
+		free(text);
+		*cause = "the file is empty";
+		return NULL;
+	}
+	return text;
+}
+
+/* Sets b->ctx (destroyed on the way out even when this fails, as a
+ * foreign loop needs); false if the address cannot be served. */
+static bool lh_bridge_listen(struct lh_bridge *b, char *host, int port)
+{
+	const struct lh_bridge_options *bo = &b->o->bridge;
+	struct lws_context_creation_info info;
+	memset(&info, 0, sizeof info);
+	void *loops[1] = { lh_app_loop(b->app) };
+	info.foreign_loops = loops;
+	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_VALIDATE_UTF8;
+	info.port = port;
+	info.iface = host;
+	info.protocols = lh_protocols;
+	info.user = b;
+	info.pcontext = &b->ctx;
+	/* Ping a connection idle for ping_s; hang up one silent for twice that. */
+	if (bo->ping_s) {
+		b->idle.secs_since_valid_ping = (uint16_t)bo->ping_s;
+		b->idle.secs_since_valid_hangup = (uint16_t)(bo->ping_s * 2 + 5);
+		info.retry_and_idle_policy = &b->idle;
+	}
+	info.timeout_secs = 20;
+	info.fd_limit_per_thread = (unsigned)(bo->max_clients + 64);
+	if (bo->tls_cert) {
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.ssl_cert_filepath = bo->tls_cert;
+		info.ssl_private_key_filepath = bo->tls_key;
+	}
+	lws_set_log_level(LLL_ERR | LLL_WARN, lh_lws_log);
+	/* The listening vhost is made apart: on a foreign loop a failed
+	 * default vhost (a port in use) still returns the context, already
+	 * being destroyed, and running it aborted. */
+	info.options |= LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	b->ctx = lws_create_context(&info);
+	return b->ctx && lws_create_vhost(b->ctx, &info);
+}
+
+static int lh_bridge_setup(struct lh_bridge *b)
+{
+	const struct lh_bridge_options *bo = &b->o->bridge;
+	char host[256];
+	int port;
+	if (lh_split_listen(bo->listen, host, sizeof host, &port) < 0) {
+		fprintf(stderr, "livehud: bad --listen '%s': expected HOST:PORT\n", bo->listen);
+		return 2;
+	}
+	const char *cause;
+	if (bo->token_file && !(b->token = lh_read_token(bo->token_file, &cause))) {
+		fprintf(stderr, "livehud bridge: cannot read a token from %s: %s\n", bo->token_file, cause);
+		return 2;
+	}
+	if (bo->token)
+		b->token = lh_xstrdup(bo->token);
+	uint64_t rnd = (uint64_t)lh_time_now_us();
+	if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) < 0)
+		rnd ^= (uint64_t)getpid() << 32;
+	snprintf(b->boot_id, sizeof b->boot_id, "%016llx", (unsigned long long)rnd);
+	b->hist = lh_history_new(bo->history, bo->max_runs, bo->history_bytes, b->boot_id);
+	/* /ws/runs keeps ten runs' worth, within the same byte budget */
+	lh_frame_ring_init(&b->all, bo->history * 10);
+	if (!lh_bridge_listen(b, host, port)) {
+		fprintf(stderr, "livehud: cannot serve on %s: the port may be in use, the TLS files "
+				"unreadable, or libwebsockets' libuv plugin missing (Debian package "
+				"libwebsockets-evlib-uv)\n", bo->listen);
+		return 1;
+	}
+	lh_log("info", "serving %s://%s on %s (history %zu per run, %zu runs)", bo->tls_cert ? "wss" : "ws",
+	       bo->listen, b->o->redis_url, bo->history, bo->max_runs);
+	return 0;
+}
+
+int lh_bridge_main(const struct lh_options *o)
+{
+	struct lh_bridge b = { .o = o, .last_state = -1 };
+	lh_log_init(o->bridge.log_json);
+	b.start_mono_us = lh_time_mono_us();
+	struct lh_app_hooks hooks = { .event = lh_bridge_event, .reject = lh_bridge_reject,
+				      .source_state = lh_bridge_state, .stop = lh_bridge_stop,
+				      .ctx = &b, .no_store = true };
+	b.app = lh_app_new(o, &hooks);
+	if (!b.app)
+		return 1;
+	uv_timer_init(lh_app_loop(b.app), &b.drain);
+	uv_check_init(lh_app_loop(b.app), &b.flush);
+	b.drain.data = b.flush.data = &b;
+	int status = lh_bridge_setup(&b);
+	if (status) {
+		lh_bridge_finish(&b);
+		lh_app_settle(b.app); /* a half-made context's first destroy finishes */
+	} else if (lh_app_run(b.app) < 0) {
+		lh_bridge_finish(&b);
+		status = 1;
+	}
+	if (b.ctx) /* with a foreign loop, destroying takes a second call */
+		lws_context_destroy(b.ctx);
+	lh_app_free(b.app);
+	lh_history_free(b.hist);
+	lh_frame_ring_clear(&b.all);
+	lh_buf_free(&b.scratch);
+	lh_buf_free(&b.batch);
+	free(b.token);
+	lh_log("info", "stopped");
+	return status;
+}

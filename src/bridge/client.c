@@ -1,0 +1,281 @@
+/* client: one WebSocket client of the bridge: what it watches, its queue of
+ * frames and of gaps not yet said, and writing them.
+ *
+ * A client's queue is bounded in frames and bytes: when full, its oldest
+ * frames are dropped and the client is told with a gap frame before
+ * anything else, so a slow reader costs only itself. What a loop turn
+ * queued is written at the end of the turn, all of a client's frames
+ * framed into one write; a client whose socket is full is written from its
+ * writable callback instead. */
+#include "config.h"
+#include "bridge_impl.h"
+#include "lib/timeutil.h"
+#include "lib/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* libwebsockets' own value for a close frame, which its header leaves out
+ * (it is meant to be sent through lws_close_reason). */
+#define LH_LWS_WRITE_CLOSE ((enum lws_write_protocol)4)
+
+/* Frames queued during one loop turn are written together at its end:
+ * a burst from one Redis read leaves in one write per client, and a lone
+ * event needs no round trip through a writable callback. */
+static void lh_flush_later(struct lh_client *c)
+{
+	struct lh_bridge *b = c->b;
+	if (c->flushing)
+		return;
+	c->flushing = true;
+	if (LIST_EMPTY(&b->to_flush))
+		uv_check_start(&b->flush, lh_bridge_flush_cb);
+	LIST_INSERT_HEAD(&b->to_flush, c, flush_link);
+}
+
+static void lh_flush_forget(struct lh_client *c)
+{
+	if (!c->flushing)
+		return;
+	LIST_REMOVE(c, flush_link);
+	c->flushing = false;
+}
+
+static void lh_client_add_gap(struct lh_client *c, const char *run, uint64_t from, uint64_t to,
+			      const char *epoch, const char *reason)
+{
+	if (c->ngaps) { /* the same run, contiguous: extend */
+		struct lh_gap *g = &c->gaps[c->ngaps - 1];
+		if (strcmp(g->run, run) == 0 && g->to + 1 == from && g->reason == reason) {
+			g->to = to;
+			return;
+		}
+	}
+	if (c->ngaps == LH_MAX_GAPS) { /* out of room: widen the last one */
+		struct lh_gap *g = &c->gaps[c->ngaps - 1];
+		if (to > g->to)
+			g->to = to;
+		return;
+	}
+	struct lh_gap *g = &c->gaps[c->ngaps++];
+	g->run = lh_xstrdup(run);
+	g->from = from;
+	g->to = to;
+	g->reason = reason;
+	snprintf(g->epoch, sizeof g->epoch, "%s", epoch);
+}
+
+void lh_client_push(struct lh_client *c, struct lh_frame *f, const char *epoch)
+{
+	struct lh_bridge *b = c->b;
+	const struct lh_bridge_options *bo = &b->o->bridge;
+	size_t n;
+	while ((n = lh_frame_ring_count(&c->q)) &&
+	       (n >= bo->queue_msgs || c->q.bytes + f->len > bo->queue_bytes)) {
+		struct lh_frame *old = lh_frame_ring_shift(&c->q);
+		lh_client_add_gap(c, old->run_id, old->seq, old->seq, epoch, "slow_client");
+		b->dropped_slow++;
+		lh_frame_unref(old);
+	}
+	lh_frame_ring_push(&c->q, f);
+	lh_flush_later(c);
+}
+
+void lh_client_drop_all(struct lh_client *c)
+{
+	c->b->dropped_closed += lh_frame_ring_count(&c->q);
+	lh_frame_ring_clear(&c->q);
+	for (size_t i = 0; i < c->ngaps; i++)
+		free(c->gaps[i].run);
+	c->ngaps = 0;
+}
+
+/* /ws/runs?since=GSEQ&epoch=GEPOCH: the same across every run, with the
+ * numbers every frame carries as gseq and gepoch. A gap names run "*". */
+static void lh_client_resume_all(struct lh_client *c, struct lws *wsi, uint64_t after)
+{
+	struct lh_bridge *b = c->b;
+	char epoch[64];
+	const char *ep = lws_get_urlarg_by_name(wsi, "epoch=", epoch, sizeof epoch);
+	size_t n = lh_frame_ring_count(&b->all);
+	uint64_t oldest = n ? lh_frame_ring_at(&b->all, 0)->gseq : b->gseq + 1;
+	if (!ep || strcmp(ep, b->boot_id) != 0) {
+		lh_client_add_gap(c, "*", 1, oldest - 1, b->boot_id, "epoch");
+		after = 0;
+	} else if (after + 1 < oldest) {
+		lh_client_add_gap(c, "*", after + 1, oldest - 1, b->boot_id, "history");
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct lh_frame *f = lh_frame_ring_at(&b->all, i);
+		if (f->gseq > after)
+			lh_client_push(c, f, b->boot_id);
+	}
+	if (c->ngaps)
+		lws_callback_on_writable(wsi);
+}
+
+/* Queues the retained frames after ?since=SEQ, after a gap frame when the
+ * history does not reach back that far or the epoch changed. */
+static void lh_client_resume(struct lh_client *c, struct lws *wsi)
+{
+	char since_s[32], epoch[64];
+	const char *since = lws_get_urlarg_by_name(wsi, "since=", since_s, sizeof since_s);
+	if (!since)
+		return;
+	if (!c->run) {
+		lh_client_resume_all(c, wsi, strtoull(since, NULL, 10));
+		return;
+	}
+	const char *ep = lws_get_urlarg_by_name(wsi, "epoch=", epoch, sizeof epoch);
+	uint64_t after = strtoull(since, NULL, 10);
+	struct lh_hrun *r = lh_history_find(c->b->hist, c->run);
+	if (!r)
+		r = lh_history_run(c->b->hist, c->run); /* a run nobody published yet */
+	size_t n = lh_hrun_count(r);
+	uint64_t oldest = n ? lh_hrun_at(r, 0)->seq : lh_hrun_next_seq(r);
+	bool same_epoch = ep && strcmp(ep, lh_hrun_epoch(r)) == 0;
+	if (!same_epoch) {
+		lh_client_add_gap(c, c->run, 1, oldest - 1, lh_hrun_epoch(r), "epoch");
+		after = 0;
+	} else if (after + 1 < oldest) {
+		lh_client_add_gap(c, c->run, after + 1, oldest - 1, lh_hrun_epoch(r), "history");
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct lh_frame *f = lh_hrun_at(r, i);
+		if (f->seq > after)
+			lh_client_push(c, f, lh_hrun_epoch(r));
+	}
+	if (c->ngaps)
+		lws_callback_on_writable(wsi);
+}
+
+void lh_client_open(struct lh_bridge *b, struct lh_client *c, struct lws *wsi)
+{
+	char run[LH_RUN_ID_MAX + 2];
+	c->b = b;
+	c->wsi = wsi;
+	c->ws = true;
+	c->run = lh_http_ws_path(wsi, run, sizeof run) == 1 ? lh_xstrdup(run) : NULL;
+	lh_frame_ring_init(&c->q, SIZE_MAX);
+	LIST_INSERT_HEAD(&b->clients, c, link);
+	c->listed = true;
+	b->nclients++;
+	lh_client_resume(c, wsi);
+}
+
+void lh_client_close(struct lh_bridge *b, struct lh_client *c)
+{
+	if (!c->listed)
+		return;
+	LIST_REMOVE(c, link);
+	c->listed = false;
+	b->nclients--;
+	lh_flush_forget(c);
+	lh_client_drop_all(c);
+	free(c->run);
+	c->run = NULL;
+	if (b->draining && !b->nclients) /* the last one is gone: finish now */
+		uv_timer_start(&b->drain, lh_bridge_drain_cb, 0, 0);
+}
+
+/* Appends one unmasked server-to-client text frame (RFC 6455 5.2). */
+static void lh_ws_frame_append(struct lh_buf *out, const void *data, size_t len)
+{
+	unsigned char hdr[10];
+	size_t n = 2;
+	hdr[0] = 0x81; /* FIN, text */
+	if (len < 126) {
+		hdr[1] = (unsigned char)len;
+	} else if (len < 65536) {
+		hdr[1] = 126;
+		hdr[2] = (unsigned char)(len >> 8);
+		hdr[3] = (unsigned char)len;
+		n = 4;
+	} else {
+		hdr[1] = 127;
+		for (int i = 0; i < 8; i++)
+			hdr[2 + i] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
+		n = 10;
+	}
+	lh_buf_append(out, hdr, n);
+	lh_buf_append(out, data, len);
+}
+
+/* Gaps first, then queued frames, framed here into one buffer of up to
+ * LH_BATCH_BYTES and sent raw: one syscall for a burst, where lws_write
+ * would take a writable callback and a syscall per frame. */
+static int lh_client_write_batch(struct lh_bridge *b, struct lh_client *c)
+{
+	static const char pre[LWS_PRE]; /* lws_write's headroom */
+	struct lh_buf *out = &b->batch;
+	lh_buf_reset(out);
+	lh_buf_append(out, pre, LWS_PRE);
+	for (; c->ngaps && out->len < LH_BATCH_BYTES; b->gaps_sent++) {
+		struct lh_gap *g = &c->gaps[0];
+		lh_buf_reset(&b->scratch);
+		lh_frame_gap(&b->scratch, g->run, g->from, g->to, g->epoch, g->reason);
+		lh_ws_frame_append(out, b->scratch.data, b->scratch.len);
+		free(g->run);
+		memmove(&c->gaps[0], &c->gaps[1], (--c->ngaps) * sizeof c->gaps[0]);
+	}
+	int64_t now = lh_time_mono_us();
+	struct lh_frame *f;
+	while (out->len < LH_BATCH_BYTES && (f = lh_frame_ring_shift(&c->q)) != NULL) {
+		lh_ws_frame_append(out, f->data, f->len);
+		lh_metrics_note_latency(b, f, now);
+		b->forwarded++;
+		lh_frame_unref(f);
+	}
+	size_t len = out->len - LWS_PRE;
+	return len && lws_write(c->wsi, (unsigned char *)out->data + LWS_PRE, len, LWS_WRITE_RAW) < (int)len
+		       ? -1 : 0;
+}
+
+static bool lh_client_pending(const struct lh_client *c)
+{
+	return c->ngaps || lh_frame_ring_count(&c->q);
+}
+
+/* Batches while the socket takes them whole: a loop turn may have queued
+ * more than one batch (a resume replaying history, a burst of 4 KB
+ * events), and what is left waits for POLLOUT. */
+int lh_client_write(struct lh_bridge *b, struct lh_client *c)
+{
+	do {
+		if (lh_client_write_batch(b, c) < 0)
+			return -1;
+	} while (lh_client_pending(c) && !lws_partial_buffered(c->wsi));
+	if (lh_client_pending(c)) {
+		lws_callback_on_writable(c->wsi);
+	} else if (b->draining) {
+		/* lws_close_reason() and -1 would not send the close frame here
+		 * (libwebsockets 4.1 drops the POLLOUT it asks for from inside
+		 * a POLLOUT callback), so write the close frame ourselves. */
+		static const char why[] = "\x03\xe9shutting down"; /* 1001 going away */
+		unsigned char buf[LWS_PRE + sizeof why];
+		memcpy(buf + LWS_PRE, why, sizeof why - 1);
+		lws_write(c->wsi, buf + LWS_PRE, sizeof why - 1, LH_LWS_WRITE_CLOSE);
+		return -1;
+	}
+	return 0;
+}
+
+void lh_bridge_flush_cb(uv_check_t *h)
+{
+	struct lh_bridge *b = h->data;
+	struct lh_client *c;
+	while ((c = LIST_FIRST(&b->to_flush)) != NULL) {
+		lh_flush_forget(c);
+		/* lws_partial_buffered rather than lws_send_pipe_choked, which
+		 * polls the socket: a syscall per client per loop turn. A full
+		 * socket makes lws keep at most this one batch until POLLOUT. */
+		if (b->draining || c->failed || lws_partial_buffered(c->wsi)) {
+			lws_callback_on_writable(c->wsi);
+		} else if (lh_client_write(b, c) < 0) {
+			c->failed = true; /* closed from its writable callback */
+			lws_callback_on_writable(c->wsi);
+		}
+	}
+	uv_check_stop(h);
+}

@@ -1,0 +1,182 @@
+/* http: what the bridge checks before a WebSocket upgrade (origin, token,
+ * path, capacity), refusing with a real HTTP answer, and the plain HTTP
+ * requests it serves: /health and /metrics. */
+#include "config.h"
+#include "bridge_impl.h"
+#include "lib/json.h"
+#include "lib/timeutil.h"
+#include "lib/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool lh_secure_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned char d = la != lb;
+	for (size_t i = 0; i < la; i++)
+		d |= (unsigned char)(a[i] ^ b[i % (lb ? lb : 1)]);
+	return d == 0;
+}
+
+static bool lh_authorized(struct lh_bridge *b, struct lws *wsi)
+{
+	if (!b->token)
+		return true;
+	char buf[512];
+	if (lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_AUTHORIZATION) > 7 &&
+	    strncasecmp(buf, "Bearer ", 7) == 0 && lh_secure_equal(buf + 7, b->token))
+		return true;
+	const char *v = lws_get_urlarg_by_name(wsi, "token=", buf, sizeof buf);
+	return v && lh_secure_equal(v, b->token);
+}
+
+static bool lh_origin_allowed(struct lh_bridge *b, struct lws *wsi)
+{
+	const struct lh_bridge_options *bo = &b->o->bridge;
+	char origin[256];
+	if (!bo->norigins || lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) <= 0)
+		return true; /* no list, or not a browser */
+	for (size_t i = 0; i < bo->norigins; i++)
+		if (strcmp(origin, bo->origins[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool lh_valid_run_id(const char *s)
+{
+	size_t n = strlen(s);
+	if (!n || n > LH_RUN_ID_MAX)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      strchr("-_.:", *s)))
+			return false;
+	return true;
+}
+
+int lh_http_ws_path(struct lws *wsi, char *run, size_t len)
+{
+	char uri[512];
+	if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0)
+		return -1;
+	if (strcmp(uri, "/ws/runs") == 0)
+		return 0;
+	if (strncmp(uri, "/ws/runtime/", 12) != 0 || strlen(uri + 12) >= len)
+		return -1;
+	snprintf(run, len, "%s", uri + 12);
+	return lh_valid_run_id(run) ? 1 : -1;
+}
+
+/* An HTTP/1.1 refusal written by hand: at this point libwebsockets does
+ * not know the request's version yet and would answer HTTP/1.0, which
+ * WebSocket clients reject as an invalid response instead of reporting the
+ * status. */
+static void lh_refuse(struct lws *wsi, int status, const char *why)
+{
+	static const struct { int code; const char *text; } names[] = {
+		{ 400, "Bad Request" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
+		{ 503, "Service Unavailable" },
+	};
+	const char *text = "Error";
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (names[i].code == status)
+			text = names[i].text;
+	char buf[LWS_PRE + 512];
+	int n = snprintf(buf + LWS_PRE, sizeof buf - LWS_PRE,
+			 "HTTP/1.1 %d %s\r\ncontent-type: text/plain\r\ncontent-length: %zu\r\n"
+			 "connection: close\r\n\r\n%s\n",
+			 status, text, strlen(why) + 1, why);
+	if (n > 0 && (size_t)n < sizeof buf - LWS_PRE)
+		lws_write(wsi, (unsigned char *)buf + LWS_PRE, (size_t)n, LWS_WRITE_HTTP_HEADERS);
+}
+
+int lh_http_confirm_upgrade(struct lh_bridge *b, struct lws *wsi)
+{
+	char run[LH_RUN_ID_MAX + 2];
+	int status = 0;
+	const char *why = NULL;
+	if (b->draining) {
+		status = HTTP_STATUS_SERVICE_UNAVAILABLE;
+		why = "shutting down";
+	} else if (!lh_origin_allowed(b, wsi)) {
+		status = HTTP_STATUS_FORBIDDEN;
+		why = "origin not allowed";
+	} else if (!lh_authorized(b, wsi)) {
+		status = HTTP_STATUS_UNAUTHORIZED;
+		why = "missing or wrong token";
+	} else if (lh_http_ws_path(wsi, run, sizeof run) < 0) {
+		status = HTTP_STATUS_BAD_REQUEST;
+		why = "expected /ws/runtime/RUN_ID (letters, digits, - _ . :) or /ws/runs";
+	} else if (b->nclients >= b->o->bridge.max_clients) {
+		status = HTTP_STATUS_SERVICE_UNAVAILABLE;
+		why = "too many clients";
+	}
+	if (!status)
+		return 0;
+	b->refused++;
+	lh_refuse(wsi, status, why);
+	return 1;
+}
+
+static char *lh_health_text(struct lh_bridge *b, int *status)
+{
+	const struct lh_source_status *st = lh_app_source_status(b->app);
+	bool up = st && st->state == LH_SOURCE_LIVE;
+	*status = up ? HTTP_STATUS_OK : HTTP_STATUS_SERVICE_UNAVAILABLE;
+	struct lh_buf h = LH_BUF_INIT;
+	lh_buf_printf(&h, "{\"status\":\"%s\",\"redis\":\"%s\",\"redis_error\":", up ? "ok" : "unavailable",
+		      st ? lh_source_state_name(st->state) : "closed");
+	lh_json_put_string(&h, st ? st->last_error : "");
+	lh_buf_printf(&h, ",\"clients\":%zu,\"runs\":%zu,\"uptime_s\":%lld,\"version\":\"%s\"}\n", b->nclients,
+		      lh_history_runs(b->hist), (long long)((lh_time_mono_us() - b->start_mono_us) / 1000000),
+		      PACKAGE_VERSION);
+	return h.data;
+}
+
+int lh_http_request(struct lh_bridge *b, struct lh_client *c, struct lws *wsi, const char *path)
+{
+	c->b = b;
+	c->ctype = "text/plain; charset=utf-8";
+	if (strcmp(path, "/health") == 0) {
+		c->body = lh_health_text(b, &c->status);
+		c->ctype = "application/json";
+	} else if (strcmp(path, "/metrics") == 0) {
+		if (!lh_authorized(b, wsi)) {
+			b->refused++;
+			c->status = HTTP_STATUS_UNAUTHORIZED;
+			c->body = lh_xstrdup("missing or wrong token\n");
+		} else {
+			c->status = HTTP_STATUS_OK;
+			c->body = lh_metrics_text(b);
+			c->ctype = "text/plain; version=0.0.4";
+		}
+	} else {
+		c->status = HTTP_STATUS_NOT_FOUND;
+		c->body = lh_xstrdup("not found: try /ws/runtime/RUN_ID, /ws/runs, /health or /metrics\n");
+	}
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+int lh_http_write(struct lh_client *c, struct lws *wsi)
+{
+	size_t len = strlen(c->body);
+	unsigned char *buf = lh_xmalloc(LWS_PRE + 1024 + len);
+	unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + LWS_PRE + 1024 + len;
+	bool sent = false;
+	if (lws_add_http_common_headers(wsi, (unsigned)c->status, c->ctype, len, &p, end) == 0 &&
+	    lws_finalize_write_http_header(wsi, start, &p, end) == 0) {
+		memcpy(start, c->body, len);
+		sent = lws_write(wsi, start, len, LWS_WRITE_HTTP_FINAL) == (int)len;
+	}
+	free(buf);
+	free(c->body);
+	c->body = NULL;
+	/* Completing the transaction may free c (a keep-alive connection
+	 * gets a new one): nothing of c is touched after it. */
+	if (!sent)
+		return -1;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}

@@ -1,0 +1,78 @@
+/* metrics: the bridge's counters as Prometheus text, and the histogram of
+ * delivery latency they include. */
+#include "config.h"
+#include "bridge_impl.h"
+
+static const double lh_lat_bounds[LH_LAT_BUCKETS] = {
+	0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1,
+};
+
+void lh_metrics_note_latency(struct lh_bridge *b, const struct lh_frame *f, int64_t now_mono_us)
+{
+	double lat = (double)(now_mono_us - f->recv_mono_us) / 1e6;
+	int k = 0;
+	while (k < LH_LAT_BUCKETS && lat > lh_lat_bounds[k])
+		k++;
+	b->lat_count[k]++;
+	b->lat_sum += lat;
+}
+
+static void lh_metric(struct lh_buf *m, const char *name, const char *type, const char *help,
+		      unsigned long long v)
+{
+	lh_buf_printf(m, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type, name, v);
+}
+
+static void lh_metrics_latency(struct lh_bridge *b, struct lh_buf *m)
+{
+	lh_buf_puts(m, "# HELP livehud_delivery_seconds From receiving an event from Redis to writing it to a socket.\n"
+		       "# TYPE livehud_delivery_seconds histogram\n");
+	unsigned long long cum = 0;
+	for (int i = 0; i < LH_LAT_BUCKETS; i++) {
+		cum += b->lat_count[i];
+		lh_buf_printf(m, "livehud_delivery_seconds_bucket{le=\"%g\"} %llu\n", lh_lat_bounds[i], cum);
+	}
+	cum += b->lat_count[LH_LAT_BUCKETS];
+	lh_buf_printf(m, "livehud_delivery_seconds_bucket{le=\"+Inf\"} %llu\n"
+			 "livehud_delivery_seconds_sum %.6f\nlivehud_delivery_seconds_count %llu\n",
+		      cum, b->lat_sum, cum);
+}
+
+char *lh_metrics_text(struct lh_bridge *b)
+{
+	struct lh_buf m = LH_BUF_INIT;
+	const struct lh_source_status *st = lh_app_source_status(b->app);
+	const struct lh_rejects *rj = lh_app_rejects(b->app);
+	lh_metric(&m, "livehud_events_received_total", "counter", "Events accepted from Redis.", b->received);
+	lh_metric(&m, "livehud_events_forwarded_total", "counter", "Frames written to WebSocket clients.", b->forwarded);
+	lh_buf_puts(&m, "# HELP livehud_events_rejected_total Payloads refused, by reason.\n"
+			"# TYPE livehud_events_rejected_total counter\n");
+	for (int i = 1; i < LH_REJECT_COUNT; i++)
+		lh_buf_printf(&m, "livehud_events_rejected_total{reason=\"%s\"} %llu\n",
+			      lh_reject_name((enum lh_reject)i), (unsigned long long)rj->count[i]);
+	lh_buf_printf(&m, "# HELP livehud_frames_dropped_total Frames not delivered, by reason.\n"
+			  "# TYPE livehud_frames_dropped_total counter\n"
+			  "livehud_frames_dropped_total{reason=\"slow_client\"} %llu\n"
+			  "livehud_frames_dropped_total{reason=\"client_closed\"} %llu\n",
+		      (unsigned long long)b->dropped_slow, (unsigned long long)b->dropped_closed);
+	lh_metric(&m, "livehud_gaps_sent_total", "counter", "Gap frames sent to clients.", b->gaps_sent);
+	lh_metric(&m, "livehud_requests_refused_total", "counter", "Upgrades refused (401, 403, 400, 503).", b->refused);
+	lh_metric(&m, "livehud_runs_forgotten_total", "counter", "Runs whose history was dropped for --max-runs.",
+		  lh_history_forgotten(b->hist));
+	lh_buf_printf(&m, "# HELP livehud_history_bytes Bytes of frames kept for resuming (--history-bytes).\n"
+			  "# TYPE livehud_history_bytes gauge\n"
+			  "livehud_history_bytes{history=\"run\"} %zu\n"
+			  "livehud_history_bytes{history=\"all\"} %zu\n"
+			  "# HELP livehud_history_evicted_total Frames let go early to stay within --history-bytes.\n"
+			  "# TYPE livehud_history_evicted_total counter\n"
+			  "livehud_history_evicted_total{history=\"run\"} %llu\n"
+			  "livehud_history_evicted_total{history=\"all\"} %llu\n",
+		      lh_history_bytes(b->hist), b->all.bytes,
+		      (unsigned long long)lh_history_evicted(b->hist), (unsigned long long)b->all_evicted);
+	lh_metric(&m, "livehud_clients", "gauge", "Connected WebSocket clients.", b->nclients);
+	lh_metric(&m, "livehud_runs", "gauge", "Runs with history.", lh_history_runs(b->hist));
+	lh_metric(&m, "livehud_redis_reconnects_total", "counter", "Redis reconnections.", st ? st->reconnects : 0);
+	lh_metric(&m, "livehud_redis_up", "gauge", "1 when subscribed to Redis.", st && st->state == LH_SOURCE_LIVE);
+	lh_metrics_latency(b, &m);
+	return m.data;
+}

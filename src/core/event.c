@@ -1,0 +1,375 @@
+/* event: payload -> struct lh_event. One validating pass (json.c) finds
+ * every member's raw text without allocating; known fields are typed and
+ * decoded from it, args and unknown fields kept as they came. Each event
+ * is one allocation holding all its strings. */
+#include "config.h"
+#include "event.h"
+#include "lib/json.h"
+#include "lib/text.h"
+#include "lib/timeutil.h"
+#include "lib/xalloc.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LH_MAX_MEMBERS 256
+
+static const char *const lh_reject_names[LH_REJECT_COUNT] = {
+	[LH_REJECT_NONE] = "none",
+	[LH_REJECT_OVERSIZE] = "oversize",
+	[LH_REJECT_NUL_BYTE] = "nul_byte",
+	[LH_REJECT_INVALID_UTF8] = "invalid_utf8",
+	[LH_REJECT_INVALID_JSON] = "invalid_json",
+	[LH_REJECT_NOT_OBJECT] = "not_object",
+	[LH_REJECT_MISSING_RUN_ID] = "missing_run_id",
+	[LH_REJECT_WRONG_TYPE] = "wrong_type",
+};
+
+const char *lh_reject_name(enum lh_reject r)
+{
+	return (unsigned)r < LH_REJECT_COUNT ? lh_reject_names[r] : "unknown";
+}
+
+const char *lh_category_name(enum lh_category c)
+{
+	switch (c) {
+	case LH_CAT_TOOL_CALL: return "TOOL_CALL";
+	case LH_CAT_TOOL_RESULT: return "TOOL_RESULT";
+	case LH_CAT_THOUGHT: return "THOUGHT";
+	case LH_CAT_REASONING: return "REASONING";
+	case LH_CAT_INFO: break;
+	}
+	return "INFO";
+}
+
+static enum lh_category lh_category_of(const char *s)
+{
+	static const enum lh_category cats[] = { LH_CAT_TOOL_CALL, LH_CAT_TOOL_RESULT,
+						 LH_CAT_THOUGHT, LH_CAT_REASONING };
+	for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++)
+		if (strcmp(s, lh_category_name(cats[i])) == 0)
+			return cats[i];
+	return LH_CAT_INFO;
+}
+
+/* The known string fields, in the order their pointers sit in lh_event. */
+enum { F_RUN, F_AGENT, F_CATEGORY, F_MESSAGE, F_METADATA, F_TOOL, F_CALL_ID,
+       F_ARGS, F_EXTRA, F_FORWARD, F_TIMESTAMP, F_DURATION, F_COUNT };
+static const char *const lh_field_names[F_COUNT] = {
+	"run_id", "agent_id", "category", "message", "metadata", "tool_name",
+	"call_id", "args", NULL, NULL, "timestamp", "duration_ms",
+};
+
+struct lh_parse {
+	const char *text[F_COUNT]; /* raw spans, then (strings) decoded text */
+	size_t len[F_COUNT];
+	size_t str_off[F_COUNT];   /* decoded strings' offsets in strs, +1 (0: none) */
+	struct lh_buf args, extra, forward, strs;
+	bool want_forward;
+	const char *timestamp;
+	int64_t duration_ms;
+	const char *why;
+};
+
+/* A "\u0000" escape would decode to a NUL that silently cuts the string. */
+static bool lh_has_escaped_nul(const char *s, size_t len)
+{
+	const char *p = s, *end = s + len;
+	while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
+		if (end - p >= 6 && memcmp(p, "\\u0000", 6) == 0)
+			return true;
+		p += 2; /* skip the escaped character, even a backslash */
+		if (p >= end)
+			break;
+	}
+	return false;
+}
+
+/* The known field a member's key names, or -1. Keys are compared as they
+ * are written; a key with escapes is decoded first. */
+static int lh_field_of_span(const struct lh_json_span *sp, struct lh_buf *tmp)
+{
+	const char *k = sp->key + 1;
+	size_t n = sp->key_len - 2;
+	if (memchr(k, '\\', n)) {
+		lh_buf_reset(tmp);
+		lh_json_unescape(tmp, sp->key, sp->key_len);
+		k = lh_buf_str(tmp);
+		n = tmp->len;
+	}
+	for (int i = 0; i < F_COUNT; i++)
+		if (lh_field_names[i] && strlen(lh_field_names[i]) == n && memcmp(k, lh_field_names[i], n) == 0)
+			return i;
+	return -1;
+}
+
+static void lh_take_decoded(struct lh_parse *ps, int f, const struct lh_json_span *sp)
+{
+	ps->str_off[f] = ps->strs.len + 1;
+	lh_json_unescape(&ps->strs, sp->value, sp->value_len);
+	ps->len[f] = ps->strs.len - (ps->str_off[f] - 1);
+	lh_buf_putc(&ps->strs, '\0');
+}
+
+static enum lh_reject lh_take_string(struct lh_parse *ps, int f, const struct lh_json_span *sp)
+{
+	char c = sp->value[0];
+	if (c == 'n') /* null: as if absent */
+		return LH_REJECT_NONE;
+	if (f == F_CALL_ID && (c == '-' || (c >= '0' && c <= '9'))) {
+		ps->text[f] = sp->value; /* a numeric call_id, kept as its text */
+		ps->len[f] = sp->value_len;
+		return LH_REJECT_NONE;
+	}
+	if (c != '"') {
+		ps->why = lh_field_names[f];
+		return LH_REJECT_WRONG_TYPE;
+	}
+	lh_take_decoded(ps, f, sp);
+	return LH_REJECT_NONE;
+}
+
+static enum lh_reject lh_take_duration(struct lh_parse *ps, const struct lh_json_span *sp)
+{
+	char c = sp->value[0], num[64];
+	if (c == 'n')
+		return LH_REJECT_NONE;
+	if (c != '-' && (c < '0' || c > '9')) {
+		ps->why = "duration_ms";
+		return LH_REJECT_WRONG_TYPE;
+	}
+	size_t n = sp->value_len < sizeof num - 1 ? sp->value_len : sizeof num - 1;
+	memcpy(num, sp->value, n);
+	num[n] = '\0';
+	double v = strtod(num, NULL);
+	if (!isfinite(v) || v < 0 || v > 1e15) {
+		ps->why = "duration_ms";
+		return LH_REJECT_WRONG_TYPE;
+	}
+	ps->duration_ms = llround(v);
+	return LH_REJECT_NONE;
+}
+
+/* Fields the bridge's envelope carries itself, or puts first in payload. */
+static bool lh_enveloped(int f)
+{
+	return f == F_RUN || f == F_AGENT || f == F_TIMESTAMP || f == F_MESSAGE || f == F_METADATA ||
+	       f == F_CATEGORY;
+}
+
+static enum lh_reject lh_take_member(struct lh_parse *ps, const struct lh_json_span *sp, struct lh_buf *tmp)
+{
+	int f = lh_field_of_span(sp, tmp);
+	if (ps->want_forward && !lh_enveloped(f)) {
+		lh_buf_putc(&ps->forward, ',');
+		lh_json_append_safe(&ps->forward, sp->key, sp->key_len);
+		lh_buf_putc(&ps->forward, ':');
+		lh_json_append_safe(&ps->forward, sp->value, sp->value_len);
+	}
+	switch (f) {
+	case F_ARGS:
+		lh_buf_reset(&ps->args);
+		lh_json_append_safe(&ps->args, sp->value, sp->value_len);
+		return LH_REJECT_NONE;
+	case F_TIMESTAMP:
+		ps->str_off[F_TIMESTAMP] = 0;
+		if (sp->value[0] == '"')
+			lh_take_decoded(ps, F_TIMESTAMP, sp);
+		return LH_REJECT_NONE;
+	case F_DURATION:
+		return lh_take_duration(ps, sp);
+	case -1:
+		lh_buf_putc(&ps->extra, ps->extra.len ? ',' : '{');
+		lh_json_append_safe(&ps->extra, sp->key, sp->key_len);
+		lh_buf_putc(&ps->extra, ':');
+		lh_json_append_safe(&ps->extra, sp->value, sp->value_len);
+		return LH_REJECT_NONE;
+	default:
+		ps->text[f] = NULL;
+		ps->str_off[f] = 0;
+		return lh_take_string(ps, f, sp);
+	}
+}
+
+static enum lh_reject lh_check_bytes(const char *data, size_t len, size_t max_bytes,
+				     const char **why)
+{
+	if (len > max_bytes) {
+		*why = "payload larger than the limit";
+		return LH_REJECT_OVERSIZE;
+	}
+	if (memchr(data, '\0', len) || lh_has_escaped_nul(data, len)) {
+		*why = "payload contains a NUL byte";
+		return LH_REJECT_NUL_BYTE;
+	}
+	if (!lh_utf8_valid(data, len, NULL)) {
+		*why = "payload is not valid UTF-8";
+		return LH_REJECT_INVALID_UTF8;
+	}
+	return LH_REJECT_NONE;
+}
+
+static enum lh_reject lh_parse_members(struct lh_parse *ps, const struct lh_json_span *spans, size_t n)
+{
+	if (n > LH_MAX_MEMBERS) {
+		ps->why = "too many fields";
+		return LH_REJECT_WRONG_TYPE;
+	}
+	struct lh_buf tmp = LH_BUF_INIT;
+	enum lh_reject r = LH_REJECT_NONE;
+	for (size_t i = 0; i < n && r == LH_REJECT_NONE; i++)
+		r = lh_take_member(ps, &spans[i], &tmp);
+	lh_buf_free(&tmp);
+	if (r != LH_REJECT_NONE)
+		return r;
+	if (ps->extra.len)
+		lh_buf_putc(&ps->extra, '}');
+	/* Decoded strings are final now: point at them. */
+	for (int f = 0; f < F_COUNT; f++)
+		if (ps->str_off[f])
+			ps->text[f] = ps->strs.data + ps->str_off[f] - 1;
+	ps->timestamp = ps->str_off[F_TIMESTAMP] ? ps->text[F_TIMESTAMP] : NULL;
+	if (!ps->text[F_RUN] || !ps->len[F_RUN]) {
+		ps->why = "run_id";
+		return LH_REJECT_MISSING_RUN_ID;
+	}
+	return LH_REJECT_NONE;
+}
+
+static const char *lh_default(int f)
+{
+	switch (f) {
+	case F_AGENT: return "SYSTEM";
+	case F_CATEGORY: case F_METADATA: return "INFO";
+	case F_MESSAGE: return "";
+	default: return NULL;
+	}
+}
+
+/* Packs the borrowed strings into one allocation. */
+static struct lh_event *lh_event_pack(struct lh_parse *ps, size_t raw_len)
+{
+	ps->text[F_ARGS] = ps->args.len ? ps->args.data : NULL;
+	ps->len[F_ARGS] = ps->args.len;
+	ps->text[F_EXTRA] = ps->extra.len ? ps->extra.data : NULL;
+	ps->len[F_EXTRA] = ps->extra.len;
+	ps->text[F_FORWARD] = ps->want_forward ? lh_buf_str(&ps->forward) : NULL;
+	ps->len[F_FORWARD] = ps->forward.len;
+
+	size_t total = sizeof(struct lh_event);
+	for (int f = 0; f <= F_FORWARD; f++)
+		if (ps->text[f])
+			total += ps->len[f] + 1;
+	struct lh_event *ev = lh_xcalloc(1, total);
+	char *p = (char *)(ev + 1);
+	const char **slots[] = { &ev->run_id, &ev->agent_id, &ev->category, &ev->message,
+				 &ev->metadata, &ev->tool_name, &ev->call_id, &ev->args, &ev->extra,
+				 &ev->forward };
+	for (int f = 0; f <= F_FORWARD; f++) {
+		if (!ps->text[f] || (f == F_AGENT && !ps->len[f])) {
+			*slots[f] = lh_default(f);
+			continue;
+		}
+		memcpy(p, ps->text[f], ps->len[f]);
+		p[ps->len[f]] = '\0';
+		*slots[f] = p;
+		p += ps->len[f] + 1;
+	}
+	ev->raw_len = raw_len;
+	ev->agent_absent = !ps->text[F_AGENT] || !ps->len[F_AGENT];
+	return ev;
+}
+
+enum lh_reject lh_event_parse(const char *data, size_t len, size_t max_bytes,
+			      int64_t recv_us, struct lh_event **out, const char **why)
+{
+	return lh_event_parse_keep(data, len, max_bytes, recv_us, true, out, why);
+}
+
+enum lh_reject lh_event_parse_keep(const char *data, size_t len, size_t max_bytes, int64_t recv_us,
+				   bool forward, struct lh_event **out, const char **why)
+{
+	const char *dummy;
+	if (!why)
+		why = &dummy;
+	*out = NULL;
+	enum lh_reject r = lh_check_bytes(data, len, max_bytes, why);
+	if (r != LH_REJECT_NONE)
+		return r;
+
+	struct lh_json_span spans[LH_MAX_MEMBERS];
+	size_t n;
+	switch (lh_json_scan(data, len, spans, LH_MAX_MEMBERS, &n)) {
+	case LH_JSON_INVALID:
+		*why = "payload is not JSON";
+		return LH_REJECT_INVALID_JSON;
+	case LH_JSON_OTHER:
+		*why = "payload is not a JSON object";
+		return LH_REJECT_NOT_OBJECT;
+	case LH_JSON_OBJECT:
+		break;
+	}
+
+	struct lh_parse ps = { .duration_ms = -1, .want_forward = forward };
+	r = lh_parse_members(&ps, spans, n);
+	if (r == LH_REJECT_NONE) {
+		struct lh_event *ev = lh_event_pack(&ps, len);
+		ev->recv_us = recv_us;
+		ev->duration_ms = ps.duration_ms;
+		ev->ts_guessed = !ps.timestamp || !lh_time_parse_iso8601(ps.timestamp, &ev->ts_us);
+		if (ev->ts_guessed)
+			ev->ts_us = recv_us;
+		ev->cat = lh_category_of(ev->category);
+		ev->is_error = strcmp(ev->metadata, "IO_ERR") == 0;
+		*out = ev;
+	} else {
+		*why = ps.why;
+	}
+	lh_buf_free(&ps.args);
+	lh_buf_free(&ps.extra);
+	lh_buf_free(&ps.forward);
+	lh_buf_free(&ps.strs);
+	return r;
+}
+
+void lh_event_free(struct lh_event *ev)
+{
+	free(ev);
+}
+
+static void lh_put_field(struct lh_buf *out, const char *name, const char *value)
+{
+	lh_buf_printf(out, ",\"%s\":", name);
+	if (value)
+		lh_json_put_string(out, value);
+	else
+		lh_buf_puts(out, "null");
+}
+
+void lh_event_to_json(const struct lh_event *ev, struct lh_buf *out)
+{
+	char ts[40];
+	lh_time_format_rfc3339(ev->ts_us, ts, sizeof ts);
+	lh_buf_puts(out, "{\"run_id\":");
+	lh_json_put_string(out, ev->run_id);
+	lh_put_field(out, "agent_id", ev->agent_absent ? NULL : ev->agent_id);
+	lh_put_field(out, "category", ev->category);
+	lh_put_field(out, "message", ev->message);
+	lh_put_field(out, "metadata", ev->metadata);
+	lh_put_field(out, "timestamp", ts);
+	if (ev->ts_guessed)
+		lh_buf_puts(out, ",\"timestamp_guessed\":true");
+	if (ev->tool_name)
+		lh_put_field(out, "tool_name", ev->tool_name);
+	if (ev->args)
+		lh_buf_printf(out, ",\"args\":%s", ev->args);
+	if (ev->duration_ms >= 0)
+		lh_buf_printf(out, ",\"duration_ms\":%lld", (long long)ev->duration_ms);
+	if (ev->call_id)
+		lh_put_field(out, "call_id", ev->call_id);
+	if (ev->extra && ev->extra[1] != '}')
+		lh_buf_printf(out, ",%s", ev->extra + 1); /* members without the '{' */
+	else
+		lh_buf_putc(out, '}');
+}

@@ -1,0 +1,398 @@
+/* store: runs, agents, tools and the pairing of results with calls.
+ *
+ * Entries sit in a ring in arrival order (for eviction) and in their run's
+ * timeline (a tail queue). Pending calls also sit in their agent's FIFO, and in
+ * the run's call_id map when they carry one, so pairing never scans. Agents,
+ * tools and runs count the entries that use them and are freed with the
+ * last, which keeps memory bounded by max_events whatever ids arrive. */
+#include "config.h"
+#include "store.h"
+#include "lib/hist.h"
+#include "lib/map.h"
+#include "lib/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct lh_tool {
+	char *name;
+	struct lh_hist hist;
+	uint64_t calls, errors, pending;
+	size_t refs;
+};
+
+struct lh_agent {
+	char *id;
+	struct lh_agent_stats st;
+	TAILQ_HEAD(, lh_entry) pending; /* oldest first */
+	size_t refs;
+};
+
+/* A list of pointers kept in insertion order. */
+struct lh_vec {
+	void **items;
+	size_t n, cap;
+};
+
+struct lh_run {
+	char *id;
+	struct lh_map *agent_map, *tool_map, *call_map;
+	struct lh_vec agents, tools;
+	TAILQ_HEAD(, lh_entry) timeline;
+	size_t nentries;
+	int64_t last_activity_us;
+};
+
+struct lh_store {
+	struct lh_entry **ring;
+	size_t max, head, count; /* head: index of the oldest */
+	uint64_t next_seq;
+	struct lh_map *run_map;
+	struct lh_vec runs;
+	struct lh_store_counts counts;
+};
+
+static void lh_vec_push(struct lh_vec *v, void *p)
+{
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 8;
+		v->items = lh_xrealloc(v->items, v->cap * sizeof *v->items);
+	}
+	v->items[v->n++] = p;
+}
+
+static void lh_vec_remove(struct lh_vec *v, const void *p)
+{
+	for (size_t i = v->n; i-- > 0;) {
+		if (v->items[i] == p) {
+			memmove(&v->items[i], &v->items[i + 1], (v->n - i - 1) * sizeof *v->items);
+			v->n--;
+			return;
+		}
+	}
+}
+
+struct lh_store *lh_store_new(size_t max_events)
+{
+	struct lh_store *s = lh_xcalloc(1, sizeof *s);
+	s->max = max_events ? max_events : 1;
+	s->ring = lh_xcalloc(s->max, sizeof *s->ring);
+	s->run_map = lh_map_new();
+	s->next_seq = 1;
+	s->counts.max_events = s->max;
+	return s;
+}
+
+/* ---- runs, agents, tools: found or made, freed with their last entry ---- */
+
+static struct lh_run *lh_run_get(struct lh_store *s, const char *id)
+{
+	struct lh_run *r = lh_map_get(s->run_map, id);
+	if (r)
+		return r;
+	r = lh_xcalloc(1, sizeof *r);
+	TAILQ_INIT(&r->timeline);
+	r->id = lh_xstrdup(id);
+	r->agent_map = lh_map_new();
+	r->tool_map = lh_map_new();
+	r->call_map = lh_map_new();
+	lh_map_put(s->run_map, r->id, r);
+	lh_vec_push(&s->runs, r);
+	return r;
+}
+
+static void lh_run_free(struct lh_run *r)
+{
+	lh_map_free(r->agent_map);
+	lh_map_free(r->tool_map);
+	lh_map_free(r->call_map);
+	free(r->agents.items);
+	free(r->tools.items);
+	free(r->id);
+	free(r);
+}
+
+static struct lh_agent *lh_agent_get(struct lh_run *r, const char *id)
+{
+	struct lh_agent *a = lh_map_get(r->agent_map, id);
+	if (!a) {
+		a = lh_xcalloc(1, sizeof *a);
+		TAILQ_INIT(&a->pending);
+		a->id = lh_xstrdup(id);
+		a->st.id = a->id;
+		lh_map_put(r->agent_map, a->id, a);
+		lh_vec_push(&r->agents, a);
+	}
+	a->refs++;
+	return a;
+}
+
+static void lh_agent_put(struct lh_run *r, struct lh_agent *a)
+{
+	if (--a->refs)
+		return;
+	lh_map_del(r->agent_map, a->id);
+	lh_vec_remove(&r->agents, a);
+	free(a->id);
+	free(a);
+}
+
+static struct lh_tool *lh_tool_get(struct lh_run *r, const char *name)
+{
+	struct lh_tool *t = lh_map_get(r->tool_map, name);
+	if (!t && r->tools.n >= LH_STORE_MAX_TOOLS) {
+		name = "(other)";
+		t = lh_map_get(r->tool_map, name);
+	}
+	if (!t) {
+		t = lh_xcalloc(1, sizeof *t);
+		t->name = lh_xstrdup(name);
+		lh_map_put(r->tool_map, t->name, t);
+		lh_vec_push(&r->tools, t);
+	}
+	t->refs++;
+	return t;
+}
+
+static void lh_tool_put(struct lh_run *r, struct lh_tool *t)
+{
+	if (--t->refs)
+		return;
+	lh_map_del(r->tool_map, t->name);
+	lh_vec_remove(&r->tools, t);
+	lh_hist_free(&t->hist);
+	free(t->name);
+	free(t);
+}
+
+/* ---- pending calls ---- */
+
+static void lh_pending_push(struct lh_run *r, struct lh_agent *a, struct lh_entry *e)
+{
+	e->state = LH_CALL_PENDING;
+	TAILQ_INSERT_TAIL(&a->pending, e, pend_link);
+	a->st.pending++;
+	if (e->tool)
+		e->tool->pending++;
+	if (e->ev->call_id && !lh_map_get(r->call_map, e->ev->call_id))
+		lh_map_put(r->call_map, e->ev->call_id, e);
+}
+
+static void lh_pending_remove(struct lh_run *r, struct lh_agent *a, struct lh_entry *e)
+{
+	TAILQ_REMOVE(&a->pending, e, pend_link);
+	a->st.pending--;
+	if (e->tool)
+		e->tool->pending--;
+	if (e->ev->call_id && lh_map_get(r->call_map, e->ev->call_id) == e)
+		lh_map_del(r->call_map, e->ev->call_id);
+}
+
+static bool lh_ids_compatible(const char *a, const char *b)
+{
+	return !a || !b || strcmp(a, b) == 0;
+}
+
+/* PROTOCOL.md section 1: call_id decides when both carry one; otherwise the
+ * oldest pending call of the same agent and tool, else of the same agent. */
+static struct lh_entry *lh_find_call(struct lh_run *r, struct lh_agent *a,
+				     const struct lh_event *res)
+{
+	if (res->call_id) {
+		struct lh_entry *c = lh_map_get(r->call_map, res->call_id);
+		if (c)
+			return c;
+	}
+	struct lh_entry *any = NULL;
+	struct lh_entry *c;
+	TAILQ_FOREACH(c, &a->pending, pend_link) {
+		if (!lh_ids_compatible(c->ev->call_id, res->call_id))
+			continue;
+		if (!res->tool_name || (c->ev->tool_name && strcmp(c->ev->tool_name, res->tool_name) == 0))
+			return c;
+		if (!any)
+			any = c;
+	}
+	return any;
+}
+
+static void lh_pair(struct lh_run *r, struct lh_entry *call, struct lh_entry *res)
+{
+	struct lh_agent *a = (struct lh_agent *)call->agent;
+	int64_t d = res->ev->duration_ms;
+	if (d < 0) {
+		d = (res->ev->ts_us - call->ev->ts_us) / 1000;
+		if (d < 0)
+			d = 0; /* clocks of two producers disagree; never show negative */
+	}
+	lh_pending_remove(r, a, call);
+	call->state = res->state = LH_CALL_DONE;
+	call->peer = res;
+	res->peer = call;
+	call->duration_ms = res->duration_ms = d;
+	call->error = res->error;
+	a->st.tool_ms += d;
+	if (call->tool)
+		lh_hist_add(&call->tool->hist, d);
+}
+
+static void lh_on_result(struct lh_run *r, struct lh_agent *a, struct lh_entry *e)
+{
+	a->st.results++;
+	if (e->error) {
+		a->st.errors++;
+		if (e->tool)
+			e->tool->errors++;
+	}
+	/* A call_id match may be another agent's call: lh_pair charges the
+	 * duration to the agent that made the call. */
+	struct lh_entry *call = lh_find_call(r, a, e->ev);
+	if (call) {
+		lh_pair(r, call, e);
+	} else {
+		e->state = LH_CALL_ORPHAN;
+		e->duration_ms = e->ev->duration_ms;
+		a->st.orphans++;
+	}
+}
+
+/* ---- adding and evicting ---- */
+
+static void lh_evict_oldest(struct lh_store *s)
+{
+	struct lh_entry *e = s->ring[s->head];
+	s->ring[s->head] = NULL;
+	s->head = (s->head + 1) % s->max;
+	s->count--;
+	s->counts.evicted++;
+
+	struct lh_run *r = (struct lh_run *)e->run;
+	struct lh_agent *a = (struct lh_agent *)e->agent;
+	if (e->state == LH_CALL_PENDING) {
+		lh_pending_remove(r, a, e);
+		s->counts.evicted_pending++;
+	}
+	if (e->peer)
+		((struct lh_entry *)e->peer)->peer = NULL;
+	TAILQ_REMOVE(&r->timeline, e, run_link);
+	a->st.events--;
+	if (e->tool)
+		lh_tool_put(r, e->tool);
+	lh_agent_put(r, a);
+	lh_event_free((struct lh_event *)e->ev);
+	free(e);
+	if (--r->nentries == 0) {
+		lh_map_del(s->run_map, r->id);
+		lh_vec_remove(&s->runs, r);
+		lh_run_free(r);
+	}
+}
+
+const struct lh_entry *lh_store_add(struct lh_store *s, struct lh_event *ev)
+{
+	if (s->count == s->max)
+		lh_evict_oldest(s);
+
+	struct lh_run *r = lh_run_get(s, ev->run_id);
+	struct lh_agent *a = lh_agent_get(r, ev->agent_id);
+	struct lh_entry *e = lh_xcalloc(1, sizeof *e);
+	e->ev = ev;
+	e->seq = s->next_seq++;
+	e->run = r;
+	e->agent = a;
+	e->duration_ms = -1;
+	e->error = ev->is_error;
+	if ((ev->cat == LH_CAT_TOOL_CALL || ev->cat == LH_CAT_TOOL_RESULT) && ev->tool_name)
+		e->tool = lh_tool_get(r, ev->tool_name);
+
+	TAILQ_INSERT_TAIL(&r->timeline, e, run_link);
+	r->nentries++;
+	if (ev->recv_us > r->last_activity_us)
+		r->last_activity_us = ev->recv_us;
+	a->st.events++;
+
+	if (ev->cat == LH_CAT_TOOL_CALL) {
+		a->st.calls++;
+		if (e->tool)
+			e->tool->calls++;
+		lh_pending_push(r, a, e);
+	} else if (ev->cat == LH_CAT_TOOL_RESULT) {
+		lh_on_result(r, a, e);
+	}
+
+	s->ring[(s->head + s->count) % s->max] = e;
+	s->count++;
+	s->counts.added++;
+	return e;
+}
+
+void lh_store_free(struct lh_store *s)
+{
+	if (!s)
+		return;
+	while (s->count)
+		lh_evict_oldest(s);
+	free(s->ring);
+	free(s->runs.items);
+	lh_map_free(s->run_map);
+	free(s);
+}
+
+/* ---- reading ---- */
+
+void lh_store_get_counts(const struct lh_store *s, struct lh_store_counts *out)
+{
+	*out = s->counts;
+	out->entries = s->count;
+	out->runs = s->runs.n;
+}
+
+const struct lh_entry *lh_store_entry_at(const struct lh_store *s, size_t i)
+{
+	return i < s->count ? s->ring[(s->head + i) % s->max] : NULL;
+}
+
+size_t lh_store_run_count(const struct lh_store *s)
+{
+	return s->runs.n;
+}
+
+const struct lh_run *lh_store_run_at(const struct lh_store *s, size_t i)
+{
+	return i < s->runs.n ? s->runs.items[i] : NULL;
+}
+
+const struct lh_run *lh_store_find_run(const struct lh_store *s, const char *run_id)
+{
+	return lh_map_get(s->run_map, run_id);
+}
+
+const char *lh_run_id(const struct lh_run *r) { return r->id; }
+size_t lh_run_entry_count(const struct lh_run *r) { return r->nentries; }
+int64_t lh_run_last_activity_us(const struct lh_run *r) { return r->last_activity_us; }
+const struct lh_entry *lh_run_first(const struct lh_run *r) { return TAILQ_FIRST(&r->timeline); }
+const struct lh_entry *lh_entry_next(const struct lh_entry *e) { return TAILQ_NEXT(e, run_link); }
+size_t lh_run_agent_count(const struct lh_run *r) { return r->agents.n; }
+size_t lh_run_tool_count(const struct lh_run *r) { return r->tools.n; }
+
+void lh_run_agent_stats(const struct lh_run *r, size_t i, struct lh_agent_stats *out)
+{
+	const struct lh_agent *a = r->agents.items[i];
+	*out = a->st;
+}
+
+void lh_run_tool_stats(const struct lh_run *r, size_t i, struct lh_tool_stats *out)
+{
+	const struct lh_tool *t = r->tools.items[i];
+	*out = (struct lh_tool_stats){
+		.name = t->name,
+		.calls = t->calls,
+		.completed = t->hist.count,
+		.errors = t->errors,
+		.pending = t->pending,
+		.p50_ms = lh_hist_quantile(&t->hist, 0.50),
+		.p95_ms = lh_hist_quantile(&t->hist, 0.95),
+		.max_ms = t->hist.max,
+		.total_ms = t->hist.sum,
+	};
+}

@@ -1,0 +1,109 @@
+#include "config.h"
+#include "source_impl.h"
+#include "lib/timeutil.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void lh_source_init(struct lh_source *src, const struct lh_source_ops *ops, uv_loop_t *loop,
+		    const struct lh_source_callbacks *cb, char *describe)
+{
+	src->ops = ops;
+	src->loop = loop;
+	src->cb = *cb;
+	src->describe = describe;
+	src->last_error[0] = '\0';
+	src->backoff_ms = LH_SOURCE_BACKOFF_MIN_MS;
+	src->status = (struct lh_source_status){
+		.state = LH_SOURCE_CONNECTING,
+		.describe = describe,
+		.last_error = src->last_error,
+	};
+}
+
+static void lh_source_notify(struct lh_source *src)
+{
+	if (src->cb.state && !src->closing)
+		src->cb.state(src->cb.ctx, &src->status);
+}
+
+void lh_source_set_state(struct lh_source *src, enum lh_source_state state)
+{
+	if (src->status.state == state)
+		return;
+	src->status.state = state;
+	lh_source_notify(src);
+}
+
+void lh_source_set_error(struct lh_source *src, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(src->last_error, sizeof src->last_error, fmt, ap);
+	va_end(ap);
+	lh_source_notify(src);
+}
+
+void lh_source_emit(struct lh_source *src, const char *data, size_t len)
+{
+	if (src->cb.payload && !src->closing)
+		src->cb.payload(src->cb.ctx, data, len);
+}
+
+void lh_source_emit_frame(struct lh_source *src, const char *type, const void *json, const char *run_id)
+{
+	if (src->cb.frame && !src->closing)
+		src->cb.frame(src->cb.ctx, type, json, run_id);
+}
+
+void lh_source_retry_later(struct lh_source *src, uv_timer_t *t, uv_timer_cb cb)
+{
+	if (src->closing)
+		return;
+	int delay = src->backoff_ms;
+	src->backoff_ms = delay * 2 > LH_SOURCE_BACKOFF_MAX_MS ? LH_SOURCE_BACKOFF_MAX_MS : delay * 2;
+	src->status.retry_at_us = lh_time_mono_us() + (int64_t)delay * 1000;
+	lh_source_set_state(src, LH_SOURCE_RETRYING);
+	uv_timer_start(t, cb, (uint64_t)delay, 0);
+}
+
+void lh_source_backoff_reset(struct lh_source *src)
+{
+	src->backoff_ms = LH_SOURCE_BACKOFF_MIN_MS;
+}
+
+int lh_source_start(struct lh_source *src)
+{
+	return src->ops->start(src);
+}
+
+const struct lh_source_status *lh_source_status(const struct lh_source *src)
+{
+	return &src->status;
+}
+
+void lh_source_close(struct lh_source *src)
+{
+	if (!src || src->closing)
+		return;
+	src->closing = 1;
+	src->ops->close(src);
+}
+
+void lh_source_closed(struct lh_source *src)
+{
+	free(src->describe);
+	src->ops->free(src);
+}
+
+const char *lh_source_state_name(enum lh_source_state state)
+{
+	switch (state) {
+	case LH_SOURCE_CONNECTING: return "connecting";
+	case LH_SOURCE_LIVE: return "live";
+	case LH_SOURCE_RETRYING: return "retrying";
+	case LH_SOURCE_DONE: return "done";
+	}
+	return "?";
+}
