@@ -34,11 +34,16 @@ static void lh_line_push(struct lh_line *l, enum lh_style style, size_t off)
 	l->seg[l->n++] = (struct lh_seg){ off, len, style };
 }
 
-void lh_line_add(struct lh_line *l, enum lh_style style, const char *s)
+void lh_line_add_n(struct lh_line *l, enum lh_style style, const char *s, size_t len)
 {
 	size_t off = l->text.len;
-	lh_buf_puts(&l->text, s);
+	lh_buf_append(&l->text, s, len);
 	lh_line_push(l, style, off);
+}
+
+void lh_line_add(struct lh_line *l, enum lh_style style, const char *s)
+{
+	lh_line_add_n(l, style, s, strlen(s));
 }
 
 void lh_line_add_untrusted(struct lh_line *l, enum lh_style style, const char *s, size_t max,

@@ -28,6 +28,7 @@ void lh_line_reset(struct lh_line *l, enum lh_style base);
 void lh_line_free(struct lh_line *l);
 /* Adds text that is already safe for the terminal. */
 void lh_line_add(struct lh_line *l, enum lh_style style, const char *s);
+void lh_line_add_n(struct lh_line *l, enum lh_style style, const char *s, size_t len);
 /* Adds a stranger's text: sanitized, on one line, at most max characters. */
 void lh_line_add_untrusted(struct lh_line *l, enum lh_style style, const char *s, size_t max,
 			   unsigned fmt_flags);

@@ -73,20 +73,15 @@ static void lh_row_duration(const struct lh_rowfmt *rf, const struct lh_entry *e
 
 static void lh_row_call(const struct lh_rowfmt *rf, const struct lh_entry *e, struct lh_line *l)
 {
-	const struct lh_event *ev = e->ev;
-	if (ev->tool_name) {
-		lh_line_add_untrusted(l, LH_ST_TOOL, ev->tool_name, 64, rf->fmt);
-		lh_line_add(l, LH_ST_ARGS, "(");
-		if (ev->args) {
-			struct lh_buf a = LH_BUF_INIT;
-			lh_format_args(&a, ev->args, LH_ROW_TEXT_MAX, rf->fmt);
-			lh_line_add(l, LH_ST_ARGS, a.data);
-			lh_buf_free(&a);
-		}
-		lh_line_add(l, LH_ST_ARGS, ")");
+	struct lh_buf call = LH_BUF_INIT;
+	size_t tool = lh_format_call(&call, e->ev, LH_ROW_TEXT_MAX, rf->fmt);
+	if (!tool) {
+		lh_line_add(l, LH_ST_TOOL, lh_buf_str(&call));
 	} else {
-		lh_line_add_untrusted(l, LH_ST_TOOL, ev->message, LH_ROW_TEXT_MAX, rf->fmt);
+		lh_line_add_n(l, LH_ST_TOOL, call.data, tool);
+		lh_line_add(l, LH_ST_ARGS, call.data + tool);
 	}
+	lh_buf_free(&call);
 }
 
 /* The result under its call, indented to where the call text starts. */

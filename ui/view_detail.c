@@ -6,11 +6,11 @@
 #include "cells.h"
 #include "core/format.h"
 #include "screen.h"
+#include "lib/json.h"
 #include "lib/text.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 
-#include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,13 +123,20 @@ static void lh_doc_times(struct lh_doc *d, const struct lh_entry *e, int64_t now
 
 static void lh_doc_args(struct lh_doc *d, const char *args)
 {
-	cJSON *j = cJSON_Parse(args);
-	char *pretty = j ? cJSON_Print(j) : NULL;
+	struct lh_buf pretty = LH_BUF_INIT;
+	lh_json_pretty(&pretty, args, strlen(args));
 	lh_doc_title(d, "Args");
-	lh_doc_text(d, pretty ? pretty : args, LH_ST_ARGS, 2);
-	if (pretty)
-		cJSON_free(pretty);
-	cJSON_Delete(j);
+	lh_doc_text(d, lh_buf_str(&pretty), LH_ST_ARGS, 2);
+	lh_buf_free(&pretty);
+}
+
+/* The call as the timeline and plain output read it. */
+static void lh_doc_call(struct lh_doc *d, const struct lh_event *ev)
+{
+	struct lh_buf call = LH_BUF_INIT;
+	lh_format_call(&call, ev, (size_t)(d->width > 12 ? d->width * 4 : 40), d->fmt);
+	lh_doc_kv(d, "Call", lh_buf_str(&call), LH_ST_TOOL);
+	lh_buf_free(&call);
 }
 
 /* The event as JSON: every field it had, unknown ones included (the store
@@ -152,6 +159,8 @@ static void lh_doc_build(struct lh_doc *d, const struct lh_entry *e)
 	lh_doc_kv(d, "Metadata", ev->metadata, ev->is_error ? LH_ST_ERROR : LH_ST_NORMAL);
 	if (ev->tool_name)
 		lh_doc_kv(d, "Tool", ev->tool_name, LH_ST_TOOL);
+	if (ev->cat == LH_CAT_TOOL_CALL)
+		lh_doc_call(d, ev);
 	if (ev->call_id)
 		lh_doc_kv(d, "Call id", ev->call_id, LH_ST_NORMAL);
 	if (e->state == LH_CALL_ORPHAN)

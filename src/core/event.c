@@ -55,17 +55,17 @@ static enum lh_category lh_category_of(const char *s)
 
 /* The known string fields, in the order their pointers sit in lh_event. */
 enum { F_RUN, F_AGENT, F_CATEGORY, F_MESSAGE, F_METADATA, F_TOOL, F_CALL_ID,
-       F_ARGS, F_EXTRA, F_FORWARD, F_TIMESTAMP, F_DURATION, F_COUNT };
+       F_ARGS, F_ARGS_TEXT, F_EXTRA, F_FORWARD, F_TIMESTAMP, F_DURATION, F_COUNT };
 static const char *const lh_field_names[F_COUNT] = {
 	"run_id", "agent_id", "category", "message", "metadata", "tool_name",
-	"call_id", "args", NULL, NULL, "timestamp", "duration_ms",
+	"call_id", "args", NULL, NULL, NULL, "timestamp", "duration_ms",
 };
 
 struct lh_parse {
 	const char *text[F_COUNT]; /* raw spans, then (strings) decoded text */
 	size_t len[F_COUNT];
 	size_t str_off[F_COUNT];   /* decoded strings' offsets in strs, +1 (0: none) */
-	struct lh_buf args, extra, forward, strs;
+	struct lh_buf args, args_text, extra, forward, strs;
 	bool want_forward;
 	const char *timestamp;
 	int64_t duration_ms;
@@ -247,11 +247,39 @@ static const char *lh_default(int f)
 	}
 }
 
+void lh_event_args_text(struct lh_buf *out, const char *args, size_t len)
+{
+	struct lh_json_span spans[LH_MAX_MEMBERS];
+	size_t n, start = out->len;
+	if (lh_json_scan(args, len, spans, LH_MAX_MEMBERS, &n) != LH_JSON_OBJECT) {
+		lh_buf_append(out, args, len);
+		return;
+	}
+	for (size_t i = 0; i < n && i < LH_MAX_MEMBERS && out->len - start < LH_ARGS_TEXT_MAX; i++) {
+		const struct lh_json_span *sp = &spans[i];
+		if (i)
+			lh_buf_puts(out, ", ");
+		lh_json_unescape(out, sp->key, sp->key_len);
+		lh_buf_putc(out, '=');
+		if (sp->value[0] == '"') {
+			lh_buf_putc(out, '"');
+			lh_json_unescape(out, sp->value, sp->value_len);
+			lh_buf_putc(out, '"');
+		} else {
+			lh_json_append_safe(out, sp->value, sp->value_len);
+		}
+	}
+}
+
 /* Packs the borrowed strings into one allocation. */
 static struct lh_event *lh_event_pack(struct lh_parse *ps, size_t raw_len)
 {
 	ps->text[F_ARGS] = ps->args.len ? ps->args.data : NULL;
 	ps->len[F_ARGS] = ps->args.len;
+	if (ps->args.len)
+		lh_event_args_text(&ps->args_text, ps->args.data, ps->args.len);
+	ps->text[F_ARGS_TEXT] = ps->args.len ? lh_buf_str(&ps->args_text) : NULL;
+	ps->len[F_ARGS_TEXT] = ps->args_text.len;
 	ps->text[F_EXTRA] = ps->extra.len ? ps->extra.data : NULL;
 	ps->len[F_EXTRA] = ps->extra.len;
 	ps->text[F_FORWARD] = ps->want_forward ? lh_buf_str(&ps->forward) : NULL;
@@ -264,8 +292,8 @@ static struct lh_event *lh_event_pack(struct lh_parse *ps, size_t raw_len)
 	struct lh_event *ev = lh_xcalloc(1, total);
 	char *p = (char *)(ev + 1);
 	const char **slots[] = { &ev->run_id, &ev->agent_id, &ev->category, &ev->message,
-				 &ev->metadata, &ev->tool_name, &ev->call_id, &ev->args, &ev->extra,
-				 &ev->forward };
+				 &ev->metadata, &ev->tool_name, &ev->call_id, &ev->args, &ev->args_text,
+				 &ev->extra, &ev->forward };
 	for (int f = 0; f <= F_FORWARD; f++) {
 		if (!ps->text[f] || (f == F_AGENT && !ps->len[f])) {
 			*slots[f] = lh_default(f);
@@ -327,6 +355,7 @@ enum lh_reject lh_event_parse_keep(const char *data, size_t len, size_t max_byte
 		*why = ps.why;
 	}
 	lh_buf_free(&ps.args);
+	lh_buf_free(&ps.args_text);
 	lh_buf_free(&ps.extra);
 	lh_buf_free(&ps.forward);
 	lh_buf_free(&ps.strs);

@@ -31,6 +31,7 @@ enum lh_reject {
 };
 
 #define LH_EVENT_DEFAULT_MAX_BYTES (1024 * 1024)
+#define LH_ARGS_TEXT_MAX 4096
 
 /* All strings live in the event's own allocation and are valid UTF-8 (not
  * yet sanitized for a terminal). Optional ones are NULL when absent. */
@@ -43,6 +44,10 @@ struct lh_event {
 	const char *tool_name;
 	const char *call_id;
 	const char *args;      /* compact JSON text of "args" */
+	/* args as key=value pairs (query="RARO docs", n=5), strings decoded,
+	 * at most about LH_ARGS_TEXT_MAX bytes: what displays and search use,
+	 * made once here. NULL when args is. */
+	const char *args_text;
 	const char *extra;     /* compact JSON object of the fields we do not know */
 	/* ",key:value..." for every member but run_id, agent_id, timestamp,
 	 * message, metadata and category, as they came (whitespace removed):
@@ -71,6 +76,11 @@ void lh_event_free(struct lh_event *ev);
 
 const char *lh_reject_name(enum lh_reject r);
 const char *lh_category_name(enum lh_category c);
+
+/* Appends args (compact JSON text) as key=value pairs, strings decoded
+ * and quoted, other values as JSON; args that are not an object as they
+ * are. Stops after about LH_ARGS_TEXT_MAX bytes. Not sanitized. */
+void lh_event_args_text(struct lh_buf *out, const char *args, size_t len);
 
 /* Appends the normalized event as one compact JSON object: every known field,
  * the unknown ones untouched, timestamp in RFC 3339 UTC. */

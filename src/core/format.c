@@ -3,7 +3,6 @@
 #include "lib/text.h"
 #include "lib/timeutil.h"
 
-#include <cJSON.h>
 #include <ctype.h>
 #include <string.h>
 
@@ -59,55 +58,31 @@ void lh_format_text(struct lh_buf *out, const char *s, size_t max, unsigned flag
 	lh_cut(out, start, max, flags);
 }
 
-static void lh_format_value(struct lh_buf *out, const cJSON *v, unsigned flags)
-{
-	if (cJSON_IsString(v)) {
-		lh_buf_putc(out, '"');
-		lh_text_sanitize(out, v->valuestring, strlen(v->valuestring), lh_text_flags(flags));
-		lh_buf_putc(out, '"');
-		return;
-	}
-	char *text = cJSON_PrintUnformatted(v);
-	if (text) {
-		lh_text_sanitize(out, text, strlen(text), lh_text_flags(flags));
-		cJSON_free(text);
-	}
-}
-
 void lh_format_args(struct lh_buf *out, const char *args_json, size_t max, unsigned flags)
 {
-	size_t start = out->len;
-	cJSON *root = cJSON_Parse(args_json);
-	if (cJSON_IsObject(root)) {
-		for (const cJSON *it = root->child; it && out->len - start <= max * 4; it = it->next) {
-			if (it != root->child)
-				lh_buf_puts(out, ", ");
-			lh_text_sanitize(out, it->string, strlen(it->string), lh_text_flags(flags));
-			lh_buf_putc(out, '=');
-			lh_format_value(out, it, flags);
-		}
-	} else {
-		lh_text_sanitize(out, args_json, strlen(args_json), lh_text_flags(flags));
-	}
-	cJSON_Delete(root);
-	lh_cut(out, start, max, flags);
+	struct lh_buf text = LH_BUF_INIT;
+	lh_event_args_text(&text, args_json, strlen(args_json));
+	lh_format_text(out, lh_buf_str(&text), max, flags);
+	lh_buf_free(&text);
 }
 
-void lh_format_call(struct lh_buf *out, const struct lh_event *ev, size_t max, unsigned flags)
+size_t lh_format_call(struct lh_buf *out, const struct lh_event *ev, size_t max, unsigned flags)
 {
 	/* Without args (the reference kernel drops them) the message is the
 	 * service's own "tool(args...)" text. */
-	if (!ev->tool_name || (!ev->args && ev->message[0])) {
+	if (!ev->tool_name || (!ev->args_text && ev->message[0])) {
 		lh_format_text(out, ev->message, max, flags);
-		return;
+		return 0;
 	}
 	size_t start = out->len;
 	lh_format_text(out, ev->tool_name, max, flags);
+	size_t tool = out->len - start;
 	lh_buf_putc(out, '(');
-	if (ev->args)
-		lh_format_args(out, ev->args, max, flags);
+	if (ev->args_text)
+		lh_format_text(out, ev->args_text, max, flags);
 	lh_buf_putc(out, ')');
 	lh_cut(out, start, max, flags);
+	return tool < out->len - start ? tool : out->len - start;
 }
 
 void lh_format_agent(struct lh_buf *out, const char *agent_id, size_t max, unsigned flags)

@@ -27,8 +27,11 @@ void lh_format_text(struct lh_buf *out, const char *s, size_t max, unsigned flag
  * cut to max characters; the raw JSON when it is not an object. */
 void lh_format_args(struct lh_buf *out, const char *args_json, size_t max, unsigned flags);
 
-/* Appends "tool(args)" for a call, or the message when it has no tool. */
-void lh_format_call(struct lh_buf *out, const struct lh_event *ev, size_t max, unsigned flags);
+/* Appends what a call reads as, wherever it is shown: "tool(args)", or
+ * the message when there is no tool or no args but a message (the kernel
+ * drops args; its message is the service's own "tool(args...)"). Returns
+ * how many bytes of it are the tool's name, 0 for a message. */
+size_t lh_format_call(struct lh_buf *out, const struct lh_event *ev, size_t max, unsigned flags);
 
 /* The agent as the console shows it: upper-cased. */
 void lh_format_agent(struct lh_buf *out, const char *agent_id, size_t max, unsigned flags);

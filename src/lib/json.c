@@ -356,3 +356,43 @@ void lh_json_unescape(struct lh_buf *out, const char *s, size_t len)
 		}
 	}
 }
+
+static void lh_json_newline(struct lh_buf *out, int depth)
+{
+	lh_buf_putc(out, '\n');
+	for (int i = 0; i < depth; i++)
+		lh_buf_puts(out, "  ");
+}
+
+void lh_json_pretty(struct lh_buf *out, const char *s, size_t len)
+{
+	int depth = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == '"') { /* a string goes out whole, escapes and all */
+			size_t j = i + 1;
+			while (j < len && s[j] != '"')
+				j += s[j] == '\\' ? 2 : 1;
+			j = j < len ? j + 1 : len;
+			lh_buf_append(out, s + i, j - i);
+			i = j - 1;
+		} else if (c == '{' || c == '[') {
+			lh_buf_putc(out, c);
+			if (i + 1 < len && (s[i + 1] == '}' || s[i + 1] == ']')) {
+				lh_buf_putc(out, s[++i]); /* empty: stays on its line */
+				continue;
+			}
+			lh_json_newline(out, ++depth);
+		} else if (c == '}' || c == ']') {
+			lh_json_newline(out, depth > 0 ? --depth : 0);
+			lh_buf_putc(out, c);
+		} else if (c == ',') {
+			lh_buf_putc(out, c);
+			lh_json_newline(out, depth);
+		} else if (c == ':') {
+			lh_buf_puts(out, ": ");
+		} else {
+			lh_buf_putc(out, c);
+		}
+	}
+}

@@ -37,6 +37,10 @@ void lh_json_unescape(struct lh_buf *out, const char *s, size_t len);
  * \uXXXX, so one value stays on one line and cannot drive a terminal. */
 void lh_json_append_safe(struct lh_buf *out, const char *text, size_t len);
 
+/* Appends compact JSON text (as lh_json_append_safe writes it) indented:
+ * one member or element a line, two spaces a level. */
+void lh_json_pretty(struct lh_buf *out, const char *text, size_t len);
+
 /* Appends s as a JSON string literal with the same escaping. */
 void lh_json_put_string(struct lh_buf *out, const char *s);
 

@@ -67,10 +67,15 @@ check "and no reconnection attempt" not contains "$T/k.err" 'retrying'
 
 # ---- the same in the HUD ----
 rm -f "$T/go"
-hud_start kh 100 30 "$LIVEHUD --ws ws://127.0.0.1:$KPORT/ws/runtime/flow-k"
+hud_start kh 170 30 "$LIVEHUD --ws ws://127.0.0.1:$KPORT/ws/runtime/flow-k"
 check "HUD: the approval banner shows, with its reason" wait_screen kh 'APPROVAL REQUIRED RESEARCHER: delete 3 files in /data?'
 check "HUD: the run's status and tokens are in the filter line" screen_has kh 'awaitingapproval 1500 tok'
 check "HUD: the kernel's error is a row" screen_has kh 'tool sandbox crashed'
+check "HUD: a call without tool_name reads as plain output shows it, not as web_search()" \
+	screen_has kh 'web_search({"query": "RARO"}...)'
+check "HUD: never as an empty call" not screen_has kh 'web_search()'
+keys kh / 'web_search' Enter
+check "HUD: its detail reads the same call" wait_screen kh 'Call     web_search({"query": "RARO"}...)'
 touch "$T/go"
 check "HUD: completion is said in the header" wait_screen kh 'run completed'
 check "HUD: the banner goes once the run moved on" not screen_has kh 'APPROVAL REQUIRED'
