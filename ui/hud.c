@@ -272,9 +272,9 @@ int lh_hud_main(const struct lh_options *o)
 	h.color = !o->no_color && !getenv("NO_COLOR");
 	if (lh_hud_theme(&h, o->theme ? o->theme : "dark") < 0)
 		return 2;
-	struct lh_app_hooks hooks = { .entry = lh_hud_entry, .reject = lh_hud_reject,
+	struct lh_app_hooks hooks = { .ingest = { .entry = lh_hud_entry, .reject = lh_hud_reject, .ctx = &h },
 				      .source_state = lh_hud_state, .kernel = lh_hud_kernel,
-				      .stop = lh_hud_stop, .ctx = &h };
+				      .stop = lh_hud_stop };
 	h.app = lh_app_new(o, &hooks);
 	if (!h.app)
 		return 1;

@@ -5,8 +5,6 @@
 #include "source/redis.h"
 #include "source/ws.h"
 #include "lib/json.h"
-#include "lib/timeutil.h"
-#include <cJSON.h>
 #include "lib/xalloc.h"
 
 #include <signal.h>
@@ -32,11 +30,23 @@ static void lh_app_payload(void *ctx, const char *data, size_t len)
 	lh_ingest_payload(&app->ingest, data, len);
 }
 
+static void lh_app_event(void *ctx, struct lh_event *ev)
+{
+	struct lh_app *app = ctx;
+	lh_ingest_event(&app->ingest, ev);
+}
+
+static void lh_app_reject(void *ctx, enum lh_reject reason, const char *why)
+{
+	struct lh_app *app = ctx;
+	lh_ingest_reject(&app->ingest, reason, why);
+}
+
 static void lh_app_state(void *ctx, const struct lh_source_status *st)
 {
 	struct lh_app *app = ctx;
 	if (app->hooks.source_state)
-		app->hooks.source_state(app->hooks.ctx, st);
+		app->hooks.source_state(app->hooks.ingest.ctx, st);
 }
 
 /* A gap or an error from the WebSocket becomes an event of its own, so it
@@ -46,7 +56,7 @@ static void lh_app_synth(struct lh_app *app, const char *run, const char *catego
 {
 	struct lh_buf b = LH_BUF_INIT;
 	lh_buf_puts(&b, "{\"run_id\":");
-	lh_json_put_string(&b, run ? run : "unknown");
+	lh_json_put_string(&b, run);
 	lh_buf_printf(&b, ",\"category\":\"%s\",\"metadata\":\"%s\",\"message\":", category, meta);
 	lh_json_put_string(&b, message);
 	lh_buf_putc(&b, '}');
@@ -54,61 +64,52 @@ static void lh_app_synth(struct lh_app *app, const char *run, const char *catego
 	lh_buf_free(&b);
 }
 
-static void lh_app_gap(struct lh_app *app, const cJSON *m, const char *run)
+static void lh_app_gap(struct lh_app *app, const struct lh_kframe *f)
 {
-	const cJSON *from = cJSON_GetObjectItemCaseSensitive(m, "from");
-	const cJSON *to = cJSON_GetObjectItemCaseSensitive(m, "to");
-	const cJSON *reason = cJSON_GetObjectItemCaseSensitive(m, "reason");
-	const cJSON *grun = cJSON_GetObjectItemCaseSensitive(m, "run_id");
-	long long f = cJSON_IsNumber(from) ? (long long)from->valuedouble : 0;
-	long long t = cJSON_IsNumber(to) ? (long long)to->valuedouble : 0;
-	char msg[160];
-	bool all = cJSON_IsString(grun) && strcmp(grun->valuestring, "*") == 0;
-	if (t >= f)
-		snprintf(msg, sizeof msg, "%lld event%s missed%s (seq %lld-%lld, %s)", t - f + 1, t == f ? "" : "s",
-			 all ? " across runs" : "", f, t, cJSON_IsString(reason) ? reason->valuestring : "gap");
+	char msg[200];
+	const char *reason = f->text ? f->text : "gap";
+	const char *across = f->all_runs ? " across runs" : "";
+	if (f->to >= f->from)
+		snprintf(msg, sizeof msg, "%llu event%s missed%s (seq %llu-%llu, %.40s)",
+			 (unsigned long long)(f->to - f->from + 1), f->to == f->from ? "" : "s", across,
+			 (unsigned long long)f->from, (unsigned long long)f->to, reason);
 	else
-		snprintf(msg, sizeof msg, "history restarted%s (%s)", all ? " across runs" : "",
-			 cJSON_IsString(reason) ? reason->valuestring : "gap");
-	/* A gap across runs ("*", from /ws/runs) is shown in the run last seen. */
-	bool one_run = cJSON_IsString(grun) && strcmp(grun->valuestring, "*") != 0;
-	lh_app_synth(app, one_run ? grun->valuestring : run && *run ? run : "unknown", "GAP", "GAP", msg);
+		snprintf(msg, sizeof msg, "history restarted%s (%.40s)", across, reason);
+	lh_app_synth(app, f->run_id[0] ? f->run_id : "unknown", "GAP", "GAP", msg);
 }
 
-static void lh_app_frame(void *ctx, const char *type, const void *json, const char *run)
+static void lh_app_kernel(void *ctx, const struct lh_kframe *f)
 {
 	struct lh_app *app = ctx;
-	const cJSON *m = json;
-	if (strcmp(type, "gap") == 0) {
-		lh_app_gap(app, m, run);
+	if (f->type == LH_KF_GAP) {
+		lh_app_gap(app, f);
 		return;
 	}
-	if (strcmp(type, "error") == 0) {
-		const cJSON *e = cJSON_GetObjectItemCaseSensitive(m, "error");
-		char *text = cJSON_IsString(e) ? NULL : cJSON_PrintUnformatted(e);
-		lh_app_synth(app, run, "ERROR", "IO_ERR", cJSON_IsString(e) ? e->valuestring : text ? text : "error");
-		cJSON_free(text);
+	if (f->type == LH_KF_ERROR) {
+		lh_app_synth(app, f->run_id[0] ? f->run_id : "unknown", "ERROR", "IO_ERR", f->text ? f->text : "error");
 		return;
 	}
-	unsigned changed = lh_kstate_apply(&app->kstate, type, json);
+	unsigned changed = lh_kstate_apply(&app->kstate, f);
 	if (changed && app->hooks.kernel)
-		app->hooks.kernel(app->hooks.ctx, changed, &app->kstate);
+		app->hooks.kernel(app->hooks.ingest.ctx, changed, &app->kstate);
 }
 
 static void lh_app_signal(uv_signal_t *h, int signum)
 {
 	struct lh_app *app = h->data;
 	if (app->hooks.stop)
-		app->hooks.stop(app->hooks.ctx, signum);
+		app->hooks.stop(app->hooks.ingest.ctx, signum);
 	else
 		lh_app_shutdown(app);
 }
 
 static struct lh_source *lh_app_source(struct lh_app *app, const struct lh_options *o, char **cause)
 {
-	struct lh_source_callbacks cb = { lh_app_payload, lh_app_state, lh_app_frame, app };
+	struct lh_source_callbacks cb = { lh_app_payload, lh_app_event, lh_app_reject, lh_app_state,
+					  lh_app_kernel, app };
 	if (o->ws_url) {
-		struct lh_ws_options w = { o->ws_url, o->ws_run, o->ws_token, o->ws_ca, o->ws_insecure, o->max_bytes };
+		struct lh_ws_options w = { o->ws_url, o->ws_run, o->ws_token, o->ws_ca, o->ws_insecure, o->max_bytes,
+					   app->hooks.no_store };
 		return lh_source_ws_new(&app->loop, &w, &cb, cause);
 	}
 	if (o->demo)
@@ -131,8 +132,7 @@ struct lh_app *lh_app_new(const struct lh_options *o, const struct lh_app_hooks 
 	app->hooks = *hooks;
 	lh_kstate_init(&app->kstate);
 	app->store = hooks->no_store ? NULL : lh_store_new(o->max_events);
-	struct lh_ingest_callbacks icb = { hooks->entry, hooks->event, hooks->reject, hooks->ctx };
-	lh_ingest_init(&app->ingest, app->store, o->max_bytes, &icb);
+	lh_ingest_init(&app->ingest, app->store, o->max_bytes, &hooks->ingest);
 	app->source = lh_app_source(app, o, &cause);
 	if (!app->source) {
 		fprintf(stderr, "livehud: %s\n", cause);
@@ -159,7 +159,7 @@ const struct lh_rejects *lh_app_rejects(const struct lh_app *app) { return &app-
 
 const struct lh_source_status *lh_app_source_status(const struct lh_app *app)
 {
-	return app->source ? lh_source_status(app->source) : NULL;
+	return app->source && !app->shut ? lh_source_status(app->source) : NULL;
 }
 
 int lh_app_run(struct lh_app *app)
@@ -176,7 +176,6 @@ void lh_app_shutdown(struct lh_app *app)
 		return;
 	app->shut = true;
 	lh_source_close(app->source);
-	app->source = NULL;
 	uv_close((uv_handle_t *)&app->sigint, NULL);
 	uv_close((uv_handle_t *)&app->sigterm, NULL);
 }
@@ -192,8 +191,8 @@ void lh_app_free(struct lh_app *app)
 		return;
 	lh_app_shutdown(app);
 	uv_run(&app->loop, UV_RUN_DEFAULT); /* let the close callbacks run */
-	lh_source_ws_reap();
-	uv_run(&app->loop, UV_RUN_DEFAULT);
+	lh_source_free(app->source);
+	uv_run(&app->loop, UV_RUN_DEFAULT); /* and what freeing it closed */
 	uv_loop_close(&app->loop);
 	lh_store_free(app->store);
 	free(app);

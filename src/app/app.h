@@ -16,17 +16,15 @@
 struct lh_app;
 
 struct lh_app_hooks {
-	/* With a store: each event as it enters it. */
-	void (*entry)(void *ctx, const struct lh_entry *e);
-	/* Without one (no_store): each event, valid during the call only. */
-	void (*event)(void *ctx, const struct lh_event *ev);
-	void (*reject)(void *ctx, enum lh_reject reason, const char *why, uint64_t count);
+	/* The events, as ingest reports them (with a store: each entry as it
+	 * enters it; without: each event, valid during the call only), the
+	 * rejections, and the ctx every hook here is called with. */
+	struct lh_ingest_callbacks ingest;
 	void (*source_state)(void *ctx, const struct lh_source_status *st);
 	/* The kernel told something about the run (LH_KS_* bits). */
 	void (*kernel)(void *ctx, unsigned changed, const struct lh_kstate *k);
 	/* SIGINT or SIGTERM arrived: the mode finishes, then lh_app_shutdown. */
 	void (*stop)(void *ctx, int signum);
-	void *ctx;
 	bool no_store; /* events are not kept (the bridge keeps its own history) */
 };
 

@@ -282,9 +282,8 @@ int lh_bridge_main(const struct lh_options *o)
 	struct lh_bridge b = { .o = o, .last_state = -1 };
 	lh_log_init(o->bridge.log_json);
 	b.start_mono_us = lh_time_mono_us();
-	struct lh_app_hooks hooks = { .event = lh_bridge_event, .reject = lh_bridge_reject,
-				      .source_state = lh_bridge_state, .stop = lh_bridge_stop,
-				      .ctx = &b, .no_store = true };
+	struct lh_app_hooks hooks = { .ingest = { .event = lh_bridge_event, .reject = lh_bridge_reject, .ctx = &b },
+				      .source_state = lh_bridge_state, .stop = lh_bridge_stop, .no_store = true };
 	b.app = lh_app_new(o, &hooks);
 	if (!b.app)
 		return 1;

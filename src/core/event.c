@@ -212,10 +212,6 @@ static enum lh_reject lh_check_bytes(const char *data, size_t len, size_t max_by
 
 static enum lh_reject lh_parse_members(struct lh_parse *ps, const struct lh_json_span *spans, size_t n)
 {
-	if (n > LH_MAX_MEMBERS) {
-		ps->why = "too many fields";
-		return LH_REJECT_WRONG_TYPE;
-	}
 	struct lh_buf tmp = LH_BUF_INIT;
 	enum lh_reject r = LH_REJECT_NONE;
 	for (size_t i = 0; i < n && r == LH_REJECT_NONE; i++)
@@ -309,6 +305,34 @@ static struct lh_event *lh_event_pack(struct lh_parse *ps, size_t raw_len)
 	return ev;
 }
 
+/* Members to an event; len is the payload's whole length. */
+static enum lh_reject lh_event_from_members(const struct lh_json_span *spans, size_t n, size_t len,
+					    int64_t recv_us, bool forward, struct lh_event **out,
+					    const char **why)
+{
+	struct lh_parse ps = { .duration_ms = -1, .want_forward = forward };
+	enum lh_reject r = lh_parse_members(&ps, spans, n);
+	if (r == LH_REJECT_NONE) {
+		struct lh_event *ev = lh_event_pack(&ps, len);
+		ev->recv_us = recv_us;
+		ev->duration_ms = ps.duration_ms;
+		ev->ts_guessed = !ps.timestamp || !lh_time_parse_iso8601(ps.timestamp, &ev->ts_us);
+		if (ev->ts_guessed)
+			ev->ts_us = recv_us;
+		ev->cat = lh_category_of(ev->category);
+		ev->is_error = strcmp(ev->metadata, "IO_ERR") == 0;
+		*out = ev;
+	} else {
+		*why = ps.why;
+	}
+	lh_buf_free(&ps.args);
+	lh_buf_free(&ps.args_text);
+	lh_buf_free(&ps.extra);
+	lh_buf_free(&ps.forward);
+	lh_buf_free(&ps.strs);
+	return r;
+}
+
 enum lh_reject lh_event_parse(const char *data, size_t len, size_t max_bytes,
 			      int64_t recv_us, struct lh_event **out, const char **why)
 {
@@ -339,26 +363,66 @@ enum lh_reject lh_event_parse_keep(const char *data, size_t len, size_t max_byte
 		break;
 	}
 
-	struct lh_parse ps = { .duration_ms = -1, .want_forward = forward };
-	r = lh_parse_members(&ps, spans, n);
-	if (r == LH_REJECT_NONE) {
-		struct lh_event *ev = lh_event_pack(&ps, len);
-		ev->recv_us = recv_us;
-		ev->duration_ms = ps.duration_ms;
-		ev->ts_guessed = !ps.timestamp || !lh_time_parse_iso8601(ps.timestamp, &ev->ts_us);
-		if (ev->ts_guessed)
-			ev->ts_us = recv_us;
-		ev->cat = lh_category_of(ev->category);
-		ev->is_error = strcmp(ev->metadata, "IO_ERR") == 0;
-		*out = ev;
-	} else {
-		*why = ps.why;
+	if (n > LH_MAX_MEMBERS) {
+		*why = "too many fields";
+		return LH_REJECT_WRONG_TYPE;
 	}
-	lh_buf_free(&ps.args);
-	lh_buf_free(&ps.args_text);
-	lh_buf_free(&ps.extra);
-	lh_buf_free(&ps.forward);
-	lh_buf_free(&ps.strs);
+	return lh_event_from_members(spans, n, len, recv_us, forward, out, why);
+}
+
+/* The name of the tool a kernel's call is about, from its message
+ * "tool(args...)" as written (raw JSON text, quotes included); 0 when the
+ * message does not start that way. */
+static size_t lh_tool_in_message(const struct lh_json_span *msg)
+{
+	if (!lh_json_is_string(msg))
+		return 0;
+	size_t n = strspn(msg->value + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+	return n && n <= 64 && n + 1 < msg->value_len && msg->value[n + 1] == '(' ? n : 0;
+}
+
+enum lh_reject lh_event_parse_log_frame(const char *data, size_t len, const struct lh_json_span *top,
+					size_t ntop, size_t max_bytes, int64_t recv_us, bool forward,
+					const char *run_fallback, struct lh_event **out, const char **why)
+{
+	*out = NULL;
+	enum lh_reject r = lh_check_bytes(data, len, max_bytes, why);
+	if (r != LH_REJECT_NONE)
+		return r;
+	/* Later members win: the fallback run first, then what the payload
+	 * says, then the envelope's run, agent and time. */
+	struct lh_json_span spans[LH_MAX_MEMBERS + 5];
+	struct lh_buf run = LH_BUF_INIT, tool = LH_BUF_INIT;
+	size_t n = 0, np = 0;
+	lh_json_put_string(&run, run_fallback ? run_fallback : "unknown");
+	spans[n++] = (struct lh_json_span){ "\"run_id\"", 8, run.data, run.len };
+	const struct lh_json_span *payload = lh_json_member(top, ntop, "payload");
+	if (payload && payload->value[0] == '{')
+		lh_json_scan(payload->value, payload->value_len, spans + n, LH_MAX_MEMBERS, &np);
+	if ((payload && payload->value[0] != '{' && payload->value[0] != 'n') || np > LH_MAX_MEMBERS) {
+		lh_buf_free(&run);
+		*why = np ? "too many fields" : "payload";
+		return LH_REJECT_WRONG_TYPE;
+	}
+	const struct lh_json_span *cat = lh_json_member(spans + n, np, "category");
+	size_t tlen = lh_tool_in_message(lh_json_member(spans + n, np, "message"));
+	if (tlen && cat && cat->value_len == 11 && memcmp(cat->value, "\"TOOL_CALL\"", 11) == 0 &&
+	    !lh_json_member(spans + n, np, "tool_name")) {
+		const struct lh_json_span *msg = lh_json_member(spans + n, np, "message");
+		lh_buf_append(&tool, msg->value, tlen + 1);
+		lh_buf_putc(&tool, '"');
+		spans[n + np++] = (struct lh_json_span){ "\"tool_name\"", 11, tool.data, tool.len };
+	}
+	n += np;
+	static const char *const envelope[] = { "run_id", "agent_id", "timestamp" };
+	for (size_t i = 0; i < sizeof envelope / sizeof envelope[0]; i++) {
+		const struct lh_json_span *sp = lh_json_member(top, ntop, envelope[i]);
+		if (sp)
+			spans[n++] = *sp;
+	}
+	r = lh_event_from_members(spans, n, len, recv_us, forward, out, why);
+	lh_buf_free(&run);
+	lh_buf_free(&tool);
 	return r;
 }
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "lib/buf.h"
+#include "lib/json.h"
 
 enum lh_category {
 	LH_CAT_TOOL_CALL,
@@ -72,6 +73,16 @@ enum lh_reject lh_event_parse(const char *data, size_t len, size_t max_bytes,
  * does; a store of many events does not need it). */
 enum lh_reject lh_event_parse_keep(const char *data, size_t len, size_t max_bytes, int64_t recv_us,
 				   bool forward, struct lh_event **out, const char **why);
+/* The same for the event a kernel's log_event frame carries (PROTOCOL.md
+ * section 2), already scanned by the caller into its members (top): the
+ * members of its payload as the agent published them, with the frame's
+ * run_id, agent_id and timestamp over them; run_fallback (the run the
+ * stream is about) when the frame names none. A call without tool_name
+ * takes it from its message "tool(args...)", so pairing by tool works.
+ * why must not be NULL. */
+enum lh_reject lh_event_parse_log_frame(const char *data, size_t len, const struct lh_json_span *top,
+					size_t ntop, size_t max_bytes, int64_t recv_us, bool forward,
+					const char *run_fallback, struct lh_event **out, const char **why);
 void lh_event_free(struct lh_event *ev);
 
 const char *lh_reject_name(enum lh_reject r);

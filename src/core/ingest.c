@@ -13,20 +13,30 @@ void lh_ingest_init(struct lh_ingest *in, struct lh_store *store, size_t max_byt
 	in->cb = *cb;
 }
 
+void lh_ingest_reject(struct lh_ingest *in, enum lh_reject reason, const char *why)
+{
+	uint64_t count;
+	if (lh_rejects_add(&in->rejects, reason, lh_time_now_us(), &count) && in->cb.reject)
+		in->cb.reject(in->cb.ctx, reason, why ? why : "", count);
+}
+
 const struct lh_entry *lh_ingest_payload(struct lh_ingest *in, const char *data, size_t len)
 {
-	int64_t now = lh_time_now_us();
 	struct lh_event *ev;
 	const char *why = NULL;
 	/* The bridge (no store) forwards fields from the payload's own text;
 	 * a store of up to --max-events keeps only the parsed fields. */
-	enum lh_reject r = lh_event_parse_keep(data, len, in->max_bytes, now, in->store == NULL, &ev, &why);
+	enum lh_reject r = lh_event_parse_keep(data, len, in->max_bytes, lh_time_now_us(), in->store == NULL,
+					       &ev, &why);
 	if (r != LH_REJECT_NONE) {
-		uint64_t count;
-		if (lh_rejects_add(&in->rejects, r, now, &count) && in->cb.reject)
-			in->cb.reject(in->cb.ctx, r, why ? why : "", count);
+		lh_ingest_reject(in, r, why);
 		return NULL;
 	}
+	return lh_ingest_event(in, ev);
+}
+
+const struct lh_entry *lh_ingest_event(struct lh_ingest *in, struct lh_event *ev)
+{
 	if (!in->store) {
 		if (in->cb.event)
 			in->cb.event(in->cb.ctx, ev);

@@ -9,6 +9,8 @@
 #include "rejects.h"
 #include "store.h"
 
+/* What ingest reports, and the first part of every mode's hooks (app.h):
+ * ctx is the mode's, for every hook. */
 struct lh_ingest_callbacks {
 	/* An event entered the store (and was paired, if a result). */
 	void (*entry)(void *ctx, const struct lh_entry *e);
@@ -32,5 +34,9 @@ void lh_ingest_init(struct lh_ingest *in, struct lh_store *store, size_t max_byt
 /* Returns the new entry, or NULL when the payload was rejected or there is
  * no store. */
 const struct lh_entry *lh_ingest_payload(struct lh_ingest *in, const char *data, size_t len);
+/* The same for an event already parsed (ev becomes the ingest's). */
+const struct lh_entry *lh_ingest_event(struct lh_ingest *in, struct lh_event *ev);
+/* Counts a payload refused before it reached lh_ingest_payload. */
+void lh_ingest_reject(struct lh_ingest *in, enum lh_reject reason, const char *why);
 
 #endif

@@ -1,7 +1,6 @@
 #include "config.h"
 #include "kstate.h"
 
-#include <cJSON.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -44,39 +43,32 @@ enum lh_agent_life lh_kstate_agent(const struct lh_kstate *k, const char *agent_
 	return LH_LIFE_UNKNOWN;
 }
 
-static size_t lh_agent_list(struct lh_kstate *k, const cJSON *arr, enum lh_agent_life life)
+static void lh_copy(char *dst, size_t len, const char *v)
 {
-	size_t n = 0;
-	for (const cJSON *a = cJSON_IsArray(arr) ? arr->child : NULL; a; a = a->next, n++)
-		if (cJSON_IsString(a))
-			lh_set_agent(k, a->valuestring, life);
-	return n;
+	if (v)
+		snprintf(dst, len, "%s", v);
 }
 
-static void lh_copy_string(char *dst, size_t len, const cJSON *v)
+static unsigned lh_state_update(struct lh_kstate *k, const struct lh_kframe *f)
 {
-	if (cJSON_IsString(v))
-		snprintf(dst, len, "%s", v->valuestring);
-}
-
-static unsigned lh_state_update(struct lh_kstate *k, const cJSON *m)
-{
-	const cJSON *st = cJSON_GetObjectItemCaseSensitive(m, "state");
-	if (!cJSON_IsObject(st))
+	if (!f->status)
 		return 0;
 	char before[sizeof k->status];
 	memcpy(before, k->status, sizeof before);
 	long long tokens = k->tokens;
 	size_t counts = k->active + k->completed * 1000 + k->failed * 1000000;
-	lh_copy_string(k->status, sizeof k->status, cJSON_GetObjectItemCaseSensitive(st, "status"));
-	const cJSON *tok = cJSON_GetObjectItemCaseSensitive(st, "total_tokens_used");
-	if (cJSON_IsNumber(tok))
-		k->tokens = (long long)tok->valuedouble;
-	lh_copy_string(k->start, sizeof k->start, cJSON_GetObjectItemCaseSensitive(st, "start_time"));
-	lh_copy_string(k->end, sizeof k->end, cJSON_GetObjectItemCaseSensitive(st, "end_time"));
-	k->active = lh_agent_list(k, cJSON_GetObjectItemCaseSensitive(st, "active_agents"), LH_LIFE_ACTIVE);
-	k->completed = lh_agent_list(k, cJSON_GetObjectItemCaseSensitive(st, "completed_agents"), LH_LIFE_COMPLETED);
-	k->failed = lh_agent_list(k, cJSON_GetObjectItemCaseSensitive(st, "failed_agents"), LH_LIFE_FAILED);
+	lh_copy(k->status, sizeof k->status, f->status);
+	if (f->tokens >= 0)
+		k->tokens = f->tokens;
+	lh_copy(k->start, sizeof k->start, f->start);
+	lh_copy(k->end, sizeof k->end, f->end);
+	static const enum lh_agent_life lives[LH_KF_LISTS] = { LH_LIFE_ACTIVE, LH_LIFE_COMPLETED, LH_LIFE_FAILED };
+	for (int l = 0; l < LH_KF_LISTS; l++)
+		for (size_t i = 0; i < f->nagents[l]; i++)
+			lh_set_agent(k, f->agents[l][i], lives[l]);
+	k->active = f->nagents[LH_KF_ACTIVE];
+	k->completed = f->nagents[LH_KF_COMPLETED];
+	k->failed = f->nagents[LH_KF_FAILED];
 	k->known = true;
 	if (strcmp(k->status, "awaitingapproval") != 0 && k->approval && strcmp(before, k->status) != 0)
 		k->approval = false; /* the run moved on: the approval was given */
@@ -85,30 +77,23 @@ static unsigned lh_state_update(struct lh_kstate *k, const cJSON *m)
 	return tokens != k->tokens || counts != k->active + k->completed * 1000 + k->failed * 1000000 ? LH_KS_DETAIL : 0;
 }
 
-unsigned lh_kstate_apply(struct lh_kstate *k, const char *type, const void *json)
+unsigned lh_kstate_apply(struct lh_kstate *k, const struct lh_kframe *f)
 {
-	const cJSON *m = json;
-	const cJSON *agent = cJSON_GetObjectItemCaseSensitive(m, "agent_id");
-	const char *id = cJSON_IsString(agent) ? agent->valuestring : "SYSTEM";
-	if (strcmp(type, "state_update") == 0)
-		return lh_state_update(k, m);
-	if (strcmp(type, "agent_started") == 0 || strcmp(type, "agent_completed") == 0 ||
-	    strcmp(type, "agent_failed") == 0) {
-		enum lh_agent_life life = type[6] == 's' ? LH_LIFE_ACTIVE : type[6] == 'c' ? LH_LIFE_COMPLETED
-											: LH_LIFE_FAILED;
-		lh_set_agent(k, id, life);
-		snprintf(k->last_agent, sizeof k->last_agent, "%s", id);
-		k->last_life = life;
+	switch (f->type) {
+	case LH_KF_STATE:
+		return lh_state_update(k, f);
+	case LH_KF_AGENT:
+		lh_set_agent(k, f->agent_id, f->life);
+		lh_copy(k->last_agent, sizeof k->last_agent, f->agent_id);
+		k->last_life = f->life;
 		return LH_KS_AGENT;
-	}
-	if (strcmp(type, "intervention_event") == 0) {
-		const cJSON *reason = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "payload"), "reason");
+	case LH_KF_INTERVENTION:
 		k->approval = true;
-		snprintf(k->approval_reason, sizeof k->approval_reason, "%s",
-			 cJSON_IsString(reason) ? reason->valuestring : "(no reason given)");
-		snprintf(k->approval_agent, sizeof k->approval_agent, "%s", id);
+		lh_copy(k->approval_reason, sizeof k->approval_reason, f->text ? f->text : "(no reason given)");
+		lh_copy(k->approval_agent, sizeof k->approval_agent, f->agent_id);
 		return LH_KS_APPROVAL;
+	default:
+		k->unknown_frames++;
+		return LH_KS_UNKNOWN;
 	}
-	k->unknown_frames++;
-	return LH_KS_UNKNOWN;
 }

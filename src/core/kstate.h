@@ -36,10 +36,41 @@ enum {
 	LH_KS_DETAIL = 1 << 4,   /* tokens or agent counts moved */
 };
 
+/* One frame of the kernel's stream that is not an event, as the WebSocket
+ * source read it (PROTOCOL.md section 2; gaps from a bridge, section 4).
+ * Strings are valid during the call that hands the frame over. */
+enum lh_kframe_type {
+	LH_KF_STATE,        /* state_update */
+	LH_KF_AGENT,        /* agent_started, agent_completed, agent_failed */
+	LH_KF_INTERVENTION, /* the run waits for a human approval */
+	LH_KF_ERROR,        /* {"error": ...} */
+	LH_KF_GAP,          /* a bridge's gap: events missed from..to */
+	LH_KF_UNKNOWN,      /* a type we do not know */
+};
+
+enum { LH_KF_ACTIVE, LH_KF_COMPLETED, LH_KF_FAILED, LH_KF_LISTS };
+
+struct lh_kframe {
+	enum lh_kframe_type type;
+	const char *run_id;      /* the run it concerns */
+	const char *agent_id;    /* AGENT, INTERVENTION: "SYSTEM" when null */
+	enum lh_agent_life life; /* AGENT */
+	const char *text;        /* INTERVENTION: the reason; ERROR: the error; GAP: the reason */
+	/* STATE (status NULL when the frame has no state) */
+	const char *status, *start, *end;
+	long long tokens;        /* -1 when not given */
+	const char *const *agents[LH_KF_LISTS]; /* active, completed and failed agents */
+	size_t nagents[LH_KF_LISTS];
+	/* GAP: from > to means the history restarted (a new epoch) */
+	uint64_t from, to;
+	bool all_runs;           /* across every run (/ws/runs) */
+};
+
 void lh_kstate_init(struct lh_kstate *k);
 const char *lh_agent_life_name(enum lh_agent_life life);
-/* Applies one frame (a cJSON object) of the given type; returns what changed. */
-unsigned lh_kstate_apply(struct lh_kstate *k, const char *type, const void *json);
+/* Applies a STATE, AGENT, INTERVENTION or UNKNOWN frame; returns what
+ * changed (LH_KS_*). */
+unsigned lh_kstate_apply(struct lh_kstate *k, const struct lh_kframe *f);
 enum lh_agent_life lh_kstate_agent(const struct lh_kstate *k, const char *agent_id);
 
 #endif

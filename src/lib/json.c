@@ -203,7 +203,8 @@ static bool lh_scan_word(struct lh_scan *s, const char *w)
 
 static bool lh_scan_value(struct lh_scan *s, int depth, struct lh_json_span *spans, size_t max, size_t *n);
 
-/* '{' or '[' ... ; members of the outermost object go to spans. */
+/* '{' or '[' ... ; members of the outermost object (or elements of the
+ * outermost array, without keys) go to spans. */
 static bool lh_scan_container(struct lh_scan *s, int depth, struct lh_json_span *spans, size_t max,
 			      size_t *n)
 {
@@ -236,7 +237,7 @@ static bool lh_scan_container(struct lh_scan *s, int depth, struct lh_json_span 
 		if (!lh_scan_value(s, depth + 1, NULL, 0, NULL))
 			return false;
 		sp.value_len = (size_t)(s->p - sp.value);
-		if (spans && obj) {
+		if (spans) {
 			if (*n < max)
 				spans[*n] = sp;
 			if (*n <= max)
@@ -395,4 +396,44 @@ void lh_json_pretty(struct lh_buf *out, const char *s, size_t len)
 			lh_buf_putc(out, c);
 		}
 	}
+}
+
+const struct lh_json_span *lh_json_member(const struct lh_json_span *spans, size_t n, const char *key)
+{
+	size_t klen = strlen(key);
+	for (size_t i = 0; i < n; i++)
+		if (spans[i].key && spans[i].key_len == klen + 2 && memcmp(spans[i].key + 1, key, klen) == 0)
+			return &spans[i];
+	return NULL;
+}
+
+bool lh_json_uint(const struct lh_json_span *sp, uint64_t *out)
+{
+	if (!sp || !sp->value_len || sp->value_len > 16)
+		return false;
+	uint64_t v = 0;
+	for (size_t i = 0; i < sp->value_len; i++) {
+		char c = sp->value[i];
+		if (c < '0' || c > '9')
+			return false;
+		v = v * 10 + (uint64_t)(c - '0');
+	}
+	if (v > LH_JSON_MAX_UINT)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool lh_json_is_string(const struct lh_json_span *sp)
+{
+	return sp && sp->value_len >= 2 && sp->value[0] == '"';
+}
+
+const char *lh_json_string(struct lh_buf *tmp, const struct lh_json_span *sp, const char *absent)
+{
+	if (!lh_json_is_string(sp))
+		return absent;
+	lh_buf_reset(tmp);
+	lh_json_unescape(tmp, sp->value, sp->value_len);
+	return lh_buf_str(tmp);
 }

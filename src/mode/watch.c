@@ -158,9 +158,9 @@ static void lh_watch_summary(struct lh_watch *w)
 int lh_watch_main(const struct lh_options *o)
 {
 	struct lh_watch w = { .json = o->mode == LH_MODE_JSON, .fmt = o->ascii ? LH_FMT_ASCII : 0 };
-	struct lh_app_hooks hooks = { .entry = lh_watch_entry, .reject = lh_watch_reject,
+	struct lh_app_hooks hooks = { .ingest = { .entry = lh_watch_entry, .reject = lh_watch_reject, .ctx = &w },
 				      .source_state = lh_watch_state, .kernel = lh_watch_kernel,
-				      .stop = lh_watch_stop, .ctx = &w };
+				      .stop = lh_watch_stop };
 	w.app = lh_app_new(o, &hooks);
 	if (!w.app)
 		return 1;

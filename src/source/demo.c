@@ -338,15 +338,10 @@ static int lh_demo_start(struct lh_source *src)
 	return 0;
 }
 
-static void lh_demo_timer_closed(uv_handle_t *h)
-{
-	lh_source_closed(h->data);
-}
-
 static void lh_demo_close(struct lh_source *src)
 {
 	struct lh_demo_source *d = (struct lh_demo_source *)src;
-	uv_close((uv_handle_t *)&d->timer, lh_demo_timer_closed);
+	uv_close((uv_handle_t *)&d->timer, NULL);
 }
 
 static void lh_demo_free(struct lh_source *src)

@@ -23,7 +23,6 @@ struct lh_file_source {
 	bool follow, stream, watching, reading, discarding;
 	size_t max_line;
 	int64_t offset;
-	int open_handles;
 	union {
 		uv_pipe_t pipe;
 		uv_tty_t tty;
@@ -78,24 +77,14 @@ static void lh_file_eof(struct lh_file_source *self)
 	lh_source_set_state(&self->base, LH_SOURCE_DONE);
 }
 
-static void lh_file_handle_closed(uv_handle_t *h)
-{
-	struct lh_file_source *self = h->data;
-	if (--self->open_handles == 0 && !self->reading)
-		lh_source_closed(&self->base);
-}
-
 static void lh_file_on_read(uv_fs_t *req)
 {
 	struct lh_file_source *self = req->data;
 	ssize_t n = req->result;
 	uv_fs_req_cleanup(req);
 	self->reading = false;
-	if (self->base.closing) {
-		if (self->open_handles == 0)
-			lh_source_closed(&self->base);
+	if (self->base.closing)
 		return;
-	}
 	if (n > 0) {
 		self->offset += n;
 		lh_file_feed(self, self->chunk, (size_t)n);
@@ -167,7 +156,6 @@ static int lh_file_start_stream(struct lh_file_source *self, uv_handle_type type
 	if (rc < 0)
 		return rc;
 	self->in.stream.data = self;
-	self->open_handles++;
 	self->stream = true;
 	return uv_read_start(&self->in.stream, lh_stream_alloc, lh_stream_on_read);
 }
@@ -183,7 +171,6 @@ static int lh_file_start(struct lh_source *src)
 		uv_fs_event_init(src->loop, &self->watch);
 		self->watch.data = self;
 		self->watching = true;
-		self->open_handles++;
 		int rc = uv_fs_event_start(&self->watch, lh_file_on_change, self->path, 0);
 		if (rc < 0)
 			return rc;
@@ -196,11 +183,9 @@ static void lh_file_close(struct lh_source *src)
 {
 	struct lh_file_source *self = (struct lh_file_source *)src;
 	if (self->stream)
-		uv_close((uv_handle_t *)&self->in.stream, lh_file_handle_closed);
+		uv_close((uv_handle_t *)&self->in.stream, NULL);
 	if (self->watching)
-		uv_close((uv_handle_t *)&self->watch, lh_file_handle_closed);
-	if (self->open_handles == 0 && !self->reading)
-		lh_source_closed(src);
+		uv_close((uv_handle_t *)&self->watch, NULL);
 }
 
 static void lh_file_free(struct lh_source *src)

@@ -346,11 +346,6 @@ static int lh_redis_start(struct lh_source *src)
 	return 0;
 }
 
-static void lh_redis_timer_closed(uv_handle_t *h)
-{
-	lh_source_closed(h->data);
-}
-
 static void lh_redis_close(struct lh_source *src)
 {
 	struct lh_redis_source *self = (struct lh_redis_source *)src;
@@ -360,7 +355,7 @@ static void lh_redis_close(struct lh_source *src)
 		redisAsyncFree(ac);
 	if (self->lookup)
 		lh_lookup_abandon(self->lookup);
-	uv_close((uv_handle_t *)&self->timer, lh_redis_timer_closed);
+	uv_close((uv_handle_t *)&self->timer, NULL);
 }
 
 static void lh_redis_free(struct lh_source *src)

@@ -51,10 +51,24 @@ void lh_source_emit(struct lh_source *src, const char *data, size_t len)
 		src->cb.payload(src->cb.ctx, data, len);
 }
 
-void lh_source_emit_frame(struct lh_source *src, const char *type, const void *json, const char *run_id)
+void lh_source_emit_event(struct lh_source *src, struct lh_event *ev)
 {
-	if (src->cb.frame && !src->closing)
-		src->cb.frame(src->cb.ctx, type, json, run_id);
+	if (src->cb.event && !src->closing)
+		src->cb.event(src->cb.ctx, ev);
+	else
+		lh_event_free(ev);
+}
+
+void lh_source_emit_reject(struct lh_source *src, enum lh_reject reason, const char *why)
+{
+	if (src->cb.reject && !src->closing)
+		src->cb.reject(src->cb.ctx, reason, why);
+}
+
+void lh_source_emit_kernel(struct lh_source *src, const struct lh_kframe *f)
+{
+	if (src->cb.kernel && !src->closing)
+		src->cb.kernel(src->cb.ctx, f);
 }
 
 void lh_source_retry_later(struct lh_source *src, uv_timer_t *t, uv_timer_cb cb)
@@ -91,8 +105,10 @@ void lh_source_close(struct lh_source *src)
 	src->ops->close(src);
 }
 
-void lh_source_closed(struct lh_source *src)
+void lh_source_free(struct lh_source *src)
 {
+	if (!src)
+		return;
 	free(src->describe);
 	src->ops->free(src);
 }

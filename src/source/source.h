@@ -1,7 +1,8 @@
-/* source: where payloads come from (Redis, a file, the demo; later a
- * WebSocket), behind one small interface. A source never exits the program
- * and never blocks: it runs on the caller's libuv loop, hands each payload to
- * a callback, and reports changes of its state for the UI to show. */
+/* source: where payloads come from (Redis, a WebSocket, a file, the demo),
+ * behind one small interface. A source never exits the program and never
+ * blocks: it runs on the caller's libuv loop, hands each payload (or event
+ * it parsed itself) to a callback, and reports changes of its state for
+ * the UI to show. */
 #ifndef LH_SOURCE_H
 #define LH_SOURCE_H
 
@@ -9,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
+
+#include "core/event.h"
+#include "core/kstate.h"
 
 enum lh_source_state {
 	LH_SOURCE_CONNECTING,
@@ -29,22 +33,28 @@ struct lh_source_status {
 struct lh_source;
 
 struct lh_source_callbacks {
-	/* One payload; data is valid only during the call. */
+	/* One payload to parse; data is valid only during the call. */
 	void (*payload)(void *ctx, const char *data, size_t len);
+	/* An event the source parsed itself (a kernel's log_event frame);
+	 * the callee owns it. */
+	void (*event)(void *ctx, struct lh_event *ev);
+	/* Something the source refused itself, counted as a bad payload. */
+	void (*reject)(void *ctx, enum lh_reject reason, const char *why);
 	/* The state changed; also called with each new last_error. */
 	void (*state)(void *ctx, const struct lh_source_status *st);
-	/* A frame that is not an event (WebSocket sources): its "type" ("error"
-	 * for an {"error":...} frame) and the whole frame, parsed (a cJSON
-	 * object, valid only during the call), for the run it concerns. */
-	void (*frame)(void *ctx, const char *type, const void *json, const char *run_id);
+	/* A frame of the kernel's (or a bridge's) that is not an event. */
+	void (*kernel)(void *ctx, const struct lh_kframe *f);
 	void *ctx;
 };
 
 int lh_source_start(struct lh_source *src);
 const struct lh_source_status *lh_source_status(const struct lh_source *src);
-/* Stops the source and frees it once its handles are closed (the loop must
- * run for that). lh_source_close(NULL) is a no-op. */
+/* Stops the source: no callback is called after this. Its handles close
+ * as the loop turns. lh_source_close(NULL) is a no-op. */
 void lh_source_close(struct lh_source *src);
+/* Frees a closed source once the loop has ended (libwebsockets finishes
+ * tearing down only then). lh_source_free(NULL) is a no-op. */
+void lh_source_free(struct lh_source *src);
 const char *lh_source_state_name(enum lh_source_state state);
 
 #endif

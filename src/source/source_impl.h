@@ -7,8 +7,9 @@
 
 struct lh_source_ops {
 	int (*start)(struct lh_source *src);
-	/* Begin closing; call lh_source_closed() once nothing is in flight. */
+	/* Begin closing: stop every handle. */
 	void (*close)(struct lh_source *src);
+	/* The loop has ended: free everything. */
 	void (*free)(struct lh_source *src);
 };
 
@@ -32,13 +33,13 @@ void lh_source_set_state(struct lh_source *src, enum lh_source_state state);
 void lh_source_set_error(struct lh_source *src, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void lh_source_emit(struct lh_source *src, const char *data, size_t len);
-void lh_source_emit_frame(struct lh_source *src, const char *type, const void *json, const char *run_id);
+void lh_source_emit_event(struct lh_source *src, struct lh_event *ev);
+void lh_source_emit_reject(struct lh_source *src, enum lh_reject reason, const char *why);
+void lh_source_emit_kernel(struct lh_source *src, const struct lh_kframe *f);
 /* Says the source is retrying and runs cb on t after the current backoff,
  * which doubles from 100 ms up to 5 s; lh_source_backoff_reset once a
  * connection works. */
 void lh_source_retry_later(struct lh_source *src, uv_timer_t *t, uv_timer_cb cb);
 void lh_source_backoff_reset(struct lh_source *src);
-/* Every handle of the source is closed: free it. */
-void lh_source_closed(struct lh_source *src);
 
 #endif

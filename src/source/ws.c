@@ -1,51 +1,43 @@
-/* source_ws: a libwebsockets client on the program's libuv loop.
+/* ws: a libwebsockets client on the program's libuv loop, reading the
+ * kernel's stream (PROTOCOL.md section 2) or a bridge's.
  *
  * A message may come in fragments; it is gathered up to max_bytes (a larger
  * one is passed on cut at max_bytes + 1 so the parser rejects it as
- * oversize, and the rest skipped).
+ * oversize, and the rest skipped). Each message is scanned once: a
+ * log_event becomes an event here, any other frame a struct lh_kframe.
  *
  * On a foreign loop libwebsockets destroys its context in two steps: the
- * first call closes its handles as the loop turns, and a second call after
- * the loop has ended frees it. Its callbacks may run in between, after the
- * source is gone, so the context's user pointer is a small box that
- * outlives the source and is emptied when the source closes;
- * lh_source_ws_reap() makes the second call. */
+ * first call (on close) closes its handles as the loop turns, and a second
+ * call after the loop has ended (on free) frees it. Its callbacks may run
+ * in between; they see the source closing and do nothing of ours. */
 #include "config.h"
 #include "ws.h"
 #include "source_impl.h"
+#include "kframe.h"
 #include "lib/buf.h"
 #include "lib/json.h"
 #include "lib/lookup.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 
-#include <cJSON.h>
 #include <libwebsockets.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct lh_ws_box {
-	struct lh_ws_source *self; /* NULL once the source is closed */
-	struct lws_context *ctx;
-	struct lh_ws_box *next;
-};
-
-/* Contexts waiting for their second lws_context_destroy. */
-static struct lh_ws_box *lh_ws_dying;
-
 struct lh_ws_source {
 	struct lh_source base;
-	struct lh_ws_box *box;
 	char *url, *host, *path, *run, *token, *ca_file;
 	int port;
 	bool tls, insecure, ever_live, finished;
 	size_t max_bytes;
+	bool forward;
 	struct lws_context *ctx;
 	struct lws *wsi;
 	struct lh_lookup *lookup; /* while the host name is looked up */
 	uv_timer_t timer;
-	struct lh_buf msg, ev;
+	struct lh_buf msg;
+	struct lh_kframe_text ktext;
 	bool msg_overflow;
 	uint64_t last_seq;     /* per run, or across runs (gseq) on /ws/runs */
 	char epoch[64];
@@ -113,89 +105,77 @@ static void lh_ws_retry(struct lh_ws_source *self)
 
 /* ---- messages ---- */
 
-/* The reference kernel drops tool_name; a call's message still starts with
- * "tool(", so take the name from there and pairing by tool keeps working. */
-static void lh_ws_guess_tool(struct lh_buf *b, const cJSON *payload)
+#define LH_WS_MAX_MEMBERS 64
+
+/* Where the stream is, to resume there after a reconnection: watching
+ * one run, by its seq; watching all, by the bridge's numbering across
+ * runs. A number that is not one is not used. */
+static void lh_ws_note_position(struct lh_ws_source *self, const struct lh_json_span *top, size_t n,
+				const struct lh_event *ev)
 {
-	const cJSON *cat = cJSON_GetObjectItemCaseSensitive(payload, "category");
-	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(payload, "message");
-	if (cJSON_GetObjectItemCaseSensitive(payload, "tool_name") || !cJSON_IsString(cat) ||
-	    strcmp(cat->valuestring, "TOOL_CALL") != 0 || !cJSON_IsString(msg))
-		return;
-	const char *m = msg->valuestring;
-	size_t n = strspn(m, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
-	if (!n || n > 64 || m[n] != '(')
-		return;
-	lh_buf_printf(b, ",\"tool_name\":\"%.*s\"", (int)n, m);
+	uint64_t seq;
+	struct lh_buf tmp = LH_BUF_INIT;
+	const char *epoch = lh_json_string(&tmp, lh_json_member(top, n, self->run ? "epoch" : "gepoch"), NULL);
+	if (lh_json_uint(lh_json_member(top, n, self->run ? "seq" : "gseq"), &seq) && epoch &&
+	    strlen(epoch) < sizeof self->epoch) {
+		self->last_seq = seq;
+		snprintf(self->epoch, sizeof self->epoch, "%s", epoch);
+	}
+	lh_buf_free(&tmp);
+	snprintf(self->last_run, sizeof self->last_run, "%s", ev->run_id);
 }
 
-/* A log_event frame as the event the agent service published. */
-static void lh_ws_log_event(struct lh_ws_source *self, const cJSON *m)
+static void lh_ws_log_event(struct lh_ws_source *self, const char *text, size_t len,
+			    const struct lh_json_span *top, size_t n)
 {
-	const cJSON *payload = cJSON_GetObjectItemCaseSensitive(m, "payload");
-	const cJSON *run = cJSON_GetObjectItemCaseSensitive(m, "run_id");
-	const cJSON *agent = cJSON_GetObjectItemCaseSensitive(m, "agent_id");
-	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(m, "timestamp");
-	/* Watching one run, resume by its seq; watching all, by the bridge's
-	 * numbering across runs. */
-	const cJSON *seq = cJSON_GetObjectItemCaseSensitive(m, self->run ? "seq" : "gseq");
-	const cJSON *epoch = cJSON_GetObjectItemCaseSensitive(m, self->run ? "epoch" : "gepoch");
-	struct lh_buf *b = &self->ev;
-	lh_buf_reset(b);
-	lh_buf_puts(b, "{\"run_id\":");
-	lh_json_put_string(b, cJSON_IsString(run) ? run->valuestring : self->run ? self->run : "unknown");
-	if (cJSON_IsString(agent)) {
-		lh_buf_puts(b, ",\"agent_id\":");
-		lh_json_put_string(b, agent->valuestring);
+	struct lh_event *ev;
+	const char *why = NULL;
+	enum lh_reject r = lh_event_parse_log_frame(text, len, top, n, self->max_bytes, lh_time_now_us(),
+						    self->forward, self->run, &ev, &why);
+	if (r != LH_REJECT_NONE) {
+		lh_source_emit_reject(&self->base, r, why);
+		return;
 	}
-	if (cJSON_IsString(ts)) {
-		lh_buf_puts(b, ",\"timestamp\":");
-		lh_json_put_string(b, ts->valuestring);
+	lh_ws_note_position(self, top, n, ev);
+	lh_source_emit_event(&self->base, ev);
+}
+
+static void lh_ws_other(struct lh_ws_source *self, const char *type, const struct lh_json_span *top, size_t n)
+{
+	struct lh_kframe f;
+	const char *why;
+	if (lh_kframe_read(&self->ktext, type, top, n, self->run ? self->run : self->last_run, &f, &why) < 0) {
+		lh_source_emit_reject(&self->base, LH_REJECT_WRONG_TYPE, why);
+		return;
 	}
-	for (const cJSON *f = cJSON_IsObject(payload) ? payload->child : NULL; f; f = f->next) {
-		char *v = cJSON_PrintUnformatted(f);
-		if (!v)
-			continue;
-		lh_buf_putc(b, ',');
-		lh_json_put_string(b, f->string);
-		lh_buf_putc(b, ':');
-		lh_buf_puts(b, v);
-		cJSON_free(v);
+	if (f.type == LH_KF_STATE && f.status &&
+	    (strcmp(f.status, "completed") == 0 || strcmp(f.status, "failed") == 0)) {
+		self->finished = true;
+		snprintf(self->final_status, sizeof self->final_status, "%s", f.status);
 	}
-	lh_ws_guess_tool(b, payload);
-	lh_buf_putc(b, '}');
-	if (cJSON_IsString(run))
-		snprintf(self->last_run, sizeof self->last_run, "%s", run->valuestring);
-	if (cJSON_IsNumber(seq) && cJSON_IsString(epoch)) {
-		self->last_seq = (uint64_t)seq->valuedouble;
-		snprintf(self->epoch, sizeof self->epoch, "%s", epoch->valuestring);
-	}
-	lh_source_emit(&self->base, b->data, b->len);
+	lh_source_emit_kernel(&self->base, &f);
 }
 
 static void lh_ws_message(struct lh_ws_source *self, const char *text, size_t len)
 {
-	cJSON *m = cJSON_ParseWithLength(text, len);
-	const cJSON *type = cJSON_GetObjectItemCaseSensitive(m, "type");
-	if (!cJSON_IsObject(m)) {
+	struct lh_json_span top[LH_WS_MAX_MEMBERS];
+	size_t n;
+	if (lh_json_scan(text, len, top, LH_WS_MAX_MEMBERS, &n) != LH_JSON_OBJECT) {
 		lh_source_emit(&self->base, text, len); /* rejected and counted as any bad payload */
-	} else if (cJSON_IsString(type) && strcmp(type->valuestring, "log_event") == 0) {
-		lh_ws_log_event(self, m);
-	} else {
-		const char *t = cJSON_IsString(type) ? type->valuestring
-				: cJSON_GetObjectItemCaseSensitive(m, "error") ? "error" : "";
-		if (strcmp(t, "state_update") == 0) {
-			const cJSON *st = cJSON_GetObjectItemCaseSensitive(m, "state");
-			const cJSON *status = cJSON_GetObjectItemCaseSensitive(st, "status");
-			if (cJSON_IsString(status) && (strcmp(status->valuestring, "completed") == 0 ||
-							strcmp(status->valuestring, "failed") == 0)) {
-				self->finished = true;
-				snprintf(self->final_status, sizeof self->final_status, "%s", status->valuestring);
-			}
-		}
-		lh_source_emit_frame(&self->base, t, m, self->run ? self->run : self->last_run);
+		return;
 	}
-	cJSON_Delete(m);
+	if (n > LH_WS_MAX_MEMBERS) {
+		lh_source_emit_reject(&self->base, LH_REJECT_WRONG_TYPE, "too many fields in a frame");
+		return;
+	}
+	struct lh_buf tmp = LH_BUF_INIT;
+	const char *type = lh_json_string(&tmp, lh_json_member(top, n, "type"),
+					  lh_json_member(top, n, "error") ? "error" : "");
+	if (strcmp(type, "log_event") == 0)
+		lh_ws_log_event(self, text, len, top, n);
+	else
+		lh_ws_other(self, type, top, n);
+	lh_buf_free(&tmp);
 }
 
 static void lh_ws_receive(struct lh_ws_source *self, struct lws *wsi, const char *in, size_t len)
@@ -244,9 +224,8 @@ static void lh_ws_closed(struct lh_ws_source *self)
 
 static int lh_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
-	struct lh_ws_box *box = lws_context_user(lws_get_context(wsi));
-	struct lh_ws_source *self = box ? box->self : NULL;
-	if (!self) /* closing: libwebsockets is tidying up after us */
+	struct lh_ws_source *self = lws_context_user(lws_get_context(wsi));
+	if (!self || self->base.closing) /* libwebsockets is tidying up after us */
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
@@ -355,13 +334,10 @@ static int lh_ws_start(struct lh_source *src)
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = lh_ws_protocols;
-	self->box = lh_xcalloc(1, sizeof *self->box);
-	self->box->self = self;
-	info.user = self->box;
+	info.user = self;
 	info.client_ssl_ca_filepath = self->ca_file;
 	lws_set_log_level(0, NULL); /* errors come through the callbacks; stderr may be the HUD's */
 	self->ctx = lws_create_context(&info);
-	self->box->ctx = self->ctx;
 	if (!self->ctx) {
 		lh_source_set_error(&self->base, "cannot set up libwebsockets (is libwebsockets-evlib-uv installed?)");
 		lh_source_set_state(&self->base, LH_SOURCE_DONE);
@@ -371,41 +347,21 @@ static int lh_ws_start(struct lh_source *src)
 	return 0;
 }
 
-static void lh_ws_timer_closed(uv_handle_t *h)
-{
-	lh_source_closed(h->data);
-}
-
 static void lh_ws_close(struct lh_source *src)
 {
 	struct lh_ws_source *self = (struct lh_ws_source *)src;
 	if (self->lookup)
 		lh_lookup_abandon(self->lookup);
-	uv_close((uv_handle_t *)&self->timer, lh_ws_timer_closed);
-	if (!self->box)
-		return;
-	self->box->self = NULL;
+	uv_close((uv_handle_t *)&self->timer, NULL);
 	if (self->ctx)
 		lws_context_destroy(self->ctx);
-	self->box->next = lh_ws_dying;
-	lh_ws_dying = self->box;
-	self->box = NULL;
-}
-
-void lh_source_ws_reap(void)
-{
-	while (lh_ws_dying) {
-		struct lh_ws_box *box = lh_ws_dying;
-		lh_ws_dying = box->next;
-		if (box->ctx)
-			lws_context_destroy(box->ctx);
-		free(box);
-	}
 }
 
 static void lh_ws_free(struct lh_source *src)
 {
 	struct lh_ws_source *self = (struct lh_ws_source *)src;
+	if (self->ctx) /* the second call, now that the loop has ended */
+		lws_context_destroy(self->ctx);
 	free(self->url);
 	free(self->host);
 	free(self->path);
@@ -413,7 +369,7 @@ static void lh_ws_free(struct lh_source *src)
 	free(self->token);
 	free(self->ca_file);
 	lh_buf_free(&self->msg);
-	lh_buf_free(&self->ev);
+	lh_kframe_text_free(&self->ktext);
 	free(self);
 }
 
@@ -437,6 +393,7 @@ struct lh_source *lh_source_ws_new(uv_loop_t *loop, const struct lh_ws_options *
 	self->ca_file = lh_xstrdup(o->ca_file);
 	self->insecure = o->insecure;
 	self->max_bytes = o->max_bytes;
+	self->forward = o->forward;
 	lh_source_init(&self->base, &lh_ws_ops, loop, cb,
 		       lh_xasprintf("%s%s://%s:%d%s", self->insecure ? "INSECURE (certificate not checked) " : "",
 				    self->tls ? "wss" : "ws", self->host, self->port, self->path));
