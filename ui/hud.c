@@ -67,6 +67,43 @@ void lh_hud_say(struct lh_hud *h, const char *fmt, ...)
 	lh_hud_dirty(h);
 }
 
+const struct lh_entry *lh_hud_selected(struct lh_hud *h)
+{
+	lh_rows_sync(h->rows);
+	size_t n = lh_rows_count(h->rows);
+	if (!n)
+		return NULL;
+	size_t i = h->follow ? n - 1 : lh_rows_find(h->rows, h->sel_seq);
+	return lh_rows_at(h->rows, i < n ? i : n - 1);
+}
+
+void lh_hud_apply_filter(struct lh_hud *h, struct lh_filter *f)
+{
+	lh_rows_set_filter(h->rows, f);
+	h->top = 0;
+	lh_hud_dirty(h);
+}
+
+bool lh_hud_entry_matches_search(struct lh_hud *h, const struct lh_entry *e)
+{
+	if (!h->search)
+		return false;
+	struct lh_buf b = LH_BUF_INIT;
+	lh_format_agent(&b, e->ev->agent_id, 64, h->fmt);
+	lh_buf_putc(&b, ' ');
+	lh_format_call(&b, e->ev, 1000, h->fmt);
+	lh_buf_putc(&b, ' ');
+	lh_format_text(&b, e->ev->message, 4000, h->fmt);
+	if (e->ev->cat == LH_CAT_TOOL_CALL && e->peer) {
+		lh_buf_putc(&b, ' ');
+		lh_format_text(&b, e->peer->ev->message, 4000, h->fmt);
+	}
+	bool m = regexec(&h->re, lh_buf_str(&b), 0, NULL, 0) == 0;
+	lh_buf_free(&b);
+	return m;
+}
+
+
 /* In auto mode the HUD shows the run seen last, as tail shows new lines. */
 static void lh_hud_follow_run(struct lh_hud *h)
 {
@@ -88,7 +125,7 @@ static void lh_hud_draw(struct lh_hud *h)
 	lh_rows_sync(h->rows);
 	lh_hud_follow_run(h);
 	struct lh_layout lay;
-	lh_hud_layout(h, LINES, COLS, &lay);
+	lh_layout_compute(LINES, COLS, &lay);
 	erase();
 	h->pending_visible = false;
 	lh_view_main(h, &lay);

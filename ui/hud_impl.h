@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "app/app.h"
+#include "layout.h"
 #include "line.h"
 #include "app/options.h"
 #include "rows.h"
@@ -22,16 +23,6 @@ struct lh_picker {
 	char **labels;   /* what is shown */
 	char **values;   /* what is chosen; NULL means "all" */
 	size_t n, sel, top;
-};
-
-struct lh_rect {
-	int y, x, h, w;
-};
-
-struct lh_layout {
-	struct lh_rect header, status, agents, timeline, detail, footer;
-	bool narrow;     /* under 60 columns: one column, agents inline */
-	bool side_detail;
 };
 
 struct lh_hud {
@@ -86,9 +77,9 @@ struct lh_hud {
 	struct lh_line l1, l2;
 };
 
+/* hud.c: the state's own operations */
 void lh_hud_dirty(struct lh_hud *h);
 void lh_hud_say(struct lh_hud *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void lh_hud_layout(const struct lh_hud *h, int lines, int cols, struct lh_layout *out);
 const struct lh_entry *lh_hud_selected(struct lh_hud *h);
 void lh_hud_apply_filter(struct lh_hud *h, struct lh_filter *f);
 bool lh_hud_entry_matches_search(struct lh_hud *h, const struct lh_entry *e);
@@ -103,10 +94,8 @@ void lh_view_picker(struct lh_hud *h, int lines, int cols);
 
 /* keys */
 void lh_keys_handle(struct lh_hud *h, int key);
-/* The key table as lines "key  what it does", for the help overlay. */
-size_t lh_keys_help(const char *const **lines);
 
-/* pickers */
+/* picker.c */
 void lh_picker_open(struct lh_hud *h, enum lh_picker_kind kind);
 void lh_picker_close(struct lh_hud *h);
 

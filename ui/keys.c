@@ -1,5 +1,6 @@
 /* keys: what each key does, in each mode (main, detail, stats, picker,
- * help, search input). The help overlay is this file's table. */
+ * help, search input): keys change the HUD's state and mark it dirty;
+ * drawing is the views'. The help overlay lists them (view_overlay.c). */
 #include "config.h"
 #include "hud_impl.h"
 #include "core/format.h"
@@ -12,51 +13,6 @@
 
 #define LH_KEY_ESC 27
 #define LH_CTRL(c) ((c) & 0x1f)
-
-static const char *const lh_help_lines[] = {
-	"Key            Action",
-	"j k  Down Up   move the selection (moving up leaves follow mode)",
-	"PgDn PgUp      a page down, up (also Space and b)",
-	"g Home         the first item",
-	"G End F        the last item, and follow new events",
-	"Enter          the detail of the selected item (Esc: back)",
-	"s              statistics per tool and per agent",
-	"r              choose the run (or all runs, or the newest)",
-	"a              choose the agent",
-	"c              choose the category: tools, thoughts, info",
-	"e              errors only, on and off",
-	"/              search with a regular expression",
-	"n N            the next, previous match",
-	"Esc            clear the filters and the search",
-	"t              the next theme",
-	"Ctrl-L         redraw the screen",
-	"mouse          wheel scrolls, a click selects; on an agent, filters",
-	"?              this help",
-	"q              quit",
-};
-
-size_t lh_keys_help(const char *const **lines)
-{
-	*lines = lh_help_lines;
-	return sizeof lh_help_lines / sizeof lh_help_lines[0];
-}
-
-const struct lh_entry *lh_hud_selected(struct lh_hud *h)
-{
-	lh_rows_sync(h->rows);
-	size_t n = lh_rows_count(h->rows);
-	if (!n)
-		return NULL;
-	size_t i = h->follow ? n - 1 : lh_rows_find(h->rows, h->sel_seq);
-	return lh_rows_at(h->rows, i < n ? i : n - 1);
-}
-
-void lh_hud_apply_filter(struct lh_hud *h, struct lh_filter *f)
-{
-	lh_rows_set_filter(h->rows, f);
-	h->top = 0;
-	lh_hud_dirty(h);
-}
 
 /* ---- moving ---- */
 
@@ -97,25 +53,6 @@ static void lh_follow(struct lh_hud *h)
 }
 
 /* ---- search ---- */
-
-bool lh_hud_entry_matches_search(struct lh_hud *h, const struct lh_entry *e)
-{
-	if (!h->search)
-		return false;
-	struct lh_buf b = LH_BUF_INIT;
-	lh_format_agent(&b, e->ev->agent_id, 64, h->fmt);
-	lh_buf_putc(&b, ' ');
-	lh_format_call(&b, e->ev, 1000, h->fmt);
-	lh_buf_putc(&b, ' ');
-	lh_format_text(&b, e->ev->message, 4000, h->fmt);
-	if (e->ev->cat == LH_CAT_TOOL_CALL && e->peer) {
-		lh_buf_putc(&b, ' ');
-		lh_format_text(&b, e->peer->ev->message, 4000, h->fmt);
-	}
-	bool m = regexec(&h->re, lh_buf_str(&b), 0, NULL, 0) == 0;
-	lh_buf_free(&b);
-	return m;
-}
 
 static void lh_search_step(struct lh_hud *h, long dir, bool include_current)
 {

@@ -4,12 +4,8 @@
 #include "hud_impl.h"
 #include "core/format.h"
 #include "screen.h"
-#include "lib/timeutil.h"
-#include "lib/xalloc.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 static void lh_centered_box(int lines, int cols, int want_h, int want_w, const char *title,
 			    bool ascii, struct lh_rect *inner)
@@ -21,10 +17,33 @@ static void lh_centered_box(int lines, int cols, int want_h, int want_w, const c
 	*inner = (struct lh_rect){ y + 1, x + 2, h - 2, w - 4 };
 }
 
+/* Every key, as keys.c handles them. */
+static const char *const lh_help_lines[] = {
+	"Key            Action",
+	"j k  Down Up   move the selection (moving up leaves follow mode)",
+	"PgDn PgUp      a page down, up (also Space and b)",
+	"g Home         the first item",
+	"G End F        the last item, and follow new events",
+	"Enter          the detail of the selected item (Esc: back)",
+	"s              statistics per tool and per agent",
+	"r              choose the run (or all runs, or the newest)",
+	"a              choose the agent",
+	"c              choose the category: tools, thoughts, info",
+	"e              errors only, on and off",
+	"/              search with a regular expression",
+	"n N            the next, previous match",
+	"Esc            clear the filters and the search",
+	"t              the next theme",
+	"Ctrl-L         redraw the screen",
+	"mouse          wheel scrolls, a click selects; on an agent, filters",
+	"?              this help",
+	"q              quit",
+};
+
 void lh_view_help(struct lh_hud *h, int lines, int cols)
 {
-	const char *const *help;
-	size_t n = lh_keys_help(&help);
+	const char *const *help = lh_help_lines;
+	size_t n = sizeof lh_help_lines / sizeof lh_help_lines[0];
 	struct lh_rect r;
 	lh_centered_box(lines, cols, (int)n, 62, "livehud keys (any key closes)", h->fmt & LH_FMT_ASCII, &r);
 	for (size_t i = 0; i < n && (int)i < r.h; i++)
@@ -51,103 +70,4 @@ void lh_view_picker(struct lh_hud *h, int lines, int cols)
 			lh_screen_fill(y, r.x, r.w, LH_ST_SELECTED);
 		lh_screen_text(y, r.x, r.w, p->labels[i], i == p->sel ? LH_ST_SELECTED : LH_ST_NORMAL);
 	}
-}
-
-/* ---- pickers ---- */
-
-static void lh_picker_add(struct lh_picker *p, char *label, const char *value)
-{
-	p->labels = lh_xrealloc(p->labels, (p->n + 1) * sizeof *p->labels);
-	p->values = lh_xrealloc(p->values, (p->n + 1) * sizeof *p->values);
-	p->labels[p->n] = label;
-	p->values[p->n] = value ? lh_xstrdup(value) : NULL;
-	p->n++;
-}
-
-static char *lh_safe(const char *s, size_t max, unsigned fmt)
-{
-	struct lh_buf b = LH_BUF_INIT;
-	lh_format_text(&b, s, max, fmt);
-	return b.data ? b.data : lh_xstrdup("");
-}
-
-static void lh_picker_runs(struct lh_hud *h, struct lh_picker *p)
-{
-	int64_t now = lh_time_now_us();
-	const struct lh_filter *f = lh_rows_filter(h->rows);
-	lh_picker_add(p, lh_xstrdup("all runs"), NULL);
-	lh_picker_add(p, lh_xstrdup("newest run, automatically"), "");
-	/* Most recently active first. */
-	size_t n = lh_store_run_count(h->store);
-	const struct lh_run **runs = lh_xcalloc(n ? n : 1, sizeof *runs);
-	for (size_t i = 0; i < n; i++) {
-		const struct lh_run *r = lh_store_run_at(h->store, i);
-		size_t j = i;
-		while (j > 0 && lh_run_last_activity_us(runs[j - 1]) < lh_run_last_activity_us(r)) {
-			runs[j] = runs[j - 1];
-			j--;
-		}
-		runs[j] = r;
-	}
-	for (size_t i = 0; i < n; i++) {
-		char ago[16];
-		char *id = lh_safe(lh_run_id(runs[i]), 32, h->fmt);
-		lh_time_format_duration((now - lh_run_last_activity_us(runs[i])) / 1000, ago, sizeof ago);
-		lh_picker_add(p, lh_xasprintf("%-32s %7zu events  %s ago", id, lh_run_entry_count(runs[i]), ago),
-			      lh_run_id(runs[i]));
-		free(id);
-		if (!h->auto_run && f->run && strcmp(f->run, lh_run_id(runs[i])) == 0)
-			p->sel = p->n - 1;
-	}
-	if (h->auto_run)
-		p->sel = 1;
-	free(runs);
-}
-
-static void lh_picker_agents(struct lh_hud *h, struct lh_picker *p)
-{
-	const struct lh_filter *f = lh_rows_filter(h->rows);
-	const struct lh_run *run = f->run ? lh_store_find_run(h->store, f->run) : NULL;
-	lh_picker_add(p, lh_xstrdup("all agents"), NULL);
-	for (size_t i = 0; run && i < lh_run_agent_count(run); i++) {
-		struct lh_agent_stats a;
-		lh_run_agent_stats(run, i, &a);
-		struct lh_buf name = LH_BUF_INIT;
-		lh_format_agent(&name, a.id, 32, h->fmt);
-		lh_picker_add(p, lh_xasprintf("%-32s %5llu calls %4llu errors", name.data,
-					      (unsigned long long)a.calls, (unsigned long long)a.errors), a.id);
-		lh_buf_free(&name);
-		if (f->agent && strcmp(f->agent, a.id) == 0)
-			p->sel = p->n - 1;
-	}
-}
-
-void lh_picker_open(struct lh_hud *h, enum lh_picker_kind kind)
-{
-	lh_picker_close(h);
-	struct lh_picker *p = &h->picker;
-	p->kind = kind;
-	if (kind == LH_PICK_RUN) {
-		lh_picker_runs(h, p);
-	} else if (kind == LH_PICK_AGENT) {
-		lh_picker_agents(h, p);
-	} else {
-		for (int c = 0; c < LH_CATF_COUNT; c++) {
-			char v[2] = { (char)('0' + c), 0 };
-			lh_picker_add(p, lh_xstrdup(lh_cat_filter_name((enum lh_cat_filter)c)), v);
-		}
-		p->sel = lh_rows_filter(h->rows)->cat;
-	}
-}
-
-void lh_picker_close(struct lh_hud *h)
-{
-	struct lh_picker *p = &h->picker;
-	for (size_t i = 0; i < p->n; i++) {
-		free(p->labels[i]);
-		free(p->values[i]);
-	}
-	free(p->labels);
-	free(p->values);
-	memset(p, 0, sizeof *p);
 }

@@ -13,6 +13,15 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
+
+/* An entry with what only the store sees of it: its links and its tool.
+ * The store hands out &slot->e and turns it back with lh_slot_of. */
+struct lh_slot {
+	struct lh_entry e;
+	struct lh_tool *tool;
+	TAILQ_ENTRY(lh_slot) run_link, pend_link;
+};
 
 struct lh_tool {
 	char *name;
@@ -24,7 +33,7 @@ struct lh_tool {
 struct lh_agent {
 	char *id;
 	struct lh_agent_stats st;
-	TAILQ_HEAD(, lh_entry) pending; /* oldest first */
+	TAILQ_HEAD(, lh_slot) pending; /* oldest first */
 	size_t refs;
 };
 
@@ -38,19 +47,36 @@ struct lh_run {
 	char *id;
 	struct lh_map *agent_map, *tool_map, *call_map;
 	struct lh_vec agents, tools;
-	TAILQ_HEAD(, lh_entry) timeline;
+	TAILQ_HEAD(, lh_slot) timeline;
 	size_t nentries;
 	int64_t last_activity_us;
 };
 
 struct lh_store {
-	struct lh_entry **ring;
+	struct lh_slot **ring;
 	size_t max, head, count; /* head: index of the oldest */
 	uint64_t next_seq;
 	struct lh_map *run_map;
 	struct lh_vec runs;
 	struct lh_store_counts counts;
 };
+
+/* The entries, runs and agents the store hands out are const to others,
+ * not to itself: these are the only places it says so. */
+static struct lh_slot *lh_slot_of(const struct lh_entry *e)
+{
+	return (struct lh_slot *)e;
+}
+
+static struct lh_run *lh_run_of(const struct lh_slot *x)
+{
+	return (struct lh_run *)x->e.run;
+}
+
+static struct lh_agent *lh_agent_of(const struct lh_slot *x)
+{
+	return (struct lh_agent *)x->e.agent;
+}
 
 static void lh_vec_push(struct lh_vec *v, void *p)
 {
@@ -167,25 +193,25 @@ static void lh_tool_put(struct lh_run *r, struct lh_tool *t)
 
 /* ---- pending calls ---- */
 
-static void lh_pending_push(struct lh_run *r, struct lh_agent *a, struct lh_entry *e)
+static void lh_pending_push(struct lh_run *r, struct lh_agent *a, struct lh_slot *x)
 {
-	e->state = LH_CALL_PENDING;
-	TAILQ_INSERT_TAIL(&a->pending, e, pend_link);
+	x->e.state = LH_CALL_PENDING;
+	TAILQ_INSERT_TAIL(&a->pending, x, pend_link);
 	a->st.pending++;
-	if (e->tool)
-		e->tool->pending++;
-	if (e->ev->call_id && !lh_map_get(r->call_map, e->ev->call_id))
-		lh_map_put(r->call_map, e->ev->call_id, e);
+	if (x->tool)
+		x->tool->pending++;
+	if (x->e.ev->call_id && !lh_map_get(r->call_map, x->e.ev->call_id))
+		lh_map_put(r->call_map, x->e.ev->call_id, x);
 }
 
-static void lh_pending_remove(struct lh_run *r, struct lh_agent *a, struct lh_entry *e)
+static void lh_pending_remove(struct lh_run *r, struct lh_agent *a, struct lh_slot *x)
 {
-	TAILQ_REMOVE(&a->pending, e, pend_link);
+	TAILQ_REMOVE(&a->pending, x, pend_link);
 	a->st.pending--;
-	if (e->tool)
-		e->tool->pending--;
-	if (e->ev->call_id && lh_map_get(r->call_map, e->ev->call_id) == e)
-		lh_map_del(r->call_map, e->ev->call_id);
+	if (x->tool)
+		x->tool->pending--;
+	if (x->e.ev->call_id && lh_map_get(r->call_map, x->e.ev->call_id) == x)
+		lh_map_del(r->call_map, x->e.ev->call_id);
 }
 
 static bool lh_ids_compatible(const char *a, const char *b)
@@ -195,20 +221,20 @@ static bool lh_ids_compatible(const char *a, const char *b)
 
 /* PROTOCOL.md section 1: call_id decides when both carry one; otherwise the
  * oldest pending call of the same agent and tool, else of the same agent. */
-static struct lh_entry *lh_find_call(struct lh_run *r, struct lh_agent *a,
-				     const struct lh_event *res)
+static struct lh_slot *lh_find_call(struct lh_run *r, struct lh_agent *a, const struct lh_event *res)
 {
 	if (res->call_id) {
-		struct lh_entry *c = lh_map_get(r->call_map, res->call_id);
+		struct lh_slot *c = lh_map_get(r->call_map, res->call_id);
 		if (c)
 			return c;
 	}
-	struct lh_entry *any = NULL;
-	struct lh_entry *c;
+	struct lh_slot *any = NULL;
+	struct lh_slot *c;
 	TAILQ_FOREACH(c, &a->pending, pend_link) {
-		if (!lh_ids_compatible(c->ev->call_id, res->call_id))
+		const struct lh_event *ev = c->e.ev;
+		if (!lh_ids_compatible(ev->call_id, res->call_id))
 			continue;
-		if (!res->tool_name || (c->ev->tool_name && strcmp(c->ev->tool_name, res->tool_name) == 0))
+		if (!res->tool_name || (ev->tool_name && strcmp(ev->tool_name, res->tool_name) == 0))
 			return c;
 		if (!any)
 			any = c;
@@ -216,42 +242,42 @@ static struct lh_entry *lh_find_call(struct lh_run *r, struct lh_agent *a,
 	return any;
 }
 
-static void lh_pair(struct lh_run *r, struct lh_entry *call, struct lh_entry *res)
+static void lh_pair(struct lh_run *r, struct lh_slot *call, struct lh_slot *res)
 {
-	struct lh_agent *a = (struct lh_agent *)call->agent;
-	int64_t d = res->ev->duration_ms;
+	struct lh_agent *a = lh_agent_of(call);
+	int64_t d = res->e.ev->duration_ms;
 	if (d < 0) {
-		d = (res->ev->ts_us - call->ev->ts_us) / 1000;
+		d = (res->e.ev->ts_us - call->e.ev->ts_us) / 1000;
 		if (d < 0)
 			d = 0; /* clocks of two producers disagree; never show negative */
 	}
 	lh_pending_remove(r, a, call);
-	call->state = res->state = LH_CALL_DONE;
-	call->peer = res;
-	res->peer = call;
-	call->duration_ms = res->duration_ms = d;
-	call->error = res->error;
+	call->e.state = res->e.state = LH_CALL_DONE;
+	call->e.peer = &res->e;
+	res->e.peer = &call->e;
+	call->e.duration_ms = res->e.duration_ms = d;
+	call->e.error = res->e.error;
 	a->st.tool_ms += d;
 	if (call->tool)
 		lh_hist_add(&call->tool->hist, d);
 }
 
-static void lh_on_result(struct lh_run *r, struct lh_agent *a, struct lh_entry *e)
+static void lh_on_result(struct lh_run *r, struct lh_agent *a, struct lh_slot *x)
 {
 	a->st.results++;
-	if (e->error) {
+	if (x->e.error) {
 		a->st.errors++;
-		if (e->tool)
-			e->tool->errors++;
+		if (x->tool)
+			x->tool->errors++;
 	}
 	/* A call_id match may be another agent's call: lh_pair charges the
 	 * duration to the agent that made the call. */
-	struct lh_entry *call = lh_find_call(r, a, e->ev);
+	struct lh_slot *call = lh_find_call(r, a, x->e.ev);
 	if (call) {
-		lh_pair(r, call, e);
+		lh_pair(r, call, x);
 	} else {
-		e->state = LH_CALL_ORPHAN;
-		e->duration_ms = e->ev->duration_ms;
+		x->e.state = LH_CALL_ORPHAN;
+		x->e.duration_ms = x->e.ev->duration_ms;
 		a->st.orphans++;
 	}
 }
@@ -260,27 +286,27 @@ static void lh_on_result(struct lh_run *r, struct lh_agent *a, struct lh_entry *
 
 static void lh_evict_oldest(struct lh_store *s)
 {
-	struct lh_entry *e = s->ring[s->head];
+	struct lh_slot *x = s->ring[s->head];
 	s->ring[s->head] = NULL;
 	s->head = (s->head + 1) % s->max;
 	s->count--;
 	s->counts.evicted++;
 
-	struct lh_run *r = (struct lh_run *)e->run;
-	struct lh_agent *a = (struct lh_agent *)e->agent;
-	if (e->state == LH_CALL_PENDING) {
-		lh_pending_remove(r, a, e);
+	struct lh_run *r = lh_run_of(x);
+	struct lh_agent *a = lh_agent_of(x);
+	if (x->e.state == LH_CALL_PENDING) {
+		lh_pending_remove(r, a, x);
 		s->counts.evicted_pending++;
 	}
-	if (e->peer)
-		((struct lh_entry *)e->peer)->peer = NULL;
-	TAILQ_REMOVE(&r->timeline, e, run_link);
+	if (x->e.peer)
+		lh_slot_of(x->e.peer)->e.peer = NULL;
+	TAILQ_REMOVE(&r->timeline, x, run_link);
 	a->st.events--;
-	if (e->tool)
-		lh_tool_put(r, e->tool);
+	if (x->tool)
+		lh_tool_put(r, x->tool);
 	lh_agent_put(r, a);
-	lh_event_free((struct lh_event *)e->ev);
-	free(e);
+	lh_event_free((struct lh_event *)x->e.ev); /* the store's since lh_store_add */
+	free(x);
 	if (--r->nentries == 0) {
 		lh_map_del(s->run_map, r->id);
 		lh_vec_remove(&s->runs, r);
@@ -295,17 +321,17 @@ const struct lh_entry *lh_store_add(struct lh_store *s, struct lh_event *ev)
 
 	struct lh_run *r = lh_run_get(s, ev->run_id);
 	struct lh_agent *a = lh_agent_get(r, ev->agent_id);
-	struct lh_entry *e = lh_xcalloc(1, sizeof *e);
-	e->ev = ev;
-	e->seq = s->next_seq++;
-	e->run = r;
-	e->agent = a;
-	e->duration_ms = -1;
-	e->error = ev->is_error;
+	struct lh_slot *x = lh_xcalloc(1, sizeof *x);
+	x->e.ev = ev;
+	x->e.seq = s->next_seq++;
+	x->e.run = r;
+	x->e.agent = a;
+	x->e.duration_ms = -1;
+	x->e.error = ev->is_error;
 	if ((ev->cat == LH_CAT_TOOL_CALL || ev->cat == LH_CAT_TOOL_RESULT) && ev->tool_name)
-		e->tool = lh_tool_get(r, ev->tool_name);
+		x->tool = lh_tool_get(r, ev->tool_name);
 
-	TAILQ_INSERT_TAIL(&r->timeline, e, run_link);
+	TAILQ_INSERT_TAIL(&r->timeline, x, run_link);
 	r->nentries++;
 	if (ev->recv_us > r->last_activity_us)
 		r->last_activity_us = ev->recv_us;
@@ -313,17 +339,17 @@ const struct lh_entry *lh_store_add(struct lh_store *s, struct lh_event *ev)
 
 	if (ev->cat == LH_CAT_TOOL_CALL) {
 		a->st.calls++;
-		if (e->tool)
-			e->tool->calls++;
-		lh_pending_push(r, a, e);
+		if (x->tool)
+			x->tool->calls++;
+		lh_pending_push(r, a, x);
 	} else if (ev->cat == LH_CAT_TOOL_RESULT) {
-		lh_on_result(r, a, e);
+		lh_on_result(r, a, x);
 	}
 
-	s->ring[(s->head + s->count) % s->max] = e;
+	s->ring[(s->head + s->count) % s->max] = x;
 	s->count++;
 	s->counts.added++;
-	return e;
+	return &x->e;
 }
 
 void lh_store_free(struct lh_store *s)
@@ -349,7 +375,7 @@ void lh_store_get_counts(const struct lh_store *s, struct lh_store_counts *out)
 
 const struct lh_entry *lh_store_entry_at(const struct lh_store *s, size_t i)
 {
-	return i < s->count ? s->ring[(s->head + i) % s->max] : NULL;
+	return i < s->count ? &s->ring[(s->head + i) % s->max]->e : NULL;
 }
 
 size_t lh_store_run_count(const struct lh_store *s)
@@ -370,8 +396,17 @@ const struct lh_run *lh_store_find_run(const struct lh_store *s, const char *run
 const char *lh_run_id(const struct lh_run *r) { return r->id; }
 size_t lh_run_entry_count(const struct lh_run *r) { return r->nentries; }
 int64_t lh_run_last_activity_us(const struct lh_run *r) { return r->last_activity_us; }
-const struct lh_entry *lh_run_first(const struct lh_run *r) { return TAILQ_FIRST(&r->timeline); }
-const struct lh_entry *lh_entry_next(const struct lh_entry *e) { return TAILQ_NEXT(e, run_link); }
+const struct lh_entry *lh_run_first(const struct lh_run *r)
+{
+	const struct lh_slot *x = TAILQ_FIRST(&r->timeline);
+	return x ? &x->e : NULL;
+}
+
+const struct lh_entry *lh_entry_next(const struct lh_entry *e)
+{
+	const struct lh_slot *x = TAILQ_NEXT(lh_slot_of(e), run_link);
+	return x ? &x->e : NULL;
+}
 size_t lh_run_agent_count(const struct lh_run *r) { return r->agents.n; }
 size_t lh_run_tool_count(const struct lh_run *r) { return r->tools.n; }
 

@@ -7,7 +7,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/queue.h>
 
 #include "event.h"
 
@@ -37,9 +36,6 @@ struct lh_entry {
 	int64_t duration_ms;          /* calls and results once paired */
 	enum lh_call_state state;
 	bool error;                   /* IO_ERR result, or a call it answered */
-	/* links, private to store.c */
-	TAILQ_ENTRY(lh_entry) run_link, pend_link;
-	struct lh_tool *tool;
 };
 
 struct lh_agent_stats {
