@@ -1,7 +1,8 @@
 #!/bin/sh
 # livehud's one entry point for a fresh Debian 12 machine:
 #   ./bootstrap.sh demo    install what is missing, build, open the demo
-#   ./bootstrap.sh check   install what is missing, build, run every test
+#   ./bootstrap.sh check   install what is missing, build, run every test,
+#                          then all again under ASan and UBSan
 #   ./bootstrap.sh build   install what is missing, build
 set -eu
 cd "$(dirname "$0")"
@@ -37,12 +38,40 @@ build() {
 	make -j"$(nproc)"
 }
 
-# Prints "N passed, N failed[, N skipped]" from the test logs, and fails
-# when anything failed.
+# The tests again, built with AddressSanitizer and UBSan in a copy made by
+# make distdir (so a file missing from the tarball fails too). Every report
+# goes to a file under $SAN_DIR/reports; summary counts each as a failure.
+SAN_DIR=.sanitizers
+sanitized_check() {
+	rm -rf "$SAN_DIR"
+	make distdir distdir="$SAN_DIR" >/dev/null
+	mkdir -p "$SAN_DIR/reports"
+	reports=$(cd "$SAN_DIR/reports" && pwd)
+	(
+		cd "$SAN_DIR" || exit 1
+		if ! { ./configure --enable-sanitizers --enable-werror ${CONFIGURE_FLAGS:-} >build.log 2>&1 &&
+			make -j"$(nproc)" >>build.log 2>&1; }; then
+			tail -30 build.log >"$reports/build-failed"
+			exit 1
+		fi
+		ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1" \
+			UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1" \
+			make -j"$(nproc)" check
+	)
+}
+
+# Prints "N passed, N failed[, N skipped]" from the test logs of both
+# passes, and fails when anything failed or a sanitizer reported.
 summary() {
 	set +e
 	pass=0 fail=0 skip=0
-	for trs in $(find tests -name '*.trs'); do
+	for report in "$SAN_DIR"/reports/*; do
+		[ -f "$report" ] || continue
+		echo "sanitizer report $report:"
+		head -40 "$report"
+		fail=$((fail + 1))
+	done
+	for trs in $(find tests "$SAN_DIR/tests" -name '*.trs' 2>/dev/null); do
 		p=$(grep -c '^:test-result: PASS' "$trs"); f=$(grep -c '^:test-result: \(FAIL\|XPASS\|ERROR\)' "$trs")
 		s=$(grep -c '^:test-result: SKIP' "$trs")
 		pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
@@ -65,8 +94,9 @@ check)
 	build
 	find tests -name '*.trs' -delete 2>/dev/null || true
 	make -j"$(nproc)" check || true
-	[ -f tests/test-suite.log ] || [ -f test-suite.log ] || true
-	grep -h -A30 '^FAIL\|^ERROR' test-suite.log 2>/dev/null | head -200 || true
+	echo "bootstrap: the tests again under AddressSanitizer and UBSan"
+	sanitized_check || echo "bootstrap: the sanitizer build or its tests failed"
+	grep -h -A30 '^FAIL\|^ERROR' test-suite.log "$SAN_DIR/test-suite.log" 2>/dev/null | head -200 || true
 	summary
 	;;
 build)

@@ -139,8 +139,10 @@ static void lh_doc_call(struct lh_doc *d, const struct lh_event *ev)
 	lh_buf_free(&call);
 }
 
-/* The event as JSON: every field it had, unknown ones included (the store
- * keeps fields, not a second copy of each payload). */
+/* The event as JSON: every field it had, unknown ones included, but
+ * written again from the parsed fields (the time in RFC 3339 UTC, strings
+ * re-escaped): the store keeps fields, not a second copy of each payload,
+ * so "Raw event" is not byte for byte what arrived. */
 static void lh_doc_event_json(struct lh_doc *d, const char *title, const struct lh_event *ev)
 {
 	struct lh_buf b = LH_BUF_INIT;

@@ -1,5 +1,5 @@
-/* options: the command line (and, later, the config file) into one struct
- * with defaults. Parsing never exits: it returns a status the caller acts on. */
+/* options: the config file, then the command line over it, into one
+ * struct with defaults. Parsing never exits: it returns a status the caller acts on. */
 #ifndef LH_OPTIONS_H
 #define LH_OPTIONS_H
 

@@ -37,7 +37,7 @@ enum {
 };
 
 /* One frame of the kernel's stream that is not an event, as the WebSocket
- * source read it (PROTOCOL.md section 2; gaps from a bridge, section 4).
+ * source read it (PROTOCOL.md section 2; gaps from a bridge, section 3).
  * Strings are valid during the call that hands the frame over. */
 enum lh_kframe_type {
 	LH_KF_STATE,        /* state_update */

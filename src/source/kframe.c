@@ -135,7 +135,7 @@ int lh_kframe_read(struct lh_kframe_text *t, const char *type, const struct lh_j
 		size_t run = lh_kframe_string(t, lh_json_member(top, n, "run_id"));
 		f->text = lh_kframe_get(t, text, NULL);
 		f->agent_id = lh_kframe_get(t, agent, "SYSTEM");
-		/* A gap across every run names run "*" (PROTOCOL.md section 4):
+		/* A gap across every run names run "*" (PROTOCOL.md section 3):
 		 * it is shown in the run given, the one last seen. */
 		f->all_runs = run && strcmp(lh_kframe_get(t, run, ""), "*") == 0;
 		if (run && !f->all_runs)
