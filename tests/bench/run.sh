@@ -98,6 +98,14 @@ t1=$(date +%s%N)
 BIGPID=$(pgrep -n -f -- "--file $T/big.jsonl")
 rss=$(awk '/^VmHWM/ {print $2}' "/proc/$BIGPID/status")
 echo "1M-event file in a 120x40 HUD|$(( (t1 - t0) / 1000000 )) ms to all in the store and on screen; peak RSS $((rss / 1024)) MB = $((rss * 1024 / 1000000)) bytes per retained event" >>"$HUD_RESULTS"
+# A search that matches nothing walks every item: its worst case.
+$TM send-keys -t big k / zzznomatch
+wait_for_long sh -c "$TM capture-pane -p -t big | grep -q zzznomatch"
+s0=$(date +%s%N)
+$TM send-keys -t big Enter
+wait_for_long sh -c "$TM capture-pane -p -t big | grep -q 'pattern not found'"
+s1=$(date +%s%N)
+echo "Search over the 1M-event file|$(( (s1 - s0) / 1000000 )) ms to walk all 500,000 items and say the pattern is not found" >>"$HUD_RESULTS"
 $TM kill-session -t big
 
 # Idle: nothing arriving for 10 s.
