@@ -32,16 +32,23 @@ static bool lh_authorized(struct lh_bridge *b, struct lws *wsi)
 	return v && lh_secure_equal(v, b->token);
 }
 
+/* A browser says where the page came from; with --allow-origin it must
+ * be one of those given, compared whole whatever its length. An Origin
+ * that cannot be read whole (a NUL inside) is refused. No Origin: not a
+ * browser. */
 static bool lh_origin_allowed(struct lh_bridge *b, struct lws *wsi)
 {
 	const struct lh_bridge_options *bo = &b->o->bridge;
-	char origin[256];
-	if (!bo->norigins || lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) <= 0)
-		return true; /* no list, or not a browser */
-	for (size_t i = 0; i < bo->norigins; i++)
-		if (strcmp(origin, bo->origins[i]) == 0)
-			return true;
-	return false;
+	int len = lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN);
+	if (!bo->norigins || len <= 0)
+		return true;
+	char *origin = lh_xmalloc((size_t)len + 1);
+	bool ok = false;
+	if (lws_hdr_copy(wsi, origin, len + 1, WSI_TOKEN_ORIGIN) == len && strlen(origin) == (size_t)len)
+		for (size_t i = 0; i < bo->norigins && !ok; i++)
+			ok = strcmp(origin, bo->origins[i]) == 0;
+	free(origin);
+	return ok;
 }
 
 static bool lh_valid_run_id(const char *s)

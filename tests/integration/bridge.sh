@@ -248,6 +248,26 @@ check "Bearer token: accepted" [ "$($WS status "$WSURL/ws/runs" --header 'Author
 check "?token=: accepted" [ "$($WS status "$WSURL/ws/runs?token=s3cr3t")" = 101 ]
 check "another origin: 403" [ "$($WS status "$WSURL/ws/runs?token=s3cr3t" --header 'Origin: https://evil.example')" = 403 ]
 check "the allowed origin: accepted" [ "$($WS status "$WSURL/ws/runs?token=s3cr3t" --header 'Origin: https://console.example')" = 101 ]
+# A 253-character host makes an Origin longer than any fixed buffer.
+LONG_ORIGIN="https://$($PY -c "print('.'.join(['a' * 63] * 4)[:253])")"
+check "a 261-byte Origin is compared whole, not taken for none: 403" \
+	[ "$($WS status "$WSURL/ws/runs?token=s3cr3t" --header "Origin: $LONG_ORIGIN")" = 403 ]
+check "the allowed origin with more after it: 403" \
+	[ "$($WS status "$WSURL/ws/runs?token=s3cr3t" --header 'Origin: https://console.example.evil.example')" = 403 ]
+# raw_upgrade ORIGIN_BYTES: the status line's code for an upgrade sent byte for byte.
+raw_upgrade() {
+	$PY - "$BRIDGE_PORT" "$1" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+origin = sys.argv[2].encode().replace(b"\\0", b"\0")
+s.sendall(b"GET /ws/runs?token=s3cr3t HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: " + origin + b"\r\n\r\n")
+line = s.recv(4096).split(b"\r\n")[0].split()
+print(line[1].decode() if len(line) > 1 else "closed")
+PY
+}
+check "an Origin with a NUL inside is not the allowed one" not [ "$(raw_upgrade 'https://console.example\0.evil')" = 101 ]
+check "sent byte for byte, the allowed origin still passes" [ "$(raw_upgrade 'https://console.example')" = 101 ]
 check "/metrics without the token: 401" http_is 401 "$BRIDGE/metrics"
 check "/metrics with it: 200" [ "$(http_status "$BRIDGE/metrics" -H 'Authorization: Bearer s3cr3t')" = 200 ]
 check "/health needs no token" http_is 200 "$BRIDGE/health"
