@@ -267,6 +267,19 @@ void lh_event_args_text(struct lh_buf *out, const char *args, size_t len)
 	}
 }
 
+/* The few categories and metadata tags nearly every event carries, kept
+ * once here instead of in each event. NULL for any other text. */
+static const char *lh_common(int f, const char *text, size_t len)
+{
+	static const char *const categories[] = { "TOOL_CALL", "TOOL_RESULT", "REASONING", "THOUGHT", "INFO" };
+	static const char *const tags[] = { "IO_REQ", "IO_OK", "IO_ERR", "PLANNING", "INFO" };
+	const char *const *list = f == F_CATEGORY ? categories : f == F_METADATA ? tags : NULL;
+	for (size_t i = 0; list && i < 5; i++)
+		if (strlen(list[i]) == len && memcmp(list[i], text, len) == 0)
+			return list[i];
+	return NULL;
+}
+
 /* Packs the borrowed strings into one allocation. */
 static struct lh_event *lh_event_pack(struct lh_parse *ps, size_t raw_len)
 {
@@ -281,10 +294,13 @@ static struct lh_event *lh_event_pack(struct lh_parse *ps, size_t raw_len)
 	ps->text[F_FORWARD] = ps->want_forward ? lh_buf_str(&ps->forward) : NULL;
 	ps->len[F_FORWARD] = ps->forward.len;
 
+	const char *common[F_FORWARD + 1];
 	size_t total = sizeof(struct lh_event);
-	for (int f = 0; f <= F_FORWARD; f++)
-		if (ps->text[f])
+	for (int f = 0; f <= F_FORWARD; f++) {
+		common[f] = ps->text[f] ? lh_common(f, ps->text[f], ps->len[f]) : NULL;
+		if (ps->text[f] && !common[f])
 			total += ps->len[f] + 1;
+	}
 	struct lh_event *ev = lh_xcalloc(1, total);
 	char *p = (char *)(ev + 1);
 	const char **slots[] = { &ev->run_id, &ev->agent_id, &ev->category, &ev->message,
@@ -293,6 +309,10 @@ static struct lh_event *lh_event_pack(struct lh_parse *ps, size_t raw_len)
 	for (int f = 0; f <= F_FORWARD; f++) {
 		if (!ps->text[f] || (f == F_AGENT && !ps->len[f])) {
 			*slots[f] = lh_default(f);
+			continue;
+		}
+		if (common[f]) {
+			*slots[f] = common[f];
 			continue;
 		}
 		memcpy(p, ps->text[f], ps->len[f]);
