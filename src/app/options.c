@@ -1,6 +1,7 @@
 #include "config.h"
 #include "options.h"
 #include "core/event.h"
+#include "lib/redact.h"
 #include "lib/redisurl.h"
 #include "source/redis.h"
 #include "core/store.h"
@@ -226,8 +227,12 @@ static enum lh_parse_status lh_check_redis(const char *url, FILE *err)
 {
 	struct lh_redis_url u;
 	const char *cause;
-	if (lh_redis_url_parse(url, &u, &cause) < 0)
-		return lh_bad(err, "--redis", url, cause);
+	if (lh_redis_url_parse(url, &u, &cause) < 0) {
+		char *shown = lh_redact_url(url);
+		enum lh_parse_status st = lh_bad(err, "--redis", shown, cause);
+		free(shown);
+		return st;
+	}
 	lh_redis_url_clear(&u);
 	return LH_OPTS_RUN;
 }

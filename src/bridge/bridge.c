@@ -272,8 +272,8 @@ static int lh_bridge_setup(struct lh_bridge *b)
 				"libwebsockets-evlib-uv)\n", bo->listen);
 		return 1;
 	}
-	lh_log("info", "serving %s://%s on %s (history %zu per run, %zu runs)", bo->tls_cert ? "wss" : "ws",
-	       bo->listen, b->o->redis_url, bo->history, bo->max_runs);
+	lh_log("info", "serving %s://%s from %s (history %zu per run, %zu runs)", bo->tls_cert ? "wss" : "ws",
+	       bo->listen, lh_app_source_status(b->app)->describe, bo->history, bo->max_runs);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "lib/buf.h"
 #include "lib/json.h"
 #include "lib/lookup.h"
+#include "lib/redact.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 
@@ -58,7 +59,9 @@ static int lh_ws_parse_url(struct lh_ws_source *self, const char *url, const cha
 		p = url + 6;
 		self->tls = true;
 	} else {
-		*cause = lh_xasprintf("bad --ws URL '%s': it must start with ws:// or wss://", url);
+		char *shown = lh_redact_url(url);
+		*cause = lh_xasprintf("bad --ws URL '%s': it must start with ws:// or wss://", shown);
+		free(shown);
 		return -1;
 	}
 	const char *slash = strchr(p, '/');
@@ -70,7 +73,9 @@ static int lh_ws_parse_url(struct lh_ws_source *self, const char *url, const cha
 		hostlen = (size_t)(colon - p);
 	}
 	if (!hostlen || self->port < 1 || self->port > 65535) {
-		*cause = lh_xasprintf("bad --ws URL '%s': expected ws://host[:port][/path]", url);
+		char *shown = lh_redact_url(url);
+		*cause = lh_xasprintf("bad --ws URL '%s': expected ws://host[:port][/path]", shown);
+		free(shown);
 		return -1;
 	}
 	self->host = lh_xstrndup(p, hostlen);
@@ -394,9 +399,11 @@ struct lh_source *lh_source_ws_new(uv_loop_t *loop, const struct lh_ws_options *
 	self->insecure = o->insecure;
 	self->max_bytes = o->max_bytes;
 	self->forward = o->forward;
+	char *path = lh_redact_url(self->path);
 	lh_source_init(&self->base, &lh_ws_ops, loop, cb,
 		       lh_xasprintf("%s%s://%s:%d%s", self->insecure ? "INSECURE (certificate not checked) " : "",
-				    self->tls ? "wss" : "ws", self->host, self->port, self->path));
+				    self->tls ? "wss" : "ws", self->host, self->port, path));
+	free(path);
 	self->base.status.insecure = self->insecure;
 	uv_timer_init(loop, &self->timer);
 	self->timer.data = self;

@@ -80,6 +80,24 @@ check "and says Redis refused it" contains "$T/noauth.err" "NOAUTH"
 bg badauth "$LIVEHUD" --plain --redis "redis://:wrong@127.0.0.1:$REDIS_PORT" --channel "$CH:auth"
 check "a wrong password is reported, and retried" wait_for 10 contains "$T/badauth.err" 'AUTH'
 check "without exiting" is_running "$BG_PID"
+check "the password is not shown in what it says" not contains "$T/badauth.err" 'wrong'
+# The bridge's log, text and JSON, names the Redis without its password.
+BP=$(free_port)
+"$LIVEHUD" bridge --listen "127.0.0.1:$BP" --redis "$AUTH_URL" --channel "$CH:auth" >/dev/null 2>"$T/bridge.err" &
+BPID=$!
+PIDS="$PIDS $BPID"
+"$LIVEHUD" bridge --listen "127.0.0.1:$(free_port)" --redis "$AUTH_URL" --channel "$CH:auth" --log-json \
+	>/dev/null 2>"$T/bridgej.err" &
+BJPID=$!
+PIDS="$PIDS $BJPID"
+check "the bridge logs whom it serves from" wait_for 10 contains "$T/bridge.err" "127.0.0.1:$REDIS_PORT"
+check "and subscribes" wait_for 10 contains "$T/bridge.err" 'subscribed'
+check "without the password" not contains "$T/bridge.err" 's3cret'
+check "--log-json too" wait_for 10 contains "$T/bridgej.err" 'subscribed'
+check "without the password either" not contains "$T/bridgej.err" 's3cret'
+"$LIVEHUD" --plain --redis "redis://:s3cret@[nope" 2>"$T/badurl.err"
+check "a bad --redis URL is refused without echoing its password" not contains "$T/badurl.err" 's3cret'
+kill -TERM "$BPID" "$BJPID"
 
 kill -TERM "$W"; wait "$W"
 check "SIGTERM exits 0" [ $? -eq 0 ]

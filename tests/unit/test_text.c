@@ -5,7 +5,9 @@
 #include "lib/text.h"
 #include "core/format.h"
 #include "lib/json.h"
+#include "lib/redact.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *san(const char *s, size_t len, unsigned flags)
@@ -134,8 +136,26 @@ static void test_json_scan(void)
 	lh_buf_free(&b);
 }
 
+static void test_redact(void)
+{
+	static const char *const cases[][2] = {
+		{ "redis://:s3cret@host:6379/2", "redis://:***@host:6379/2" },
+		{ "redis://user:pw@host", "redis://user:***@host" },
+		{ "redis://host:6379", "redis://host:6379" },
+		{ "/ws/runs?token=abc&since=4", "/ws/runs?token=***&since=4" },
+		{ "/ws/runtime/x?since=1&token=abc", "/ws/runtime/x?since=1&token=***" },
+		{ "ws://h/p?key=k", "ws://h/p?key=***" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *r = lh_redact_url(cases[i][0]);
+		is_str(r, cases[i][1], "redacted: %s", cases[i][0]);
+		free(r);
+	}
+}
+
 int main(void)
 {
+	test_redact();
 	test_sanitize();
 	test_utf8();
 	test_format();
