@@ -1,6 +1,7 @@
 #include "config.h"
 #include "line.h"
 #include "core/format.h"
+#include "lib/text.h"
 
 #include <string.h>
 
@@ -37,7 +38,9 @@ static void lh_line_push(struct lh_line *l, enum lh_style style, size_t off)
 void lh_line_add_n(struct lh_line *l, enum lh_style style, const char *s, size_t len)
 {
 	size_t off = l->text.len;
-	lh_buf_append(&l->text, s, len);
+	/* Text said to be safe is made so anyway: a slip elsewhere cannot
+	 * reach the terminal. Sanitized text comes through unchanged. */
+	lh_text_sanitize(&l->text, s, len, LH_TEXT_ONELINE);
 	lh_line_push(l, style, off);
 }
 

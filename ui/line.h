@@ -26,7 +26,7 @@ struct lh_line {
 
 void lh_line_reset(struct lh_line *l, enum lh_style base);
 void lh_line_free(struct lh_line *l);
-/* Adds text that is already safe for the terminal. */
+/* Adds text meant to be safe for the terminal (sanitized all the same). */
 void lh_line_add(struct lh_line *l, enum lh_style style, const char *s);
 void lh_line_add_n(struct lh_line *l, enum lh_style style, const char *s, size_t len);
 /* Adds a stranger's text: sanitized, on one line, at most max characters. */

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "screen.h"
 #include "cells.h"
+#include "lib/text.h"
 #include "lib/xalloc.h"
 
 #include <curses.h>
@@ -148,12 +149,17 @@ static void lh_set_style(enum lh_style st, enum lh_style base)
 
 int lh_screen_text(int y, int x, int width, const char *s, enum lh_style st)
 {
+	/* The last gate before the terminal: whatever a caller passes, a
+	 * control or invisible character is drawn as a visible mark. */
+	static struct lh_buf clean;
 	if (width <= 0)
 		return 0;
+	lh_buf_reset(&clean);
+	lh_text_sanitize(&clean, s, strlen(s), LH_TEXT_ONELINE);
 	int used;
-	size_t n = lh_cells_fit(s, strlen(s), width, &used);
+	size_t n = lh_cells_fit(lh_buf_str(&clean), clean.len, width, &used);
 	lh_set_style(st, LH_ST_NORMAL);
-	mvaddnstr(y, x, s, (int)n);
+	mvaddnstr(y, x, lh_buf_str(&clean), (int)n);
 	return used;
 }
 

@@ -20,8 +20,9 @@ void lh_screen_resize(void);
 /* color false: attributes only (NO_COLOR, --no-color, mono terminals). */
 void lh_screen_set_theme(const struct lh_theme *t, bool color);
 
-/* Drawing at (y, x), never past x + width. Text must be sanitized. Each
- * returns the columns it used. */
+/* Drawing at (y, x), never past x + width, on one line: controls and
+ * invisible characters in text are drawn as visible marks. Each returns
+ * the columns it used. */
 int lh_screen_text(int y, int x, int width, const char *s, enum lh_style st);
 void lh_screen_fill(int y, int x, int width, enum lh_style st);
 /* A line: left segments cut with an ellipsis to leave room for the right

@@ -8,9 +8,18 @@
 
 static bool lh_json_must_escape(uint32_t cp)
 {
-	return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 ||
-	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-	       cp == 0x200e || cp == 0x200f || cp == 0x061c;
+	return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || lh_text_invisible(cp);
+}
+
+/* \uXXXX, as a surrogate pair above U+FFFF. */
+static void lh_json_put_escape(struct lh_buf *out, uint32_t cp)
+{
+	if (cp > 0xffff) {
+		cp -= 0x10000;
+		lh_buf_printf(out, "\\u%04x\\u%04x", 0xd800u + (cp >> 10), 0xdc00u + (cp & 0x3ff));
+		return;
+	}
+	lh_buf_printf(out, "\\u%04x", (unsigned)cp);
 }
 
 /* s[i] is a control or non-ASCII byte: keeps the character in the current
@@ -22,7 +31,7 @@ static size_t lh_escape_char(struct lh_buf *out, const char *s, size_t i, size_t
 	if (n && !lh_json_must_escape(cp))
 		return i + n;
 	lh_buf_append(out, s + *run, i - *run);
-	lh_buf_printf(out, "\\u%04x", n ? (unsigned)cp : 0xfffdu);
+	lh_json_put_escape(out, n ? cp : 0xfffd);
 	*run = i + (n ? n : 1);
 	return *run;
 }

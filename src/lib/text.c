@@ -64,10 +64,24 @@ bool lh_utf8_valid(const char *s, size_t len, size_t *bad_at)
 	return true;
 }
 
-static bool lh_is_bidi_control(uint32_t cp)
+bool lh_text_invisible(uint32_t cp)
 {
-	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-	       cp == 0x200e || cp == 0x200f || cp == 0x061c;
+	/* Unicode's format characters (category Cf) and the line and
+	 * paragraph separators: bidi embeddings, overrides, isolates and
+	 * marks, zero-width characters, the soft hyphen, the BOM, tags. */
+	static const uint32_t ranges[][2] = {
+		{ 0x00ad, 0x00ad }, { 0x0600, 0x0605 }, { 0x061c, 0x061c }, { 0x06dd, 0x06dd },
+		{ 0x070f, 0x070f }, { 0x08e2, 0x08e2 }, { 0x180e, 0x180e }, { 0x200b, 0x200f },
+		{ 0x2028, 0x202e }, { 0x2060, 0x2064 }, { 0x2066, 0x206f }, { 0xfeff, 0xfeff },
+		{ 0xfff9, 0xfffb }, { 0x110bd, 0x110bd }, { 0x110cd, 0x110cd }, { 0x13430, 0x1343f },
+		{ 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a }, { 0xe0001, 0xe0001 }, { 0xe0020, 0xe007f },
+	};
+	if (cp < 0xad)
+		return false;
+	for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+		if (cp >= ranges[i][0] && cp <= ranges[i][1])
+			return true;
+	return false;
 }
 
 static void lh_put_control(struct lh_buf *out, uint32_t cp, unsigned flags)
@@ -112,7 +126,7 @@ void lh_text_sanitize(struct lh_buf *out, const char *s, size_t len, unsigned fl
 			i++;
 			continue;
 		}
-		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || lh_is_bidi_control(cp))
+		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || lh_text_invisible(cp))
 			lh_put_control(out, cp, flags);
 		else if (flags & LH_TEXT_ASCII)
 			lh_buf_putc(out, '?');

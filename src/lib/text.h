@@ -22,8 +22,14 @@ size_t lh_utf8_decode(const char *s, size_t len, uint32_t *cp);
 /* True when all of s is valid UTF-8; else *bad_at is the first bad offset. */
 bool lh_utf8_valid(const char *s, size_t len, size_t *bad_at);
 
+/* True for a character that changes how text around it shows without
+ * showing itself: bidi controls, zero-width and other format characters,
+ * line and paragraph separators. */
+bool lh_text_invisible(uint32_t cp);
+
 /* Appends s to out with terminal controls made visible: C0/C1 controls and
- * DEL in caret or \xNN form, bidi overrides as <U+202E>, invalid UTF-8 as
+ * DEL in caret or \xNN form, invisible characters (lh_text_invisible) as
+ * <U+202E>, invalid UTF-8 as
  * U+FFFD ("?" in ASCII mode, where every non-ASCII character is "?"). Tabs
  * become a space. */
 void lh_text_sanitize(struct lh_buf *out, const char *s, size_t len, unsigned flags);
