@@ -301,7 +301,11 @@ static enum lh_parse_status lh_bridge_opt(struct lh_options *o, int c, FILE *out
 		st = lh_size_opt("--ping-interval", 0, 3600, &v, err);
 		b->ping_s = (unsigned)v;
 		break;
-	case OPT_TOKEN: b->token = optarg; break;
+	case OPT_TOKEN:
+		if (!*optarg)
+			return lh_bad(err, "--token", optarg, "an empty token would let anyone in");
+		b->token = optarg;
+		break;
 	case OPT_TOKEN_FILE: b->token_file = optarg; break;
 	case OPT_ORIGIN:
 		if (b->norigins == LH_MAX_ORIGINS)
@@ -329,7 +333,11 @@ static enum lh_parse_status lh_main_opt(struct lh_options *o, int c, FILE *out, 
 	case 'F': o->follow = true; break;
 	case 'w': o->ws_url = optarg; break;
 	case OPT_WS_RUN: o->ws_run = optarg; break;
-	case OPT_TOKEN: o->ws_token = optarg; break;
+	case OPT_TOKEN:
+		if (!*optarg)
+			return lh_bad(err, "--token", optarg, "a token cannot be empty");
+		o->ws_token = optarg;
+		break;
 	case OPT_CA: o->ws_ca = optarg; break;
 	case OPT_INSECURE: o->ws_insecure = true; break;
 	case 'p': o->mode = LH_MODE_PLAIN; break;

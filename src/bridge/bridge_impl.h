@@ -90,6 +90,9 @@ int lh_http_confirm_upgrade(struct lh_bridge *b, struct lws *wsi);
 /* The WebSocket path: 0 for /ws/runs, 1 for /ws/runtime/{id} (copied into
  * run), -1 for anything else. */
 int lh_http_ws_path(struct lws *wsi, char *run, size_t len);
+/* ?since=N: 1 with *since set, 0 when absent, -1 when not an integer from
+ * 0 to 2^53. */
+int lh_http_since(struct lws *wsi, uint64_t *since);
 int lh_http_request(struct lh_bridge *b, struct lh_client *c, struct lws *wsi, const char *path);
 int lh_http_write(struct lh_client *c, struct lws *wsi);
 

@@ -119,16 +119,15 @@ static void lh_client_resume_all(struct lh_client *c, struct lws *wsi, uint64_t 
  * history does not reach back that far or the epoch changed. */
 static void lh_client_resume(struct lh_client *c, struct lws *wsi)
 {
-	char since_s[32], epoch[64];
-	const char *since = lws_get_urlarg_by_name(wsi, "since=", since_s, sizeof since_s);
-	if (!since)
+	char epoch[64];
+	uint64_t after;
+	if (lh_http_since(wsi, &after) <= 0) /* an invalid one was refused before the upgrade */
 		return;
 	if (!c->run) {
-		lh_client_resume_all(c, wsi, strtoull(since, NULL, 10));
+		lh_client_resume_all(c, wsi, after);
 		return;
 	}
 	const char *ep = lws_get_urlarg_by_name(wsi, "epoch=", epoch, sizeof epoch);
-	uint64_t after = strtoull(since, NULL, 10);
 	struct lh_hrun *r = lh_history_find(c->b->hist, c->run);
 	if (!r)
 		r = lh_history_run(c->b->hist, c->run); /* a run nobody published yet */

@@ -99,9 +99,20 @@ static void lh_refuse(struct lws *wsi, int status, const char *why)
 		lws_write(wsi, (unsigned char *)buf + LWS_PRE, (size_t)n, LWS_WRITE_HTTP_HEADERS);
 }
 
+int lh_http_since(struct lws *wsi, uint64_t *since)
+{
+	char buf[32];
+	const char *v = lws_get_urlarg_by_name(wsi, "since=", buf, sizeof buf);
+	if (!v)
+		return 0;
+	struct lh_json_span sp = { NULL, 0, v, strlen(v) };
+	return lh_json_uint(&sp, since) ? 1 : -1;
+}
+
 int lh_http_confirm_upgrade(struct lh_bridge *b, struct lws *wsi)
 {
 	char run[LH_RUN_ID_MAX + 2];
+	uint64_t since;
 	int status = 0;
 	const char *why = NULL;
 	if (b->draining) {
@@ -116,6 +127,9 @@ int lh_http_confirm_upgrade(struct lh_bridge *b, struct lws *wsi)
 	} else if (lh_http_ws_path(wsi, run, sizeof run) < 0) {
 		status = HTTP_STATUS_BAD_REQUEST;
 		why = "expected /ws/runtime/RUN_ID (letters, digits, - _ . :) or /ws/runs";
+	} else if (lh_http_since(wsi, &since) < 0) {
+		status = HTTP_STATUS_BAD_REQUEST;
+		why = "since must be an integer from 0 to 2^53";
 	} else if (b->nclients >= b->o->bridge.max_clients) {
 		status = HTTP_STATUS_SERVICE_UNAVAILABLE;
 		why = "too many clients";

@@ -72,6 +72,10 @@ assert [e['seq'] for e in rest] == list(range(rest[0]['seq'], rest[0]['seq'] + 5
 PY
 bg stale $WS recv "$WSURL/ws/runtime/flow-1?since=3&epoch=not-the-epoch" 1
 check "a stale epoch gets a gap saying so" wait_for 10 contains "$T/stale.out" '"reason":"epoch"'
+for bad in -1 18446744073709551615 9007199254740993 1.5 abc ''; do
+	check "since=$bad is refused with 400, not wrapped to a gap from 0" \
+		[ "$($WS status "$WSURL/ws/runtime/flow-1?since=$bad&epoch=$epoch")" = 400 ]
+done
 bg nosince $WS recv "$WSURL/ws/runtime/flow-1" 1
 wait_for 10 connected nosince
 emit --run flow-1 --category THOUGHT --message "only new"

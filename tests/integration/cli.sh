@@ -66,4 +66,13 @@ rm "$XDG_CONFIG_HOME/livehud/config"
 "$LIVEHUD" --config "$T/nope.conf" --plain >/dev/null 2>"$T/c.err"
 check "a --config that cannot be read exits 2" [ $? -eq 2 ]
 
+"$LIVEHUD" bridge --token '' >/dev/null 2>"$T/emptytoken.err"
+check "bridge --token '' exits 2" [ $? -eq 2 ]
+check "saying an empty token would let anyone in" contains "$T/emptytoken.err" 'an empty token would let anyone in'
+: >"$T/empty.token"
+"$LIVEHUD" bridge --token-file "$T/empty.token" >/dev/null 2>"$T/emptyfile.err"
+check "an empty --token-file is refused too" [ $? -eq 2 ]
+check "saying the file is empty" contains "$T/emptyfile.err" 'the file is empty'
+"$LIVEHUD" --ws ws://127.0.0.1:9 --token '' --plain >/dev/null 2>"$T/emptyws.err"
+check "--ws --token '' exits 2" [ $? -eq 2 ]
 done_testing
