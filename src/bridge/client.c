@@ -129,8 +129,14 @@ static void lh_client_resume(struct lh_client *c, struct lws *wsi)
 	}
 	const char *ep = lws_get_urlarg_by_name(wsi, "epoch=", epoch, sizeof epoch);
 	struct lh_hrun *r = lh_history_find(c->b->hist, c->run);
-	if (!r)
-		r = lh_history_run(c->b->hist, c->run); /* a run nobody published yet */
+	if (!r) {
+		/* Nothing of this run is here: whatever the client's numbers
+		 * were, they restart. Only publishing makes a history, so a
+		 * reader cannot push real runs out under --max-runs. */
+		lh_client_add_gap(c, c->run, 1, 0, "", "epoch");
+		lws_callback_on_writable(wsi);
+		return;
+	}
 	size_t n = lh_hrun_count(r);
 	uint64_t oldest = n ? lh_hrun_at(r, 0)->seq : lh_hrun_next_seq(r);
 	bool same_epoch = ep && strcmp(ep, lh_hrun_epoch(r)) == 0;

@@ -290,4 +290,24 @@ if command -v openssl >/dev/null; then
 	emit --run flow-tls --category THOUGHT --message "over tls"
 	check "TLS: a wss client gets events" wait_for 10 contains "$T/tls.out" 'over tls'
 fi
+# ---- resuming on runs nobody published allocates nothing ----
+start_bridge --redis "$REDIS_URL" --channel "$CH:few" --max-runs 2
+wait_for 10 has_subscribers "$CH:few"
+"$LIVEHUD" emit --redis "$REDIS_URL" --channel "$CH:few" --run real --category THOUGHT --message "kept 1" >/dev/null
+"$LIVEHUD" emit --redis "$REDIS_URL" --channel "$CH:few" --run real --category THOUGHT --message "kept 2" >/dev/null
+wait_for 10 metric_at_least livehud_events_received_total 2
+$WS recv "$WSURL/ws/runtime/real?since=0" 3 >"$T/real.out"
+real_epoch=$($PY -c "import json; print([json.loads(l) for l in open('$T/real.out') if '\"seq\"' in l][-1]['epoch'])")
+for i in $(seq 1 20); do $WS status "$WSURL/ws/runtime/ghost$i?since=5&epoch=old" >/dev/null; done
+check "20 resumes on unknown runs make no history" [ "$(metric livehud_runs)" = 1 ]
+check "and forget no real run" [ "$(metric livehud_runs_forgotten_total)" = 0 ]
+$WS recv "$WSURL/ws/runtime/real?since=1&epoch=$real_epoch" 1 >"$T/real2.out"
+check "the real run still resumes in its epoch, without a gap" $PY - "$T/real2.out" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{')]
+assert len(ev) == 1 and ev[0].get('type') == 'log_event' and ev[0]['payload']['message'] == 'kept 2', ev
+PY
+$WS recv "$WSURL/ws/runtime/ghost1?since=5&epoch=old" 1 >"$T/ghost.out"
+check "an unknown run's resume is told its numbers restart" grep -q '"type":"gap".*"from":1,"to":0' "$T/ghost.out"
+
 done_testing
