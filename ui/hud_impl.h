@@ -22,7 +22,7 @@ struct lh_picker {
 	enum lh_picker_kind kind;
 	char **labels;   /* what is shown */
 	char **values;   /* what is chosen; NULL means "all" */
-	size_t n, sel, top;
+	size_t n, cap, sel, top;
 };
 
 struct lh_hud {

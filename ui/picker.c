@@ -13,8 +13,11 @@
 
 static void lh_picker_add(struct lh_picker *p, char *label, const char *value)
 {
-	p->labels = lh_xrealloc(p->labels, (p->n + 1) * sizeof *p->labels);
-	p->values = lh_xrealloc(p->values, (p->n + 1) * sizeof *p->values);
+	if (p->n == p->cap) { /* doubling: a flood of runs makes a long list */
+		p->cap = p->cap ? p->cap * 2 : 16;
+		p->labels = lh_xrealloc(p->labels, p->cap * sizeof *p->labels);
+		p->values = lh_xrealloc(p->values, p->cap * sizeof *p->values);
+	}
 	p->labels[p->n] = label;
 	p->values[p->n] = value ? lh_xstrdup(value) : NULL;
 	p->n++;
@@ -27,24 +30,36 @@ static char *lh_safe(const char *s, size_t max, unsigned fmt)
 	return b.data ? b.data : lh_xstrdup("");
 }
 
+struct lh_run_pos {
+	const struct lh_run *run;
+	size_t i;
+};
+
+static int lh_run_pos_cmp(const void *pa, const void *pb)
+{
+	const struct lh_run_pos *a = pa, *b = pb;
+	int64_t ta = lh_run_last_activity_us(a->run), tb = lh_run_last_activity_us(b->run);
+	if (ta != tb)
+		return ta > tb ? -1 : 1;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
 static void lh_picker_runs(struct lh_hud *h, struct lh_picker *p)
 {
 	int64_t now = lh_time_now_us();
 	const struct lh_filter *f = lh_rows_filter(h->rows);
 	lh_picker_add(p, lh_xstrdup("all runs"), NULL);
 	lh_picker_add(p, lh_xstrdup("newest run, automatically"), "");
-	/* Most recently active first. */
+	/* Most recently active first; a tie keeps the order first seen. */
 	size_t n = lh_store_run_count(h->store);
+	struct lh_run_pos *pos = lh_xcalloc(n ? n : 1, sizeof *pos);
 	const struct lh_run **runs = lh_xcalloc(n ? n : 1, sizeof *runs);
-	for (size_t i = 0; i < n; i++) {
-		const struct lh_run *r = lh_store_run_at(h->store, i);
-		size_t j = i;
-		while (j > 0 && lh_run_last_activity_us(runs[j - 1]) < lh_run_last_activity_us(r)) {
-			runs[j] = runs[j - 1];
-			j--;
-		}
-		runs[j] = r;
-	}
+	for (size_t i = 0; i < n; i++)
+		pos[i] = (struct lh_run_pos){ lh_store_run_at(h->store, i), i };
+	qsort(pos, n, sizeof *pos, lh_run_pos_cmp);
+	for (size_t i = 0; i < n; i++)
+		runs[i] = pos[i].run;
+	free(pos);
 	for (size_t i = 0; i < n; i++) {
 		char ago[16];
 		char *id = lh_safe(lh_run_id(runs[i]), 32, h->fmt);

@@ -9,6 +9,7 @@
 #include "store.h"
 #include "lib/hist.h"
 #include "lib/map.h"
+#include "lib/ring.h"
 #include "lib/xalloc.h"
 
 #include <stdlib.h>
@@ -24,6 +25,7 @@ struct lh_slot {
 };
 
 struct lh_tool {
+	uint64_t order;          /* in its run's tools */
 	char *name;
 	struct lh_hist hist;
 	uint64_t calls, errors, pending;
@@ -31,19 +33,29 @@ struct lh_tool {
 };
 
 struct lh_agent {
+	uint64_t order;          /* in its run's agents */
 	char *id;
 	struct lh_agent_stats st;
 	TAILQ_HEAD(, lh_slot) pending; /* oldest first */
 	size_t refs;
 };
 
-/* A list of pointers kept in insertion order. */
+/* Pointers in the order they were added. Each carries an order number,
+ * increasing, so removing one finds it by binary search and closes the
+ * hole from the shorter side: when fresh run or agent ids flood in and the
+ * oldest go first, a removal costs O(log n), not a scan and a shift. */
 struct lh_vec {
-	void **items;
-	size_t n, cap;
+	struct lh_ring q; /* of struct lh_vec_item */
+	uint64_t next_order;
+};
+
+struct lh_vec_item {
+	uint64_t order;
+	void *p;
 };
 
 struct lh_run {
+	uint64_t order;          /* in the store's runs */
 	char *id;
 	struct lh_map *agent_map, *tool_map, *call_map;
 	struct lh_vec agents, tools;
@@ -78,29 +90,47 @@ static struct lh_agent *lh_agent_of(const struct lh_slot *x)
 	return (struct lh_agent *)x->e.agent;
 }
 
-static void lh_vec_push(struct lh_vec *v, void *p)
+static void lh_vec_init(struct lh_vec *v)
 {
-	if (v->n == v->cap) {
-		v->cap = v->cap ? v->cap * 2 : 8;
-		v->items = lh_xrealloc(v->items, v->cap * sizeof *v->items);
-	}
-	v->items[v->n++] = p;
+	*v = (struct lh_vec){ .q = LH_RING_INIT(sizeof(struct lh_vec_item)) };
 }
 
-static void lh_vec_remove(struct lh_vec *v, const void *p)
+/* Returns the item's order number, for lh_vec_remove. */
+static uint64_t lh_vec_push(struct lh_vec *v, void *p)
 {
-	for (size_t i = v->n; i-- > 0;) {
-		if (v->items[i] == p) {
-			memmove(&v->items[i], &v->items[i + 1], (v->n - i - 1) * sizeof *v->items);
-			v->n--;
-			return;
-		}
+	uint64_t order = v->next_order++;
+	*(struct lh_vec_item *)lh_ring_push(&v->q) = (struct lh_vec_item){ order, p };
+	return order;
+}
+
+static void lh_vec_remove(struct lh_vec *v, uint64_t order)
+{
+	size_t lo = 0, hi = v->q.n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (((struct lh_vec_item *)lh_ring_at(&v->q, mid))->order < order)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	lh_ring_remove(&v->q, lo);
+}
+
+static size_t lh_vec_count(const struct lh_vec *v)
+{
+	return v->q.n;
+}
+
+static void *lh_vec_at(const struct lh_vec *v, size_t i)
+{
+	const struct lh_vec_item *it = lh_ring_at(&v->q, i);
+	return it ? it->p : NULL;
 }
 
 struct lh_store *lh_store_new(size_t max_events)
 {
 	struct lh_store *s = lh_xcalloc(1, sizeof *s);
+	lh_vec_init(&s->runs);
 	s->max = max_events ? max_events : 1;
 	s->ring = lh_xcalloc(s->max, sizeof *s->ring);
 	s->run_map = lh_map_new();
@@ -118,12 +148,14 @@ static struct lh_run *lh_run_get(struct lh_store *s, const char *id)
 		return r;
 	r = lh_xcalloc(1, sizeof *r);
 	TAILQ_INIT(&r->timeline);
+	lh_vec_init(&r->agents);
+	lh_vec_init(&r->tools);
 	r->id = lh_xstrdup(id);
 	r->agent_map = lh_map_new();
 	r->tool_map = lh_map_new();
 	r->call_map = lh_map_new();
 	lh_map_put(s->run_map, r->id, r);
-	lh_vec_push(&s->runs, r);
+	r->order = lh_vec_push(&s->runs, r);
 	return r;
 }
 
@@ -132,8 +164,8 @@ static void lh_run_free(struct lh_run *r)
 	lh_map_free(r->agent_map);
 	lh_map_free(r->tool_map);
 	lh_map_free(r->call_map);
-	free(r->agents.items);
-	free(r->tools.items);
+	lh_ring_free(&r->agents.q);
+	lh_ring_free(&r->tools.q);
 	free(r->id);
 	free(r);
 }
@@ -147,7 +179,7 @@ static struct lh_agent *lh_agent_get(struct lh_run *r, const char *id)
 		a->id = lh_xstrdup(id);
 		a->st.id = a->id;
 		lh_map_put(r->agent_map, a->id, a);
-		lh_vec_push(&r->agents, a);
+		a->order = lh_vec_push(&r->agents, a);
 	}
 	a->refs++;
 	return a;
@@ -158,7 +190,7 @@ static void lh_agent_put(struct lh_run *r, struct lh_agent *a)
 	if (--a->refs)
 		return;
 	lh_map_del(r->agent_map, a->id);
-	lh_vec_remove(&r->agents, a);
+	lh_vec_remove(&r->agents, a->order);
 	free(a->id);
 	free(a);
 }
@@ -166,7 +198,7 @@ static void lh_agent_put(struct lh_run *r, struct lh_agent *a)
 static struct lh_tool *lh_tool_get(struct lh_run *r, const char *name)
 {
 	struct lh_tool *t = lh_map_get(r->tool_map, name);
-	if (!t && r->tools.n >= LH_STORE_MAX_TOOLS) {
+	if (!t && lh_vec_count(&r->tools) >= LH_STORE_MAX_TOOLS) {
 		name = "(other)";
 		t = lh_map_get(r->tool_map, name);
 	}
@@ -174,7 +206,7 @@ static struct lh_tool *lh_tool_get(struct lh_run *r, const char *name)
 		t = lh_xcalloc(1, sizeof *t);
 		t->name = lh_xstrdup(name);
 		lh_map_put(r->tool_map, t->name, t);
-		lh_vec_push(&r->tools, t);
+		t->order = lh_vec_push(&r->tools, t);
 	}
 	t->refs++;
 	return t;
@@ -185,7 +217,7 @@ static void lh_tool_put(struct lh_run *r, struct lh_tool *t)
 	if (--t->refs)
 		return;
 	lh_map_del(r->tool_map, t->name);
-	lh_vec_remove(&r->tools, t);
+	lh_vec_remove(&r->tools, t->order);
 	lh_hist_free(&t->hist);
 	free(t->name);
 	free(t);
@@ -309,7 +341,7 @@ static void lh_evict_oldest(struct lh_store *s)
 	free(x);
 	if (--r->nentries == 0) {
 		lh_map_del(s->run_map, r->id);
-		lh_vec_remove(&s->runs, r);
+		lh_vec_remove(&s->runs, r->order);
 		lh_run_free(r);
 	}
 }
@@ -359,7 +391,7 @@ void lh_store_free(struct lh_store *s)
 	while (s->count)
 		lh_evict_oldest(s);
 	free(s->ring);
-	free(s->runs.items);
+	lh_ring_free(&s->runs.q);
 	lh_map_free(s->run_map);
 	free(s);
 }
@@ -370,7 +402,7 @@ void lh_store_get_counts(const struct lh_store *s, struct lh_store_counts *out)
 {
 	*out = s->counts;
 	out->entries = s->count;
-	out->runs = s->runs.n;
+	out->runs = lh_vec_count(&s->runs);
 }
 
 const struct lh_entry *lh_store_entry_at(const struct lh_store *s, size_t i)
@@ -380,12 +412,12 @@ const struct lh_entry *lh_store_entry_at(const struct lh_store *s, size_t i)
 
 size_t lh_store_run_count(const struct lh_store *s)
 {
-	return s->runs.n;
+	return lh_vec_count(&s->runs);
 }
 
 const struct lh_run *lh_store_run_at(const struct lh_store *s, size_t i)
 {
-	return i < s->runs.n ? s->runs.items[i] : NULL;
+	return lh_vec_at(&s->runs, i);
 }
 
 const struct lh_run *lh_store_find_run(const struct lh_store *s, const char *run_id)
@@ -407,18 +439,22 @@ const struct lh_entry *lh_entry_next(const struct lh_entry *e)
 	const struct lh_slot *x = TAILQ_NEXT(lh_slot_of(e), run_link);
 	return x ? &x->e : NULL;
 }
-size_t lh_run_agent_count(const struct lh_run *r) { return r->agents.n; }
-size_t lh_run_tool_count(const struct lh_run *r) { return r->tools.n; }
+size_t lh_run_agent_count(const struct lh_run *r) { return lh_vec_count(&r->agents); }
+size_t lh_run_tool_count(const struct lh_run *r) { return lh_vec_count(&r->tools); }
 
 void lh_run_agent_stats(const struct lh_run *r, size_t i, struct lh_agent_stats *out)
 {
-	const struct lh_agent *a = r->agents.items[i];
-	*out = a->st;
+	const struct lh_agent *a = lh_vec_at(&r->agents, i);
+	*out = a ? a->st : (struct lh_agent_stats){ .id = "" };
 }
 
 void lh_run_tool_stats(const struct lh_run *r, size_t i, struct lh_tool_stats *out)
 {
-	const struct lh_tool *t = r->tools.items[i];
+	const struct lh_tool *t = lh_vec_at(&r->tools, i);
+	if (!t) {
+		*out = (struct lh_tool_stats){ .name = "" };
+		return;
+	}
 	*out = (struct lh_tool_stats){
 		.name = t->name,
 		.calls = t->calls,

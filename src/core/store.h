@@ -81,7 +81,8 @@ int64_t lh_run_last_activity_us(const struct lh_run *r);
 const struct lh_entry *lh_run_first(const struct lh_run *r);
 const struct lh_entry *lh_entry_next(const struct lh_entry *e);
 
-/* Agents and tools of a run, in the order first seen. */
+/* Agents and tools of a run, in the order first seen (i past the end:
+ * zeroes and an empty name). */
 size_t lh_run_agent_count(const struct lh_run *r);
 void lh_run_agent_stats(const struct lh_run *r, size_t i, struct lh_agent_stats *out);
 size_t lh_run_tool_count(const struct lh_run *r);

@@ -47,6 +47,21 @@ void *lh_ring_at(const struct lh_ring *r, size_t i)
 	return i < r->n ? r->data + ((r->head + i) & r->mask) * r->size : NULL;
 }
 
+void lh_ring_remove(struct lh_ring *r, size_t i)
+{
+	if (i >= r->n)
+		return;
+	if (i < r->n / 2) { /* the front side is shorter: move it back a slot */
+		for (size_t j = i; j > 0; j--)
+			memcpy(lh_ring_at(r, j), lh_ring_at(r, j - 1), r->size);
+		lh_ring_shift(r);
+		return;
+	}
+	for (size_t j = i; j + 1 < r->n; j++)
+		memcpy(lh_ring_at(r, j), lh_ring_at(r, j + 1), r->size);
+	r->n--;
+}
+
 void lh_ring_clear(struct lh_ring *r)
 {
 	r->head = r->n = 0;

@@ -23,6 +23,9 @@ void *lh_ring_push(struct lh_ring *r);
 void *lh_ring_shift(struct lh_ring *r);
 /* i from 0 (the oldest); NULL past the end. */
 void *lh_ring_at(const struct lh_ring *r, size_t i);
+/* Removes element i, keeping the order of the others: moves whichever side
+ * of it is shorter, so removing near either end is cheap. */
+void lh_ring_remove(struct lh_ring *r, size_t i);
 /* Empties the ring, keeping its memory for what comes next. */
 void lh_ring_clear(struct lh_ring *r);
 /* Frees the memory; the ring is empty and usable again. */

@@ -92,4 +92,21 @@ check "the demo has thoughts" contains "$T/d1" 'THOUGHT:'
 check "the demo has several agents" sh -c "grep -q RESEARCHER '$T/d1' && grep -q CODER '$T/d1' && grep -q ANALYST '$T/d1'"
 check "the demo has calls of seconds" grep -qE '\([0-9]+\.[0-9]+s\)' "$T/d1"
 
+# A fresh run and agent id on every event must cost about what one run
+# does: evicting them was a scan and a shift per run, 40x slower here.
+$PY - "$T" <<'PY'
+import json, sys
+with open(sys.argv[1] + "/one.jsonl", "w") as one, open(sys.argv[1] + "/fresh.jsonl", "w") as fresh:
+    for i in range(300000):
+        e = {"run_id": "r", "agent_id": "ag", "category": "THOUGHT", "message": "m %d" % i}
+        one.write(json.dumps(e) + "\n")
+        e["run_id"], e["agent_id"] = "r%d" % i, "a%d" % i
+        fresh.write(json.dumps(e) + "\n")
+PY
+elapsed_ms() { t0=$(date +%s%N); "$@" >/dev/null 2>&1; echo $(( ($(date +%s%N) - t0) / 1000000 )); }
+one_ms=$(elapsed_ms "$LIVEHUD" --config /dev/null --file "$T/one.jsonl" --plain)
+fresh_ms=$(elapsed_ms "$LIVEHUD" --config /dev/null --file "$T/fresh.jsonl" --plain)
+echo "# 300,000 events: one run $one_ms ms, a fresh run each $fresh_ms ms"
+check "300,000 fresh run ids cost at most 5x one run ($fresh_ms ms vs $one_ms ms)" \
+	[ "$fresh_ms" -le $((one_ms * 5 + 200)) ]
 done_testing
