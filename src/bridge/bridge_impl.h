@@ -37,6 +37,10 @@ struct lh_client {
 	struct lh_frame_ring q;    /* waiting to be written */
 	struct lh_gap gaps[LH_MAX_GAPS];
 	size_t ngaps;
+	/* /ws/runs: the first gseq dropped and not yet said (drops), and
+	 * whether they are said as one gap across runs, the last (across) */
+	uint64_t drops_from;
+	bool drops, drops_across;
 	size_t rx;                 /* bytes of the message being received */
 	LIST_ENTRY(lh_client) link;      /* in the bridge's clients */
 	LIST_ENTRY(lh_client) flush_link; /* in its flush list, while flushing */

@@ -42,28 +42,59 @@ static void lh_flush_forget(struct lh_client *c)
 	c->flushing = false;
 }
 
-static void lh_client_add_gap(struct lh_client *c, const char *run, uint64_t from, uint64_t to,
+/* Adds a gap, or extends one of the same run and reason that ends just
+ * before it. False when all LH_MAX_GAPS slots are taken. */
+static bool lh_client_add_gap(struct lh_client *c, const char *run, uint64_t from, uint64_t to,
 			      const char *epoch, const char *reason)
 {
-	if (c->ngaps) { /* the same run, contiguous: extend */
-		struct lh_gap *g = &c->gaps[c->ngaps - 1];
-		if (strcmp(g->run, run) == 0 && g->to + 1 == from && g->reason == reason) {
+	for (size_t i = c->ngaps; i-- > 0;) {
+		struct lh_gap *g = &c->gaps[i];
+		if (g->reason == reason && g->to + 1 == from && strcmp(g->run, run) == 0) {
 			g->to = to;
-			return;
+			return true;
 		}
 	}
-	if (c->ngaps == LH_MAX_GAPS) { /* out of room: widen the last one */
-		struct lh_gap *g = &c->gaps[c->ngaps - 1];
-		if (to > g->to)
-			g->to = to;
-		return;
-	}
+	if (c->ngaps == LH_MAX_GAPS)
+		return false;
 	struct lh_gap *g = &c->gaps[c->ngaps++];
 	g->run = lh_xstrdup(run);
 	g->from = from;
 	g->to = to;
 	g->reason = reason;
 	snprintf(g->epoch, sizeof g->epoch, "%s", epoch);
+	return true;
+}
+
+static void lh_client_forget_gap(struct lh_client *c, size_t i)
+{
+	free(c->gaps[i].run);
+	memmove(&c->gaps[i], &c->gaps[i + 1], (--c->ngaps - i) * sizeof c->gaps[0]);
+}
+
+/* A frame dropped for a slow client, said as exactly as memory allows: a
+ * gap per run by seq while there are slots; past that, on /ws/runs, one
+ * gap across runs by gseq for every drop not yet said. The drops not yet
+ * said are always one run of gseqs (frames leave the queue only from its
+ * front, and a write says every pending gap before any frame). */
+static void lh_client_note_drop(struct lh_client *c, const struct lh_frame *f, const char *epoch)
+{
+	static const char reason[] = "slow_client";
+	if (!c->run) {
+		if (!c->drops)
+			c->drops_from = f->gseq;
+		c->drops = true;
+	}
+	if (c->drops_across)
+		c->gaps[c->ngaps - 1].to = f->gseq;
+	else if (lh_client_add_gap(c, f->run_id, f->seq, f->seq, epoch, reason) || c->run)
+		return;
+	if (c->drops_across)
+		return;
+	for (size_t i = c->ngaps; i-- > 0;)
+		if (c->gaps[i].reason == reason)
+			lh_client_forget_gap(c, i);
+	lh_client_add_gap(c, "*", c->drops_from, f->gseq, c->b->boot_id, reason);
+	c->drops_across = true;
 }
 
 void lh_client_push(struct lh_client *c, struct lh_frame *f, const char *epoch)
@@ -74,7 +105,7 @@ void lh_client_push(struct lh_client *c, struct lh_frame *f, const char *epoch)
 	while ((n = lh_frame_ring_count(&c->q)) &&
 	       (n >= bo->queue_msgs || c->q.bytes + f->len > bo->queue_bytes)) {
 		struct lh_frame *old = lh_frame_ring_shift(&c->q);
-		lh_client_add_gap(c, old->run_id, old->seq, old->seq, epoch, "slow_client");
+		lh_client_note_drop(c, old, epoch);
 		b->dropped_slow++;
 		lh_frame_unref(old);
 	}
@@ -86,9 +117,9 @@ void lh_client_drop_all(struct lh_client *c)
 {
 	c->b->dropped_closed += lh_frame_ring_count(&c->q);
 	lh_frame_ring_clear(&c->q);
-	for (size_t i = 0; i < c->ngaps; i++)
-		free(c->gaps[i].run);
-	c->ngaps = 0;
+	while (c->ngaps)
+		lh_client_forget_gap(c, c->ngaps - 1);
+	c->drops = c->drops_across = false;
 }
 
 /* /ws/runs?since=GSEQ&epoch=GEPOCH: the same across every run, with the
@@ -221,9 +252,10 @@ static int lh_client_write_batch(struct lh_bridge *b, struct lh_client *c)
 		lh_buf_reset(&b->scratch);
 		lh_frame_gap(&b->scratch, g->run, g->from, g->to, g->epoch, g->reason);
 		lh_ws_frame_append(out, b->scratch.data, b->scratch.len);
-		free(g->run);
-		memmove(&c->gaps[0], &c->gaps[1], (--c->ngaps) * sizeof c->gaps[0]);
+		lh_client_forget_gap(c, 0);
 	}
+	if (!c->ngaps) /* every drop is said: the next one starts afresh */
+		c->drops = c->drops_across = false;
 	int64_t now = lh_time_mono_us();
 	struct lh_frame *f;
 	while (out->len < LH_BATCH_BYTES && (f = lh_frame_ring_shift(&c->q)) != NULL) {

@@ -134,6 +134,45 @@ for e in ev:
 assert seen == set(range(1, 1501)), (min(seen), max(seen), len(seen))
 PY
 
+# ---- the same on /ws/runs, 40 runs interleaved: every drop said exactly ----
+GO2="$T/go2"
+bg aslow $WS stall "$WSURL/ws/runs" "$GO2"
+ASLOW=$BG_PID
+bg afast $WS recv "$WSURL/ws/runs" 1500
+wait_for 10 connected aslow; wait_for 10 connected afast
+$PY -c "
+import json
+for i in range(1500):
+    print(json.dumps({'run_id': 'many-%d' % (i % 40), 'message': 'x' * 16000, 'n': i}))
+" | split -l 100 - "$T/achunk."
+sent=0 kept_up=0
+for chunk in "$T"/achunk.*; do
+	"$LIVEHUD" emit --redis "$REDIS_URL" --channel "$CH" <"$chunk" >/dev/null
+	sent=$((sent + 100))
+	wait_for 20 lines_in "$T/afast.out" $((sent + 1)) && kept_up=$((kept_up + 1))
+done
+check "/ws/runs: the fast client gets all 1500" [ "$kept_up" -eq 15 ]
+touch "$GO2"
+check "/ws/runs: the slow client gets gap frames" wait_for 20 contains "$T/aslow.out" '"reason":"slow_client"'
+wait_for 30 not_running "$ASLOW" || true # it stops after 2 s without a frame
+check "/ws/runs: its gaps (per run by seq, across runs by gseq) and frames cover each event once" \
+	$PY - "$T/afast.out" "$T/aslow.out" <<'PY'
+import json, sys
+frames = lambda f: [json.loads(l) for l in open(f) if l.startswith('{')]
+every = {(e['run_id'], e['seq']): e['gseq'] for e in frames(sys.argv[1])}
+gseqs = sorted(every.values())
+covered = []
+for e in frames(sys.argv[2]):
+    if e['type'] == 'log_event':
+        covered.append(e['gseq'])
+    elif e['run_id'] == '*':
+        covered += [g for g in range(e['from'], e['to'] + 1) if g in set(gseqs)]
+    else:
+        covered += [every[(e['run_id'], s)] for s in range(e['from'], e['to'] + 1)]
+assert sorted(covered) == gseqs, ('doubled' if len(covered) > len(set(covered)) else 'missing',
+                                  len(covered), len(set(covered)), len(gseqs))
+PY
+
 # ---- malformed payloads are skipped and counted ----
 printf 'not json\n[1]\n{"message":"no run"}\n{"run_id":"flow-3","message":"fine"}\n' |
 	"$LIVEHUD" emit --raw --redis "$REDIS_URL" --channel "$CH" >/dev/null
