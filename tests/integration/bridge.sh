@@ -100,25 +100,31 @@ bg allstale $WS recv "$WSURL/ws/runs?since=5&epoch=old" 1
 check "a stale epoch on /ws/runs gets a gap for every run ("*")" wait_for 10 contains "$T/allstale.out" '"run_id":"*"'
 
 # ---- a slow client does not delay another, and learns what it missed ----
-# 1500 frames of 16 KB, sent 100 at a time (half a client queue) once the fast client has the
-# previous ones: far more than the stalled client's socket buffers hold.
-GO="$T/go"
-bg slow $WS stall "$WSURL/ws/runtime/flow-slow" "$GO"
-bg fast $WS recv "$WSURL/ws/runtime/flow-slow" 1500
-wait_for 10 connected slow; wait_for 10 connected fast
-$PY -c "
+# slow_run NAME PATH RUN_EXPR: a stalled client NAME and a fast one on PATH
+# while 1500 frames of 16 KB of run RUN_EXPR (Python, of i) are sent 100 at
+# a time (half a client queue) once the fast client has the previous ones:
+# far more than the stalled client's socket buffers hold. Sets KEPT_UP to
+# how many of the 15 batches the fast client kept up with, and SLOW_PID.
+slow_run() {
+	bg "$1" $WS stall "$WSURL$2" "$T/$1.go"
+	SLOW_PID=$BG_PID
+	bg "$1.fast" $WS recv "$WSURL$2" 1500
+	wait_for 10 connected "$1"; wait_for 10 connected "$1.fast"
+	$PY -c "
 import json
 for i in range(1500):
-    print(json.dumps({'run_id': 'flow-slow', 'message': 'x' * 16000, 'n': i}))
-" | split -l 100 - "$T/chunk."
-sent=0 kept_up=0
-for chunk in "$T"/chunk.*; do
-	"$LIVEHUD" emit --redis "$REDIS_URL" --channel "$CH" <"$chunk" >/dev/null
-	sent=$((sent + 100))
-	wait_for 20 lines_in "$T/fast.out" $((sent + 1)) && kept_up=$((kept_up + 1))
-done
-check "the fast client gets all 1500 while the other reads nothing" [ "$kept_up" -eq 15 ]
-touch "$GO"
+    print(json.dumps({'run_id': $3, 'message': 'x' * 16000, 'n': i}))
+" | split -l 100 - "$T/$1.chunk."
+	sent=0 KEPT_UP=0
+	for chunk in "$T/$1".chunk.*; do
+		"$LIVEHUD" emit --redis "$REDIS_URL" --channel "$CH" <"$chunk" >/dev/null
+		sent=$((sent + 100))
+		wait_for 20 lines_in "$T/$1.fast.out" $((sent + 1)) && KEPT_UP=$((KEPT_UP + 1))
+	done
+	touch "$T/$1.go"
+}
+slow_run slow /ws/runtime/flow-slow "'flow-slow'"
+check "the fast client gets all 1500 while the other reads nothing" [ "$KEPT_UP" -eq 15 ]
 check "the slow client, reading again, gets a gap frame" wait_for 20 contains "$T/slow.out" '"reason":"slow_client"'
 check "and the drops are counted" metric_at_least 'livehud_frames_dropped_total{reason="slow_client"}' 1
 check "its gap and frames account for every seq" $PY - "$T/slow.out" <<'PY'
@@ -135,28 +141,12 @@ assert seen == set(range(1, 1501)), (min(seen), max(seen), len(seen))
 PY
 
 # ---- the same on /ws/runs, 40 runs interleaved: every drop said exactly ----
-GO2="$T/go2"
-bg aslow $WS stall "$WSURL/ws/runs" "$GO2"
-ASLOW=$BG_PID
-bg afast $WS recv "$WSURL/ws/runs" 1500
-wait_for 10 connected aslow; wait_for 10 connected afast
-$PY -c "
-import json
-for i in range(1500):
-    print(json.dumps({'run_id': 'many-%d' % (i % 40), 'message': 'x' * 16000, 'n': i}))
-" | split -l 100 - "$T/achunk."
-sent=0 kept_up=0
-for chunk in "$T"/achunk.*; do
-	"$LIVEHUD" emit --redis "$REDIS_URL" --channel "$CH" <"$chunk" >/dev/null
-	sent=$((sent + 100))
-	wait_for 20 lines_in "$T/afast.out" $((sent + 1)) && kept_up=$((kept_up + 1))
-done
-check "/ws/runs: the fast client gets all 1500" [ "$kept_up" -eq 15 ]
-touch "$GO2"
+slow_run aslow /ws/runs "'many-%d' % (i % 40)"
+check "/ws/runs: the fast client gets all 1500" [ "$KEPT_UP" -eq 15 ]
 check "/ws/runs: the slow client gets gap frames" wait_for 20 contains "$T/aslow.out" '"reason":"slow_client"'
-wait_for 30 not_running "$ASLOW" || true # it stops after 2 s without a frame
+wait_for 30 not_running "$SLOW_PID" || true # it stops after 2 s without a frame
 check "/ws/runs: its gaps (per run by seq, across runs by gseq) and frames cover each event once" \
-	$PY - "$T/afast.out" "$T/aslow.out" <<'PY'
+	$PY - "$T/aslow.fast.out" "$T/aslow.out" <<'PY'
 import json, sys
 frames = lambda f: [json.loads(l) for l in open(f) if l.startswith('{')]
 every = {(e['run_id'], e['seq']): e['gseq'] for e in frames(sys.argv[1])}
