@@ -116,8 +116,9 @@ static struct lh_source *lh_app_source(struct lh_app *app, const struct lh_optio
 		return lh_source_demo_new(&app->loop, o->seed, o->speed, &cb);
 	if (o->file)
 		return lh_source_file_new(&app->loop, o->file, o->follow, o->max_bytes, &cb, cause);
-	return lh_source_redis_new(&app->loop, o->redis_url, o->channels, o->nchannels, o->max_bytes, &cb,
-				   cause);
+	struct lh_redis_options r = { o->redis_url, o->channels, o->nchannels, o->max_bytes,
+				      o->redis_timeout_s * 1000 };
+	return lh_source_redis_new(&app->loop, &r, &cb, cause);
 }
 
 struct lh_app *lh_app_new(const struct lh_options *o, const struct lh_app_hooks *hooks)

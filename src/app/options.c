@@ -27,6 +27,8 @@ static const char lh_usage[] =
 "                         or unix:///path (default $REDIS_URL, else " LH_REDIS_DEFAULT_URL ")\n"
 "  -c, --channel NAME     channel to subscribe to; repeatable; a glob pattern\n"
 "                         (*, ?, [..]) uses PSUBSCRIBE (default " LH_REDIS_DEFAULT_CHANNEL ")\n"
+"      --redis-timeout S  after S seconds with nothing from Redis, PING it; no answer\n"
+"                         in 2 s more marks it stalled and reconnects (default 5; 0: never)\n"
 "  -w, --ws URL           the kernel's or a bridge's WebSocket: ws[s]://host:port, or\n"
 "                         one run's ws[s]://host:port/ws/runtime/RUN_ID\n"
 "      --run ID           with a bare --ws URL, watch this run (else every run)\n"
@@ -90,7 +92,7 @@ static const char lh_usage[] =
 "      --log-json             log lines as JSON objects\n"
 "      --config PATH          read options from PATH, one 'option = value' a line\n"
 "                             (only when given; the command line wins)\n"
-"      -r/--redis, -c/--channel and --max-bytes as above\n"
+"      -r/--redis, -c/--channel, --redis-timeout and --max-bytes as above\n"
 "\n"
 "Environment: REDIS_URL (default Redis URL), NO_COLOR, LC_ALL/LC_CTYPE/LANG.\n"
 "Exit status: 0 success, 1 failure (Redis unreachable, file unreadable), 2 bad usage.\n";
@@ -100,7 +102,7 @@ enum {
 	OPT_THEME, OPT_NO_COLOR, OPT_CONFIG,
 	OPT_LISTEN, OPT_HISTORY, OPT_HISTORY_BYTES, OPT_MAX_RUNS, OPT_MAX_CLIENTS, OPT_QUEUE, OPT_QUEUE_BYTES,
 	OPT_MAX_FRAME, OPT_PING, OPT_TOKEN, OPT_TOKEN_FILE, OPT_ORIGIN, OPT_TLS_CERT, OPT_TLS_KEY,
-	OPT_LOG_JSON, OPT_WS_RUN, OPT_CA, OPT_INSECURE,
+	OPT_LOG_JSON, OPT_WS_RUN, OPT_CA, OPT_INSECURE, OPT_REDIS_TIMEOUT,
 	OPT_RUN, OPT_AGENT, OPT_CATEGORY, OPT_MESSAGE, OPT_META, OPT_TOOL, OPT_ARGS,
 	OPT_DURATION, OPT_CALL_ID, OPT_RAW,
 };
@@ -108,6 +110,7 @@ enum {
 static const struct option lh_long_opts[] = {
 	{ "redis", required_argument, NULL, 'r' },
 	{ "channel", required_argument, NULL, 'c' },
+	{ "redis-timeout", required_argument, NULL, OPT_REDIS_TIMEOUT },
 	{ "file", required_argument, NULL, 'f' },
 	{ "follow", no_argument, NULL, 'F' },
 	{ "ws", required_argument, NULL, 'w' },
@@ -151,6 +154,7 @@ static const struct option lh_emit_opts[] = {
 static const struct option lh_bridge_opts[] = {
 	{ "redis", required_argument, NULL, 'r' },
 	{ "channel", required_argument, NULL, 'c' },
+	{ "redis-timeout", required_argument, NULL, OPT_REDIS_TIMEOUT },
 	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "history", required_argument, NULL, OPT_HISTORY },
@@ -194,6 +198,7 @@ static void lh_options_defaults(struct lh_options *o)
 		.speed = 1,
 		.max_events = LH_STORE_DEFAULT_MAX_EVENTS,
 		.max_bytes = LH_EVENT_DEFAULT_MAX_BYTES,
+		.redis_timeout_s = LH_REDIS_DEFAULT_SILENCE_S,
 		.emit = { .duration_ms = -1 },
 		.bridge = { .listen = "127.0.0.1:3001", .history = 1000, .history_bytes = 64 << 20,
 			    .max_runs = 1000, .max_clients = 10000, .queue_msgs = 4096, .queue_bytes = 8 << 20,
@@ -288,6 +293,7 @@ static enum lh_parse_status lh_bridge_opt(struct lh_options *o, int c, FILE *out
 	case 'r': o->redis_url = optarg; return lh_check_redis(optarg, err);
 	case 'c': return lh_add_channel(o, optarg, err);
 	case OPT_MAX_BYTES: return lh_size_opt("--max-bytes", 64, 512 << 20, &o->max_bytes, err);
+	case OPT_REDIS_TIMEOUT: return lh_size_opt("--redis-timeout", 0, 3600, &o->redis_timeout_s, err);
 	case OPT_LISTEN: b->listen = optarg; break;
 	case OPT_HISTORY: return lh_size_opt("--history", 0, 1000000, &b->history, err);
 	case OPT_HISTORY_BYTES:
@@ -333,6 +339,7 @@ static enum lh_parse_status lh_main_opt(struct lh_options *o, int c, FILE *out, 
 	case 'F': o->follow = true; break;
 	case 'w': o->ws_url = optarg; break;
 	case OPT_WS_RUN: o->ws_run = optarg; break;
+	case OPT_REDIS_TIMEOUT: return lh_size_opt("--redis-timeout", 0, 3600, &o->redis_timeout_s, err);
 	case OPT_TOKEN:
 		if (!*optarg)
 			return lh_bad(err, "--token", optarg, "a token cannot be empty");

@@ -60,6 +60,7 @@ struct lh_options {
 	double speed;
 	size_t max_events;
 	size_t max_bytes;
+	size_t redis_timeout_s; /* PING Redis after this much silence; 0: never */
 	bool ascii;
 	bool no_color;
 	const char *theme;  /* name or path; NULL: dark */

@@ -1,4 +1,4 @@
-/* source_redis: one subscriber connection, its state machine and backoff.
+/* redis: one subscriber connection, its state machine and backoff.
  * A host name is looked up first (lookup.h) and hiredis given the address.
  *
  * hiredis calls back for a context even while we are tearing it down, so
@@ -10,6 +10,7 @@
 #include "source_impl.h"
 #include "lib/buf.h"
 #include "lib/lookup.h"
+#include "lib/redact.h"
 #include "lib/redisurl.h"
 #include "lib/respcut.h"
 #include "lib/timeutil.h"
@@ -37,6 +38,13 @@ struct lh_redis_source {
 	size_t max_bytes;
 	size_t confirmed; /* subscriptions the server has confirmed */
 	bool ever_live;
+	/* Silence on a live subscription: after silence_ms without a byte,
+	 * a PING; no byte silence_ms + LH_REDIS_PING_WAIT_MS later either,
+	 * and Redis is taken for stalled. */
+	uv_timer_t watch;
+	unsigned silence_ms;   /* 0: never */
+	uint64_t reads_seen;
+	bool pinged;
 };
 
 static void lh_redis_connect(struct lh_redis_source *self);
@@ -59,6 +67,7 @@ struct lh_redis_poll {
 	int events;
 	struct lh_respcut *cut;
 	struct lh_buf fed;     /* what respcut let through, for the reader */
+	uint64_t reads;        /* reads that brought bytes: the server is alive */
 };
 
 static void lh_redis_read(struct lh_redis_poll *p)
@@ -75,6 +84,7 @@ static void lh_redis_read(struct lh_redis_poll *p)
 		redisAsyncHandleRead(ac);
 		return;
 	}
+	p->reads++;
 	lh_buf_reset(&p->fed);
 	lh_respcut_feed(p->cut, in, (size_t)n, &p->fed);
 	/* A reader in error fails the feed; the callbacks then see the error
@@ -159,7 +169,44 @@ static bool lh_is_pattern(const char *channel)
 /* The current context is gone or given up: wait, then connect again. */
 static void lh_redis_retry(struct lh_redis_source *self)
 {
+	uv_timer_stop(&self->watch);
 	lh_source_retry_later(&self->base, &self->timer, lh_redis_timer_cb);
+}
+
+/* PING written straight into the connection's output: in subscribed mode
+ * hiredis 0.14 would keep a callback for it that the ["pong", ""] reply
+ * never takes off its list. The reply itself is read and dropped like any
+ * message; that bytes arrived is all the watch needs. */
+static void lh_redis_ping(struct lh_redis_source *self)
+{
+	static const char ping[] = "*1\r\n$4\r\nPING\r\n";
+	struct lh_redis_poll *p = self->ac->ev.data;
+	if (redisAppendFormattedCommand(&self->ac->c, ping, sizeof ping - 1) == REDIS_OK)
+		lh_redis_add_write(p);
+}
+
+static void lh_redis_watch_cb(uv_timer_t *t)
+{
+	struct lh_redis_source *self = t->data;
+	if (!self->ac)
+		return;
+	const struct lh_redis_poll *p = self->ac->ev.data;
+	if (p->reads != self->reads_seen) { /* alive: watch the next stretch */
+		self->reads_seen = p->reads;
+		self->pinged = false;
+		uv_timer_start(t, lh_redis_watch_cb, self->silence_ms, 0);
+	} else if (!self->pinged) {
+		lh_redis_ping(self);
+		self->pinged = true;
+		uv_timer_start(t, lh_redis_watch_cb, LH_REDIS_PING_WAIT_MS, 0);
+	} else {
+		redisAsyncContext *ac = self->ac;
+		self->ac = NULL;
+		redisAsyncFree(ac);
+		self->base.status.stalls++;
+		lh_source_set_error(&self->base, "stalled: no answer to PING within %d ms", LH_REDIS_PING_WAIT_MS);
+		lh_redis_retry(self);
+	}
 }
 
 static void lh_redis_timer_cb(uv_timer_t *t)
@@ -200,6 +247,11 @@ static void lh_redis_on_confirm(struct lh_redis_source *self)
 	if (++self->confirmed < self->nchannels)
 		return;
 	uv_timer_stop(&self->timer);
+	if (self->silence_ms) {
+		self->reads_seen = ((const struct lh_redis_poll *)self->ac->ev.data)->reads;
+		self->pinged = false;
+		uv_timer_start(&self->watch, lh_redis_watch_cb, self->silence_ms, 0);
+	}
 	lh_source_backoff_reset(&self->base);
 	if (self->ever_live)
 		self->base.status.reconnects++;
@@ -356,6 +408,7 @@ static void lh_redis_close(struct lh_source *src)
 	if (self->lookup)
 		lh_lookup_abandon(self->lookup);
 	uv_close((uv_handle_t *)&self->timer, NULL);
+	uv_close((uv_handle_t *)&self->watch, NULL);
 }
 
 static void lh_redis_free(struct lh_source *src)
@@ -374,19 +427,23 @@ static const struct lh_source_ops lh_redis_ops = {
 	.free = lh_redis_free,
 };
 
-struct lh_source *lh_source_redis_new(uv_loop_t *loop, const char *url,
-				      const char *const *channels, size_t nchannels, size_t max_bytes,
+struct lh_source *lh_source_redis_new(uv_loop_t *loop, const struct lh_redis_options *o,
 				      const struct lh_source_callbacks *cb, char **cause)
 {
 	struct lh_redis_url u;
 	const char *why;
-	if (lh_redis_url_parse(url, &u, &why) < 0) {
-		*cause = lh_xasprintf("bad Redis URL '%s': %s", url, why);
+	const char *const *channels = o->channels;
+	size_t nchannels = o->nchannels;
+	if (lh_redis_url_parse(o->url, &u, &why) < 0) {
+		char *shown = lh_redact_url(o->url);
+		*cause = lh_xasprintf("bad Redis URL '%s': %s", shown, why);
+		free(shown);
 		return NULL;
 	}
 	struct lh_redis_source *self = lh_xcalloc(1, sizeof *self);
 	self->url = u;
-	self->max_bytes = max_bytes;
+	self->max_bytes = o->max_bytes;
+	self->silence_ms = o->silence_ms;
 	self->nchannels = nchannels ? nchannels : 1;
 	self->channels = lh_xcalloc(self->nchannels, sizeof *self->channels);
 	for (size_t i = 0; i < self->nchannels; i++)
@@ -399,6 +456,7 @@ struct lh_source *lh_source_redis_new(uv_loop_t *loop, const char *url,
 		lh_buf_printf(&d, "%s%s", i ? "," : " ", self->channels[i]);
 	lh_source_init(&self->base, &lh_redis_ops, loop, cb, d.data);
 	uv_timer_init(loop, &self->timer);
-	self->timer.data = self;
+	uv_timer_init(loop, &self->watch);
+	self->timer.data = self->watch.data = self;
 	return &self->base;
 }

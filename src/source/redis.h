@@ -1,5 +1,6 @@
-/* source_redis: SUBSCRIBE (or PSUBSCRIBE, for glob patterns) on Redis with
- * hiredis's async API on the libuv loop; reconnects with backoff forever. */
+/* redis: SUBSCRIBE (or PSUBSCRIBE, for glob patterns) on Redis with
+ * hiredis's async API on the libuv loop; reconnects with backoff forever,
+ * and notices a Redis that stopped answering (PING after silence). */
 #ifndef LH_SOURCE_REDIS_H
 #define LH_SOURCE_REDIS_H
 
@@ -8,11 +9,20 @@
 #define LH_REDIS_DEFAULT_CHANNEL "raro:live_logs"
 #define LH_REDIS_CONNECT_TIMEOUT_MS 5000
 
-/* Returns NULL with *cause (a new string the caller frees) for a bad URL.
- * channels is copied. A message much larger than max_bytes is not buffered
- * whole: the connection is dropped and made again (see source_redis.c). */
-struct lh_source *lh_source_redis_new(uv_loop_t *loop, const char *url,
-				      const char *const *channels, size_t nchannels, size_t max_bytes,
+/* How long Redis has to answer a PING sent after silence. */
+#define LH_REDIS_PING_WAIT_MS 2000
+#define LH_REDIS_DEFAULT_SILENCE_S 5
+
+struct lh_redis_options {
+	const char *url;
+	const char *const *channels; /* copied; none: the default channel */
+	size_t nchannels;
+	size_t max_bytes;   /* a longer message is cut as it streams in (respcut) */
+	unsigned silence_ms; /* PING after this much silence; 0: never */
+};
+
+/* Returns NULL with *cause (a new string the caller frees) for a bad URL. */
+struct lh_source *lh_source_redis_new(uv_loop_t *loop, const struct lh_redis_options *o,
 				      const struct lh_source_callbacks *cb, char **cause);
 
 #endif

@@ -27,6 +27,7 @@ struct lh_source_status {
 	const char *last_error; /* "" when none */
 	int64_t retry_at_us;    /* monotonic, for "retrying in N s" */
 	uint64_t reconnects;    /* successful connections after the first */
+	uint64_t stalls;        /* connections given up for not answering */
 	bool insecure;          /* a TLS certificate is not being checked */
 };
 

@@ -116,7 +116,16 @@ sleep 2 # let the first second's rate figure settle (a bench window, not a wait)
 c0=$(awk '{print $14 + $15}' "/proc/$IPID/stat"); w0=$(awk '/^voluntary_ctxt/ {print $2}' "/proc/$IPID/status")
 sleep 10
 c1=$(awk '{print $14 + $15}' "/proc/$IPID/stat"); w1=$(awk '/^voluntary_ctxt/ {print $2}' "/proc/$IPID/status")
-echo "HUD idle 10 s|$((c1 - c0)) CPU ticks, $((w1 - w0)) wake-ups" >>"$HUD_RESULTS"
+echo "HUD idle 10 s|$((c1 - c0)) CPU ticks, $((w1 - w0)) wake-ups (a PING to Redis after each 5 s of silence, --redis-timeout)" >>"$HUD_RESULTS"
+$TM new-session -d -s idle0 -x 120 -y 40 "env LC_ALL=C.UTF-8 $LIVEHUD --config /dev/null --redis redis://127.0.0.1:$RP --channel idle0 --redis-timeout 0"
+wait_for sh -c "[ \$(redis-cli -p $RP PUBSUB NUMSUB idle0 | sed -n 2p) -ge 1 ]"
+IPID0=$(pgrep -n -f -- "--channel idle0")
+sleep 2 # as above
+w0=$(awk '/^voluntary_ctxt/ {print $2}' "/proc/$IPID0/status")
+sleep 10
+w1=$(awk '/^voluntary_ctxt/ {print $2}' "/proc/$IPID0/status")
+echo "HUD idle 10 s, --redis-timeout 0|$((w1 - w0)) wake-ups" >>"$HUD_RESULTS"
+$TM kill-session -t idle0
 
 # 100 events/s for 30 s: what an SSH link carries.
 $TM pipe-pane -o -t idle "cat >>$T/tty.bytes"

@@ -4,13 +4,16 @@
 # shows the events that come after. Host names are looked up without
 # blocking.
 . "$TESTS_SRCDIR/lib.sh"
+trap 'hud_cleanup; cleanup' EXIT
 
 CH="test:reconnect:$$"
 REDIS_PORT=$(free_port)
 REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 emit() { "$LIVEHUD" emit --redis "$REDIS_URL" --channel "$CH" --run r1 --agent a --category THOUGHT --message "$1" >/dev/null; }
 
-bg watch "$LIVEHUD" --plain --redis "$REDIS_URL" --channel "$CH"
+# --redis-timeout 0: no PING on silence, so the idle check below sees none
+# (with the default, a silent subscription is pinged every 5 s).
+bg watch "$LIVEHUD" --plain --redis "$REDIS_URL" --channel "$CH" --redis-timeout 0
 W=$BG_PID
 check "with Redis down, livehud says it is retrying" \
 	wait_for 10 contains "$T/watch.err" "redis://127.0.0.1:$REDIS_PORT $CH: connect: Connection refused; retrying"
@@ -59,4 +62,26 @@ exited() { ! kill -0 "$N" 2>/dev/null; }
 check "SIGTERM ends it at once, lookup or not" wait_for 2 exited
 wait "$N"
 check "with status 0" [ $? -eq 0 ]
+# A stalled Redis (SIGSTOP): the socket stays open and says nothing. A
+# PING after --redis-timeout seconds of silence goes unanswered, and the
+# source is marked stalled and reconnected; SIGCONT brings it back.
+start_bridge --redis "$REDIS_URL" --channel "$CH" --redis-timeout 1
+bg swatch "$LIVEHUD" --plain --redis "$REDIS_URL" --channel "$CH" --redis-timeout 1
+SW=$BG_PID
+hud_start shud 120 30 "$LIVEHUD --config /dev/null --redis $REDIS_URL --channel $CH --redis-timeout 1"
+wait_for 10 has_subscribers "$CH" 2
+check "the bridge is healthy while Redis answers" wait_for 10 http_is 200 "$BRIDGE/health"
+check "the HUD is live" wait_screen shud ' live '
+kill -STOP "$REDIS_PID"
+check "a stopped Redis makes /health 503" wait_for 15 http_is 503 "$BRIDGE/health"
+check "saying it stalled" sh -c "curl -s '$BRIDGE/health' | grep -q 'stalled\\|timed out'"
+check "counted in /metrics" metric_at_least livehud_redis_stalls_total 1
+check "the plain watcher says so" wait_for 10 contains "$T/swatch.err" 'stalled: no answer to PING within 2000 ms'
+check "the HUD header says so" wait_for 10 screen_has shud 'stalled'
+kill -CONT "$REDIS_PID"
+check "once Redis answers again, /health is 200" wait_for 20 http_is 200 "$BRIDGE/health"
+check "the watcher is live again" wait_for 20 contains "$T/swatch.err" 'live again'
+emit "after the stall"
+check "and shows later events" wait_for 10 contains "$T/swatch.out" "after the stall"
+kill -TERM "$SW" "$BRIDGE_PID"
 done_testing
