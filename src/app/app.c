@@ -5,6 +5,7 @@
 #include "source/redis.h"
 #include "source/ws.h"
 #include "lib/json.h"
+#include "lib/timeutil.h"
 #include "lib/xalloc.h"
 
 #include <signal.h>
@@ -21,7 +22,9 @@ struct lh_app {
 	uv_signal_t sigint, sigterm;
 	struct lh_app_hooks hooks;
 	struct lh_kstate kstate;
-	bool shut;
+	bool shut, ever_live;
+	int64_t down_since_us;   /* wall clock; 0 while live */
+	uint64_t interruptions;
 };
 
 static void lh_app_payload(void *ctx, const char *data, size_t len)
@@ -42,9 +45,31 @@ static void lh_app_reject(void *ctx, enum lh_reject reason, const char *why)
 	lh_ingest_reject(&app->ingest, reason, why);
 }
 
+static void lh_app_outage(struct lh_app *app, const char *run, int64_t since_us, int64_t until_us,
+			  const char *where);
+
+/* The run the newest event belongs to, where an outage row goes. */
+static const char *lh_app_newest_run(const struct lh_app *app)
+{
+	struct lh_store_counts c;
+	lh_store_get_counts(app->store, &c);
+	const struct lh_entry *e = c.entries ? lh_store_entry_at(app->store, c.entries - 1) : NULL;
+	return e ? e->ev->run_id : "unknown";
+}
+
 static void lh_app_state(void *ctx, const struct lh_source_status *st)
 {
 	struct lh_app *app = ctx;
+	/* Only a store shows rows; the bridge tells its clients itself. */
+	if (app->store && st->state == LH_SOURCE_LIVE && app->down_since_us) {
+		lh_app_outage(app, lh_app_newest_run(app), app->down_since_us, lh_time_now_us(), "source");
+		app->down_since_us = 0;
+	} else if (st->state != LH_SOURCE_LIVE && st->state != LH_SOURCE_DONE && app->ever_live &&
+		   !app->down_since_us) {
+		app->down_since_us = lh_time_now_us();
+	}
+	if (st->state == LH_SOURCE_LIVE)
+		app->ever_live = true;
 	if (app->hooks.source_state)
 		app->hooks.source_state(app->hooks.ingest.ctx, st);
 }
@@ -64,8 +89,29 @@ static void lh_app_synth(struct lh_app *app, const char *run, const char *catego
 	lh_buf_free(&b);
 }
 
+/* A row where a source outage happened: Pub/Sub keeps nothing for a
+ * subscriber that is away, so what was published meanwhile is lost. */
+static void lh_app_outage(struct lh_app *app, const char *run, int64_t since_us, int64_t until_us,
+			  const char *where)
+{
+	char since[24], until[24], msg[160];
+	lh_time_format_clock(since_us, since, sizeof since);
+	lh_time_format_clock(until_us, until, sizeof until);
+	since[8] = until[8] = '\0'; /* HH:MM:SS */
+	snprintf(msg, sizeof msg, "%s lost %s, back %s (events published meanwhile are lost)", where, since, until);
+	app->interruptions++;
+	lh_app_synth(app, run, "GAP", "GAP", msg);
+}
+
 static void lh_app_gap(struct lh_app *app, const struct lh_kframe *f)
 {
+	if (f->interrupted) {
+		int64_t since = 0, until = 0;
+		lh_time_parse_iso8601(f->since, &since);
+		lh_time_parse_iso8601(f->until, &until);
+		lh_app_outage(app, f->run_id[0] ? f->run_id : "unknown", since, until, "the bridge's source");
+		return;
+	}
 	char msg[200];
 	const char *reason = f->text ? f->text : "gap";
 	const char *across = f->all_runs ? " across runs" : "";
@@ -154,6 +200,7 @@ struct lh_app *lh_app_new(const struct lh_options *o, const struct lh_app_hooks 
 }
 
 uv_loop_t *lh_app_loop(struct lh_app *app) { return &app->loop; }
+uint64_t lh_app_interruptions(const struct lh_app *app) { return app->interruptions; }
 const struct lh_kstate *lh_app_kstate(const struct lh_app *app) { return &app->kstate; }
 struct lh_store *lh_app_store(struct lh_app *app) { return app->store; }
 const struct lh_rejects *lh_app_rejects(const struct lh_app *app) { return &app->ingest.rejects; }

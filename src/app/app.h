@@ -51,6 +51,10 @@ void lh_app_shutdown(struct lh_app *app);
  * source: for a mode that gives up before lh_app_run. */
 void lh_app_settle(struct lh_app *app);
 
+/* Outages of the source shown as rows: times it came back after being
+ * down (or a bridge said its own source had been). */
+uint64_t lh_app_interruptions(const struct lh_app *app);
+
 /* "invalid_json 2, nul_byte 1" for the rejections so far ("" when none);
  * the caller frees it. */
 char *lh_app_rejects_summary(const struct lh_app *app);

@@ -47,12 +47,36 @@ static void lh_bridge_reject(void *ctx, enum lh_reject reason, const char *why, 
 	       lh_reject_name(reason), why);
 }
 
+/* Pub/Sub keeps nothing for a subscriber that is away: when the source
+ * comes back after being down, every client is told that what was
+ * published meanwhile is lost (the bridge's own numbers go on unbroken,
+ * so no seq gap could say it). */
+static void lh_bridge_track_outage(struct lh_bridge *b, bool live)
+{
+	int64_t now = lh_time_now_us();
+	if (!live) {
+		if (b->ever_live && !b->down_since_us)
+			b->down_since_us = now;
+		return;
+	}
+	b->ever_live = true;
+	if (!b->down_since_us)
+		return;
+	b->interruptions++;
+	struct lh_client *c;
+	LIST_FOREACH(c, &b->clients, link)
+		if (!c->closing)
+			lh_client_interrupted(c, b->down_since_us, now);
+	b->down_since_us = 0;
+}
+
 static void lh_bridge_state(void *ctx, const struct lh_source_status *st)
 {
 	struct lh_bridge *b = ctx;
 	if ((int)st->state == b->last_state && st->state != LH_SOURCE_RETRYING)
 		return;
 	b->last_state = (int)st->state;
+	lh_bridge_track_outage(b, st->state == LH_SOURCE_LIVE);
 	if (st->state == LH_SOURCE_LIVE)
 		lh_log("info", "redis %s: subscribed", st->describe);
 	else if (st->state == LH_SOURCE_RETRYING)

@@ -41,6 +41,8 @@ struct lh_client {
 	 * whether they are said as one gap across runs, the last (across) */
 	uint64_t drops_from;
 	bool drops, drops_across;
+	/* the source was down from .. until (wall clock, us); 0: not to say */
+	int64_t down_since, down_until;
 	size_t rx;                 /* bytes of the message being received */
 	LIST_ENTRY(lh_client) link;      /* in the bridge's clients */
 	LIST_ENTRY(lh_client) flush_link; /* in its flush list, while flushing */
@@ -69,9 +71,11 @@ struct lh_bridge {
 	bool draining, drain_forced;
 	int64_t start_mono_us;
 	int last_state;
+	bool ever_live;
+	int64_t down_since_us;        /* wall clock; 0 while live or never live */
 	lws_retry_bo_t idle;
 	/* metrics */
-	uint64_t received, forwarded, dropped_slow, dropped_closed, gaps_sent, refused;
+	uint64_t received, forwarded, dropped_slow, dropped_closed, gaps_sent, refused, interruptions;
 	uint64_t lat_count[LH_LAT_BUCKETS + 1];
 	double lat_sum;
 };
@@ -84,6 +88,9 @@ void lh_client_close(struct lh_bridge *b, struct lh_client *c);
 void lh_client_push(struct lh_client *c, struct lh_frame *f, const char *epoch);
 /* Writes what is queued; -1 when the connection is to be closed. */
 int lh_client_write(struct lh_bridge *b, struct lh_client *c);
+/* The source was down from since_us to until_us: said before anything
+ * else still queued (several outages before a write are said as one span). */
+void lh_client_interrupted(struct lh_client *c, int64_t since_us, int64_t until_us);
 /* Drops what is queued and the gaps not yet said, counting them. */
 void lh_client_drop_all(struct lh_client *c);
 void lh_bridge_flush_cb(uv_check_t *h);

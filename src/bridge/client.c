@@ -113,6 +113,14 @@ void lh_client_push(struct lh_client *c, struct lh_frame *f, const char *epoch)
 	lh_flush_later(c);
 }
 
+void lh_client_interrupted(struct lh_client *c, int64_t since_us, int64_t until_us)
+{
+	if (!c->down_since)
+		c->down_since = since_us;
+	c->down_until = until_us;
+	lh_flush_later(c);
+}
+
 void lh_client_drop_all(struct lh_client *c)
 {
 	c->b->dropped_closed += lh_frame_ring_count(&c->q);
@@ -247,6 +255,13 @@ static int lh_client_write_batch(struct lh_bridge *b, struct lh_client *c)
 	struct lh_buf *out = &b->batch;
 	lh_buf_reset(out);
 	lh_buf_append(out, pre, LWS_PRE);
+	if (c->down_since) {
+		lh_buf_reset(&b->scratch);
+		lh_frame_interrupted(&b->scratch, c->down_since, c->down_until);
+		lh_ws_frame_append(out, b->scratch.data, b->scratch.len);
+		c->down_since = c->down_until = 0;
+		b->gaps_sent++;
+	}
 	for (; c->ngaps && out->len < LH_BATCH_BYTES; b->gaps_sent++) {
 		struct lh_gap *g = &c->gaps[0];
 		lh_buf_reset(&b->scratch);
@@ -271,7 +286,7 @@ static int lh_client_write_batch(struct lh_bridge *b, struct lh_client *c)
 
 static bool lh_client_pending(const struct lh_client *c)
 {
-	return c->ngaps || lh_frame_ring_count(&c->q);
+	return c->down_since || c->ngaps || lh_frame_ring_count(&c->q);
 }
 
 /* Batches while the socket takes them whole: a loop turn may have queued

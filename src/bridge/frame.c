@@ -167,3 +167,12 @@ void lh_frame_gap(struct lh_buf *out, const char *run_id, uint64_t from, uint64_
 	lh_buf_printf(out, ",\"from\":%llu,\"to\":%llu,\"epoch\":\"%s\",\"reason\":\"%s\"}",
 		      (unsigned long long)from, (unsigned long long)to, epoch, reason);
 }
+
+void lh_frame_interrupted(struct lh_buf *out, int64_t since_us, int64_t until_us)
+{
+	char since[40], until[40];
+	lh_time_format_rfc3339(since_us, since, sizeof since);
+	lh_time_format_rfc3339(until_us, until, sizeof until);
+	lh_buf_printf(out, "{\"type\":\"gap\",\"run_id\":\"*\",\"reason\":\"source_interrupted\","
+			   "\"since\":\"%s\",\"until\":\"%s\"}", since, until);
+}

@@ -64,4 +64,9 @@ void lh_frame_log_event(struct lh_buf *out, const struct lh_event *ev, uint64_t 
 void lh_frame_gap(struct lh_buf *out, const char *run_id, uint64_t from, uint64_t to,
 		  const char *epoch, const char *reason);
 
+/* {"type":"gap","run_id":"*","reason":"source_interrupted","since":...,
+ * "until":...}: the subscription was down between the two times (RFC 3339
+ * UTC); what was published meanwhile is lost and cannot be counted. */
+void lh_frame_interrupted(struct lh_buf *out, int64_t since_us, int64_t until_us);
+
 #endif

@@ -72,6 +72,9 @@ char *lh_metrics_text(struct lh_bridge *b)
 	lh_metric(&m, "livehud_clients", "gauge", "Connected WebSocket clients.", b->nclients);
 	lh_metric(&m, "livehud_runs", "gauge", "Runs with history.", lh_history_runs(b->hist));
 	lh_metric(&m, "livehud_redis_reconnects_total", "counter", "Redis reconnections.", st ? st->reconnects : 0);
+	lh_metric(&m, "livehud_source_interruptions_total", "counter",
+		  "Times the source came back after being down; what was published meanwhile is lost.",
+		  b->interruptions);
 	lh_metric(&m, "livehud_redis_stalls_total", "counter",
 		  "Redis connections given up for not answering a PING (--redis-timeout).", st ? st->stalls : 0);
 	lh_metric(&m, "livehud_redis_up", "gauge", "1 when subscribed to Redis.", st && st->state == LH_SOURCE_LIVE);

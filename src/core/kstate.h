@@ -64,6 +64,10 @@ struct lh_kframe {
 	/* GAP: from > to means the history restarted (a new epoch) */
 	uint64_t from, to;
 	bool all_runs;           /* across every run (/ws/runs) */
+	/* GAP of reason source_interrupted: no numbers, the bridge's source was
+	 * down from since to until (RFC 3339 text) */
+	bool interrupted;
+	const char *since, *until;
 };
 
 void lh_kstate_init(struct lh_kstate *k);

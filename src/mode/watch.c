@@ -146,6 +146,10 @@ static void lh_watch_summary(struct lh_watch *w)
 	lh_store_get_counts(lh_app_store(w->app), &c);
 	if (*rejects)
 		fprintf(stderr, "livehud: rejected payloads: %s\n", rejects);
+	uint64_t n = lh_app_interruptions(w->app);
+	if (n)
+		fprintf(stderr, "livehud: source interrupted %llu time%s; events published meanwhile are lost\n",
+			(unsigned long long)n, n == 1 ? "" : "s");
 	if (c.evicted)
 		fprintf(stderr, "livehud: %llu events evicted to stay under --max-events %zu\n",
 			(unsigned long long)c.evicted, c.max_events);

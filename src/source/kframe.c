@@ -89,8 +89,15 @@ static void lh_kframe_state(struct lh_kframe_text *t, const struct lh_json_span 
 	f->end = lh_kframe_get(t, end, NULL);
 }
 
+/* A gap says which numbers are missing, or (source_interrupted) that the
+ * bridge's source was down for a while: then it has no numbers. */
 static int lh_kframe_gap(const struct lh_json_span *top, size_t n, struct lh_kframe *f, const char **why)
 {
+	const struct lh_json_span *reason = lh_json_member(top, n, "reason");
+	f->interrupted = reason && reason->value_len == 20 &&
+			 memcmp(reason->value, "\"source_interrupted\"", 20) == 0;
+	if (f->interrupted)
+		return 0;
 	if (!lh_json_uint(lh_json_member(top, n, "from"), &f->from) ||
 	    !lh_json_uint(lh_json_member(top, n, "to"), &f->to)) {
 		*why = "a gap's from and to must be integers from 0 to 2^53";
@@ -132,9 +139,13 @@ int lh_kframe_read(struct lh_kframe_text *t, const char *type, const struct lh_j
 			      : f->type == LH_KF_GAP ? lh_kframe_string(t, lh_json_member(top, n, "reason"))
 						     : lh_kframe_string(t, lh_json_member(payload, np, "reason"));
 		size_t agent = lh_kframe_string(t, lh_json_member(top, n, "agent_id"));
+		size_t since = lh_kframe_string(t, lh_json_member(top, n, "since"));
+		size_t until = lh_kframe_string(t, lh_json_member(top, n, "until"));
 		size_t run = lh_kframe_string(t, lh_json_member(top, n, "run_id"));
 		f->text = lh_kframe_get(t, text, NULL);
 		f->agent_id = lh_kframe_get(t, agent, "SYSTEM");
+		f->since = lh_kframe_get(t, since, "?");
+		f->until = lh_kframe_get(t, until, "?");
 		/* A gap across every run names run "*" (PROTOCOL.md section 3):
 		 * it is shown in the run given, the one last seen. */
 		f->all_runs = run && strcmp(lh_kframe_get(t, run, ""), "*") == 0;

@@ -32,6 +32,8 @@ start_redis
 check "a restarted Redis is resubscribed" wait_for 10 has_subscribers "$CH"
 emit "after the restart"
 check "later events show" wait_for 10 contains "$T/watch.out" "after the restart"
+check "the outage is a row where it happened, saying what Pub/Sub lost" \
+	grep -q 'source lost [0-9:]*, back [0-9:]* (events published meanwhile are lost)' "$T/watch.out"
 check "the retry loop did not repeat the same error line" \
 	[ "$(grep -c 'Connection refused' "$T/watch.err")" -le 2 ]
 
@@ -45,6 +47,8 @@ check "idle livehud does not wake up (woke $((w1 - w0)) times in 1.5 s)" [ $((w1
 
 kill -TERM "$W"; wait "$W"
 check "SIGTERM exits 0" [ $? -eq 0 ]
+check "and the outages are counted at exit" contains "$T/watch.err" 'source interrupted 1 time'
+
 
 # Host names are looked up off the loop, and what a lookup finds is used.
 bg named "$LIVEHUD" --plain --redis "redis://localhost:$REDIS_PORT" --channel "$CH"
@@ -69,7 +73,11 @@ start_bridge --redis "$REDIS_URL" --channel "$CH" --redis-timeout 1
 bg swatch "$LIVEHUD" --plain --redis "$REDIS_URL" --channel "$CH" --redis-timeout 1
 SW=$BG_PID
 hud_start shud 120 30 "$LIVEHUD --config /dev/null --redis $REDIS_URL --channel $CH --redis-timeout 1"
-wait_for 10 has_subscribers "$CH" 2
+bg wsall $WS hold "$WSURL/ws/runs"
+bg wsplain "$LIVEHUD" --ws "$WSURL" --plain
+WSP=$BG_PID
+wait_for 10 has_subscribers "$CH" 3
+wait_for 10 metric_at_least livehud_clients 2
 check "the bridge is healthy while Redis answers" wait_for 10 http_is 200 "$BRIDGE/health"
 check "the HUD is live" wait_screen shud ' live '
 kill -STOP "$REDIS_PID"
@@ -83,5 +91,12 @@ check "once Redis answers again, /health is 200" wait_for 20 http_is 200 "$BRIDG
 check "the watcher is live again" wait_for 20 contains "$T/swatch.err" 'live again'
 emit "after the stall"
 check "and shows later events" wait_for 10 contains "$T/swatch.out" "after the stall"
+check "the bridge tells its clients their source was interrupted" \
+	wait_for 10 grep -q '"type":"gap","run_id":"\*","reason":"source_interrupted","since":"[^"]*Z","until":"[^"]*Z"' "$T/wsall.out"
+check "and counts it" metric_at_least livehud_source_interruptions_total 1
+check "a --ws client shows it as a row" \
+	wait_for 10 contains "$T/wsplain.out" "the bridge's source lost"
+check "the HUD shows the outage row" wait_for 10 screen_has shud 'source lost'
+kill -TERM "$WSP"
 kill -TERM "$SW" "$BRIDGE_PID"
 done_testing
