@@ -36,6 +36,27 @@ static size_t lh_escape_char(struct lh_buf *out, const char *s, size_t i, size_t
 	return *run;
 }
 
+static uint32_t lh_hexval(const char *p);
+static bool lh_hex4(const char *p);
+
+/* s[i] starts a \uXXXX escape: how many bytes to keep as they are (6, or
+ * 12 for a surrogate pair), or 0 for a lone surrogate, which strict JSON
+ * readers refuse and which stands for no character. */
+static size_t lh_unicode_escape(const char *s, size_t i, size_t len)
+{
+	if (len - i < 6 || !lh_hex4(s + i + 2))
+		return 2;
+	uint32_t u = lh_hexval(s + i + 2);
+	if (u < 0xd800 || u > 0xdfff)
+		return 6;
+	if (u <= 0xdbff && len - i >= 12 && s[i + 6] == '\\' && s[i + 7] == 'u' && lh_hex4(s + i + 8)) {
+		uint32_t lo = lh_hexval(s + i + 8);
+		if (lo >= 0xdc00 && lo <= 0xdfff)
+			return 12;
+	}
+	return 0;
+}
+
 /* Copies the inside of a string literal, s[i] being its first character, up
  * to and including the closing quote; returns the index past it. */
 static size_t lh_copy_string_body(struct lh_buf *out, const char *s, size_t i, size_t len)
@@ -44,7 +65,14 @@ static size_t lh_copy_string_body(struct lh_buf *out, const char *s, size_t i, s
 	while (i < len) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '\\' && i + 1 < len) {
-			i += 2;
+			size_t keep = s[i + 1] == 'u' ? lh_unicode_escape(s, i, len) : 2;
+			if (!keep) { /* a lone surrogate becomes U+FFFD */
+				lh_buf_append(out, s + run, i - run);
+				lh_buf_puts(out, "\\ufffd");
+				run = i + 6;
+				keep = 6;
+			}
+			i += keep;
 			continue;
 		}
 		if (c == '"') {

@@ -88,6 +88,11 @@ static void test_json_safe(void)
 	lh_json_append_safe(&b, in, sizeof in - 1);
 	is_str(b.data, "{\"a\":\"x\\u001b[2J\\u009b\",\"b\":[1,2]}", "JSON made one line and terminal-safe");
 	lh_buf_reset(&b);
+	const char lone[] = "{\"a\":\"\\ud03d\\ude00 \\ud83d\\ude00 \\ud83dx\"}";
+	lh_json_append_safe(&b, lone, sizeof lone - 1);
+	is_str(b.data, "{\"a\":\"\\ud03d\\ufffd \\ud83d\\ude00 \\ufffdx\"}",
+	       "a lone surrogate escape becomes \\ufffd, a pair stays");
+	lh_buf_reset(&b);
 	lh_json_put_string(&b, "q\"\\\n\xe2\x80\xae");
 	is_str(b.data, "\"q\\\"\\\\\\n\\u202e\"", "string literal escaping");
 	lh_buf_free(&b);
