@@ -40,6 +40,8 @@ struct opts {
 	const char *channel, *prefix;
 };
 
+static int epfd; /* the clients' epoll */
+
 struct client {
 	int fd;
 	int run;
@@ -145,6 +147,16 @@ static void account(struct client *cl, const char *text, size_t len)
 	cl->received++;
 }
 
+/* Answers a ping, masked as a client must (with a zero key, so the
+ * payload goes as it is): the bridge hangs up on a client that does not. */
+static void pong(struct client *cl, const unsigned char *payload, size_t len)
+{
+	unsigned char frame[6 + 125] = { 0x8a, (unsigned char)(0x80 | len) };
+	memcpy(frame + 6, payload, len);
+	if (write(cl->fd, frame, 6 + len) < 0)
+		fprintf(stderr, "lhbench: pong: %s\n", strerror(errno));
+}
+
 /* Consumes whole WebSocket frames from the client's buffer. */
 static void ws_frames(struct client *cl)
 {
@@ -170,6 +182,8 @@ static void ws_frames(struct client *cl)
 			break;
 		if ((f[0] & 0x0f) == 1)
 			account(cl, (const char *)f + hdr, (size_t)plen);
+		else if ((f[0] & 0x0f) == 9 && plen <= 125)
+			pong(cl, f + hdr, (size_t)plen);
 		off += hdr + plen;
 	}
 	memmove(cl->buf, cl->buf + off, cl->len - off);
@@ -184,8 +198,14 @@ static void on_readable(struct client *cl)
 			cl->buf = realloc(cl->buf, cl->cap);
 		}
 		ssize_t n = read(cl->fd, cl->buf + cl->len, cl->cap - cl->len);
-		if (n <= 0)
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 			return;
+		if (n <= 0) { /* closed: stop watching it, or epoll reports it forever */
+			epoll_ctl(epfd, EPOLL_CTL_DEL, cl->fd, NULL);
+			close(cl->fd);
+			cl->fd = -1;
+			return;
+		}
 		cl->len += (size_t)n;
 		if (!cl->upgraded) {
 			unsigned char *end = memmem(cl->buf, cl->len, "\r\n\r\n", 4);
@@ -263,7 +283,7 @@ static void receive_direct(long expected)
 
 static void receive_ws(long per_run_expected[], long expected_total)
 {
-	int ep = epoll_create1(0);
+	int ep = epfd = epoll_create1(0);
 	struct client *cls = calloc((size_t)O.clients, sizeof *cls);
 	for (int i = 0; i < O.clients; i++) {
 		cls[i].run = i % O.runs;
