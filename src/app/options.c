@@ -90,6 +90,7 @@ static const char lh_usage[] =
 "      --tls-cert PATH        serve wss:// and https:// with this certificate...\n"
 "      --tls-key PATH         ...and this key\n"
 "      --log-json             log lines as JSON objects\n"
+"      --version              show the version\n"
 "      --config PATH          read options from PATH, one 'option = value' a line\n"
 "                             (only when given; the command line wins)\n"
 "      -r/--redis, -c/--channel, --redis-timeout and --max-bytes as above\n"
@@ -173,6 +174,7 @@ static const struct option lh_bridge_opts[] = {
 	{ "log-json", no_argument, NULL, OPT_LOG_JSON },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -323,6 +325,7 @@ static enum lh_parse_status lh_bridge_opt(struct lh_options *o, int c, FILE *out
 	case OPT_LOG_JSON: b->log_json = true; break;
 	case OPT_CONFIG: break; /* read before everything else */
 	case 'h': fputs(lh_usage, out); return LH_OPTS_EXIT_OK;
+	case 'V': fprintf(out, "livehud %s\n", PACKAGE_VERSION); return LH_OPTS_EXIT_OK;
 	default: fputs("Try 'livehud --help'.\n", err); return LH_OPTS_EXIT_USAGE;
 	}
 	return st;

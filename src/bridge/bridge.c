@@ -70,17 +70,29 @@ static void lh_bridge_track_outage(struct lh_bridge *b, bool live)
 	b->down_since_us = 0;
 }
 
+/* One log line per change of state: the source went away (with the
+ * error), and came back (with how long it was down and how many attempts
+ * that took); not one per attempt. */
 static void lh_bridge_state(void *ctx, const struct lh_source_status *st)
 {
 	struct lh_bridge *b = ctx;
-	if ((int)st->state == b->last_state && st->state != LH_SOURCE_RETRYING)
+	if (st->state == LH_SOURCE_RETRYING)
+		b->attempts++;
+	if ((int)st->state == b->last_state)
 		return;
 	b->last_state = (int)st->state;
 	lh_bridge_track_outage(b, st->state == LH_SOURCE_LIVE);
-	if (st->state == LH_SOURCE_LIVE)
-		lh_log("info", "redis %s: subscribed", st->describe);
-	else if (st->state == LH_SOURCE_RETRYING)
-		lh_log("warn", "redis %s: %s; retrying", st->describe, st->last_error);
+	if (st->state == LH_SOURCE_LIVE && b->attempts) {
+		lh_log("info", "%s: subscribed again after %.1f s down, %u attempt%s", st->describe,
+		       (double)(lh_time_mono_us() - b->failing_since_us) / 1e6, b->attempts,
+		       b->attempts == 1 ? "" : "s");
+		b->attempts = 0;
+	} else if (st->state == LH_SOURCE_LIVE) {
+		lh_log("info", "%s: subscribed", st->describe);
+	} else if (st->state == LH_SOURCE_RETRYING && b->attempts == 1) {
+		b->failing_since_us = lh_time_mono_us();
+		lh_log("warn", "%s: %s; retrying until it is back", st->describe, st->last_error);
+	}
 }
 
 /* ---- the libwebsockets callback ---- */

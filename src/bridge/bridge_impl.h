@@ -71,6 +71,8 @@ struct lh_bridge {
 	bool draining, drain_forced;
 	int64_t start_mono_us;
 	int last_state;
+	unsigned attempts;            /* since the source last went away */
+	int64_t failing_since_us;     /* monotonic */
 	bool ever_live;
 	int64_t down_since_us;        /* wall clock; 0 while live or never live */
 	lws_retry_bo_t idle;

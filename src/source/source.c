@@ -33,6 +33,8 @@ void lh_source_set_state(struct lh_source *src, enum lh_source_state state)
 	if (src->status.state == state)
 		return;
 	src->status.state = state;
+	if (state == LH_SOURCE_LIVE) /* the status says what is, not what was */
+		src->last_error[0] = '\0';
 	lh_source_notify(src);
 }
 

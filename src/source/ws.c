@@ -286,7 +286,8 @@ static void lh_ws_connect_to(struct lh_ws_source *self, const char *addr)
 	i.port = self->port;
 	i.path = path;
 	i.host = hostport;
-	i.origin = hostport;
+	/* No Origin: this is not a browser, and a bridge's --allow-origin is
+	 * about browsers. */
 	i.local_protocol_name = "livehud-client";
 	i.pwsi = &self->wsi;
 	if (self->tls)

@@ -176,12 +176,20 @@ bg held $WS hold "$WSURL/ws/runtime/flow-4"
 wait_for 10 connected held
 emit --run flow-4 --category THOUGHT --message "before"
 wait_for 10 contains "$T/held.out" before
+log_from=$(wc -l <"$T/bridge.err")
 stop_redis
 check "/health turns 503 while Redis is away" wait_for 10 http_is 503 "$BRIDGE/health"
-check "the bridge says so once in its log" wait_for 10 contains "$T/bridge.err" 'retrying'
+check "the bridge says so in its log" wait_for 10 contains "$T/bridge.err" 'retrying'
+sleep 3 # the outage itself: several retries happen meanwhile (not a wait for a condition)
 start_redis
 check "it resubscribes" wait_for 15 has_subscribers "$CH"
 check "/health is 200 again" wait_for 10 http_is 200 "$BRIDGE/health"
+check "and carries no error of the past" not sh -c "curl -s '$BRIDGE/health' | grep -q 'refused'"
+check "logging when it came back, with the time down and the attempts" \
+	wait_for 10 grep -q 'subscribed again after [0-9.]* s down, [0-9]* attempts' "$T/bridge.err"
+tail -n +"$((log_from + 1))" "$T/bridge.err" >"$T/outage.log"
+check "two log lines for a 3 s outage, not one per retry ($(wc -l <"$T/outage.log"))" \
+	[ "$(wc -l <"$T/outage.log")" -eq 2 ]
 emit --run flow-4 --category THOUGHT --message "after"
 check "the client stayed connected and gets later events" wait_for 10 contains "$T/held.out" after
 check "reconnects are counted" metric_at_least livehud_redis_reconnects_total 1
@@ -281,6 +289,13 @@ check "Bearer token: accepted" [ "$($WS status "$WSURL/ws/runs" --header 'Author
 check "?token=: accepted" [ "$($WS status "$WSURL/ws/runs?token=s3cr3t")" = 101 ]
 check "another origin: 403" [ "$($WS status "$WSURL/ws/runs?token=s3cr3t" --header 'Origin: https://evil.example')" = 403 ]
 check "the allowed origin: accepted" [ "$($WS status "$WSURL/ws/runs?token=s3cr3t" --header 'Origin: https://console.example')" = 101 ]
+bg origin_ws "$LIVEHUD" --ws "$WSURL" --token s3cr3t --plain
+OWS=$BG_PID
+authed_clients() { curl -s -H 'Authorization: Bearer s3cr3t' "$BRIDGE/metrics" | grep -q '^livehud_clients [1-9]'; }
+check "livehud's own --ws client is no browser: --allow-origin lets it in" wait_for 10 authed_clients
+emit --run flow-o --category THOUGHT --message "to a --ws client"
+check "and it gets events" wait_for 10 contains "$T/origin_ws.out" 'to a --ws client'
+kill -TERM "$OWS"
 # A 253-character host makes an Origin longer than any fixed buffer.
 LONG_ORIGIN="https://$($PY -c "print('.'.join(['a' * 63] * 4)[:253])")"
 check "a 261-byte Origin is compared whole, not taken for none: 403" \

@@ -75,4 +75,5 @@ check "an empty --token-file is refused too" [ $? -eq 2 ]
 check "saying the file is empty" contains "$T/emptyfile.err" 'the file is empty'
 "$LIVEHUD" --ws ws://127.0.0.1:9 --token '' --plain >/dev/null 2>"$T/emptyws.err"
 check "--ws --token '' exits 2" [ $? -eq 2 ]
+check "livehud bridge --version prints the version" sh -c "'$LIVEHUD' bridge --version | grep -q '^livehud [0-9]'"
 done_testing
