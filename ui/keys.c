@@ -258,6 +258,7 @@ static void lh_key_main(struct lh_hud *h, int key)
 	case 'n': lh_search_step(h, 1, false); break;
 	case 'N': lh_search_step(h, -1, false); break;
 	case 't': lh_hud_next_theme(h); break;
+	case 'R': lh_app_source_retry(h->app); break;
 	case '?': h->help = true; break;
 	case LH_KEY_ESC: lh_clear_filters(h); break;
 	case KEY_MOUSE: lh_key_mouse(h); break;

@@ -22,6 +22,10 @@ static enum lh_style lh_state_text(const struct lh_source_status *st, char *buf,
 		snprintf(buf, len, " retrying in %llds: %s ", (long long)(in < 0 ? 0 : in), st->last_error);
 		return LH_ST_WARNING;
 	}
+	if (st->refused) { /* 401 or 403: not retried until the user says so */
+		snprintf(buf, len, " %s (R: retry) ", st->last_error);
+		return LH_ST_ERROR;
+	}
 	/* A source that ended says why: "end of file", "run completed". */
 	snprintf(buf, len, " %s ", st->state == LH_SOURCE_DONE && st->last_error[0] ? st->last_error
 										     : lh_source_state_name(st->state));

@@ -34,6 +34,7 @@ static const char *const lh_help_lines[] = {
 	"n N            the next, previous match",
 	"Esc            clear the filters and the search",
 	"t              the next theme",
+	"R              connect again after the server refused (401, 403)",
 	"Ctrl-L         redraw the screen",
 	"mouse          wheel scrolls, a click selects; on an agent, filters",
 	"?              this help",

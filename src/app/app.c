@@ -210,6 +210,12 @@ const struct lh_source_status *lh_app_source_status(const struct lh_app *app)
 	return app->source && !app->shut ? lh_source_status(app->source) : NULL;
 }
 
+void lh_app_source_retry(struct lh_app *app)
+{
+	if (!app->shut)
+		lh_source_retry(app->source);
+}
+
 int lh_app_run(struct lh_app *app)
 {
 	int rc = lh_source_start(app->source);

@@ -42,6 +42,9 @@ const struct lh_source_status *lh_app_source_status(const struct lh_app *app);
 /* What the kernel's WebSocket said about the run (known is false otherwise). */
 const struct lh_kstate *lh_app_kstate(const struct lh_app *app);
 
+/* Connects again after the source's server refused us (401, 403). */
+void lh_app_source_retry(struct lh_app *app);
+
 /* Starts the source and runs the loop until every handle is closed. */
 int lh_app_run(struct lh_app *app);
 /* Closes the source and the signal watchers; the loop ends once the mode

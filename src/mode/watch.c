@@ -84,6 +84,8 @@ static void lh_watch_state(void *ctx, const struct lh_source_status *st)
 	} else if (st->state == LH_SOURCE_DONE) {
 		if (st->last_error[0])
 			lh_buf_printf(&msg, "%s: %s", st->describe, st->last_error);
+		if (st->refused) /* the server will not have us: a failure */
+			w->status = 1;
 		lh_watch_finish(w);
 	}
 	if (msg.len) {

@@ -115,6 +115,15 @@ void lh_source_free(struct lh_source *src)
 	src->ops->free(src);
 }
 
+void lh_source_retry(struct lh_source *src)
+{
+	if (src && !src->closing && src->status.refused && src->ops->retry) {
+		src->status.refused = false;
+		lh_source_backoff_reset(src);
+		src->ops->retry(src);
+	}
+}
+
 const char *lh_source_state_name(enum lh_source_state state)
 {
 	switch (state) {

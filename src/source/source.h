@@ -29,6 +29,8 @@ struct lh_source_status {
 	uint64_t reconnects;    /* successful connections after the first */
 	uint64_t stalls;        /* connections given up for not answering */
 	bool insecure;          /* a TLS certificate is not being checked */
+	bool refused;           /* DONE because the server refused us (401, 403):
+				 * retrying would not help; lh_source_retry can */
 };
 
 struct lh_source;
@@ -57,5 +59,7 @@ void lh_source_close(struct lh_source *src);
  * tearing down only then). lh_source_free(NULL) is a no-op. */
 void lh_source_free(struct lh_source *src);
 const char *lh_source_state_name(enum lh_source_state state);
+/* After a refusal (status.refused), tries again at once, as the user asked. */
+void lh_source_retry(struct lh_source *src);
 
 #endif

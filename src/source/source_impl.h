@@ -11,6 +11,8 @@ struct lh_source_ops {
 	void (*close)(struct lh_source *src);
 	/* The loop has ended: free everything. */
 	void (*free)(struct lh_source *src);
+	/* Connect again after a refusal (NULL: the source cannot be refused). */
+	void (*retry)(struct lh_source *src);
 };
 
 struct lh_source {

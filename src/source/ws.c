@@ -213,6 +213,38 @@ static int lh_ws_headers(struct lh_ws_source *self, struct lws *wsi, void *in, s
 					    (int)strlen(value), p, end) ? -1 : 0;
 }
 
+/* What a refused upgrade means, by its HTTP status. */
+static const char *lh_ws_refusal(unsigned status)
+{
+	switch (status) {
+	case 400: return "Bad Request: the server does not serve this path";
+	case 401: return "Unauthorized: missing or wrong token (--token)";
+	case 403: return "Forbidden: the server refuses this client";
+	case 404: return "Not Found: no WebSocket at this path";
+	case 503: return "Service Unavailable";
+	default: return "refused";
+	}
+}
+
+/* A connection that failed: with the HTTP status when the server answered
+ * the upgrade with one. 401 and 403 are final (trying again with the same
+ * token changes nothing): the source stops until lh_source_retry. */
+static void lh_ws_failed(struct lh_ws_source *self, unsigned status, const char *why)
+{
+	if (!status || status == 101) {
+		lh_source_set_error(&self->base, "%s", why);
+		lh_ws_retry(self);
+		return;
+	}
+	lh_source_set_error(&self->base, "%u %s", status, lh_ws_refusal(status));
+	if (status == 401 || status == 403) {
+		self->base.status.refused = true;
+		lh_source_set_state(&self->base, LH_SOURCE_DONE);
+		return;
+	}
+	lh_ws_retry(self);
+}
+
 static void lh_ws_closed(struct lh_ws_source *self)
 {
 	self->wsi = NULL;
@@ -237,8 +269,7 @@ static int lh_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, voi
 		return lh_ws_headers(self, wsi, in, len);
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		self->wsi = NULL;
-		lh_source_set_error(&self->base, "%s", in ? (const char *)in : "connection failed");
-		lh_ws_retry(self);
+		lh_ws_failed(self, lws_http_client_http_response(wsi), in ? (const char *)in : "connection failed");
 		return 0;
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		lh_source_backoff_reset(&self->base);
@@ -379,10 +410,16 @@ static void lh_ws_free(struct lh_source *src)
 	free(self);
 }
 
+static void lh_ws_retry_now(struct lh_source *src)
+{
+	lh_ws_connect((struct lh_ws_source *)src);
+}
+
 static const struct lh_source_ops lh_ws_ops = {
 	.start = lh_ws_start,
 	.close = lh_ws_close,
 	.free = lh_ws_free,
+	.retry = lh_ws_retry_now,
 };
 
 struct lh_source *lh_source_ws_new(uv_loop_t *loop, const struct lh_ws_options *o,

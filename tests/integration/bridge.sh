@@ -4,6 +4,7 @@
 # isolation, resume with since/epoch, gaps, slow clients, bad payloads,
 # Redis restarts, refusals, and a clean SIGTERM.
 . "$TESTS_SRCDIR/lib.sh"
+trap 'hud_cleanup; cleanup' EXIT
 $PY -c 'import websockets' 2>/dev/null || { echo "1..0 # SKIP python3-websockets is not installed"; exit 0; }
 start_redis || { echo "1..0 # SKIP redis-server did not start"; exit 0; }
 
@@ -296,6 +297,25 @@ check "livehud's own --ws client is no browser: --allow-origin lets it in" wait_
 emit --run flow-o --category THOUGHT --message "to a --ws client"
 check "and it gets events" wait_for 10 contains "$T/origin_ws.out" 'to a --ws client'
 kill -TERM "$OWS"
+"$LIVEHUD" --ws "$WSURL" --token nope --plain >/dev/null 2>"$T/wrongtoken.err"
+check "a wrong token: livehud --ws --plain exits 1" [ $? -eq 1 ]
+check "saying the status and what it means" contains "$T/wrongtoken.err" '401 Unauthorized: missing or wrong token (--token)'
+check "without retrying" not contains "$T/wrongtoken.err" 'retrying'
+refused_now() { curl -s -H 'Authorization: Bearer s3cr3t' "$BRIDGE/metrics" | awk '$1 == "livehud_requests_refused_total" { print $2 }'; }
+refused_before=$(refused_now)
+hud_start wt 120 30 "$LIVEHUD --config /dev/null --ws $WSURL --token nope"
+check "the HUD shows the refusal and how to retry" wait_screen wt '401 Unauthorized: missing or wrong token (--token) (R: retry)'
+check "it made one attempt" [ "$(refused_now)" -eq $((refused_before + 1)) ]
+keys wt R
+retried_once() { [ "$(refused_now)" -eq $((refused_before + 2)) ]; }
+check "R tries again, once" wait_for 10 retried_once
+check "and shows the refusal again" wait_screen wt '(R: retry)'
+keys wt q
+"$LIVEHUD" --ws "$WSURL/ws/elsewhere" --token s3cr3t --plain >/dev/null 2>"$T/badpath.err" &
+BP=$!
+check "a refused path says its status, 400" wait_for 10 contains "$T/badpath.err" '400 Bad Request'
+check "and keeps retrying, as for any failure that is not 401 or 403" contains "$T/badpath.err" 'retrying'
+kill -TERM "$BP"
 # A 253-character host makes an Origin longer than any fixed buffer.
 LONG_ORIGIN="https://$($PY -c "print('.'.join(['a' * 63] * 4)[:253])")"
 check "a 261-byte Origin is compared whole, not taken for none: 403" \
