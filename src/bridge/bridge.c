@@ -318,6 +318,7 @@ int lh_bridge_main(const struct lh_options *o)
 	struct lh_bridge b = { .o = o, .last_state = -1 };
 	lh_log_init(o->bridge.log_json);
 	b.start_mono_us = lh_time_mono_us();
+	b.start_wall_us = lh_time_now_us();
 	struct lh_app_hooks hooks = { .ingest = { .event = lh_bridge_event, .reject = lh_bridge_reject, .ctx = &b },
 				      .source_state = lh_bridge_state, .stop = lh_bridge_stop, .no_store = true };
 	b.app = lh_app_new(o, &hooks);

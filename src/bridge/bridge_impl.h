@@ -19,6 +19,15 @@
 #define LH_RUN_ID_MAX 128
 #define LH_LAT_BUCKETS 12
 #define LH_BATCH_BYTES (64 * 1024)
+#define LH_REFUSED_STATUSES 4 /* 400, 401, 403, 503 */
+#define LH_REFUSAL_REASONS 8
+
+/* The log of one reason for refusing requests, rate-limited. */
+struct lh_refusal_log {
+	const char *why;   /* static text; NULL: a free slot */
+	uint64_t count;    /* since its last line */
+	int64_t last_us;   /* monotonic */
+};
 
 struct lh_gap {
 	char *run;
@@ -77,7 +86,10 @@ struct lh_bridge {
 	int64_t down_since_us;        /* wall clock; 0 while live or never live */
 	lws_retry_bo_t idle;
 	/* metrics */
-	uint64_t received, forwarded, dropped_slow, dropped_closed, gaps_sent, refused, interruptions;
+	uint64_t received, forwarded, dropped_slow, dropped_closed, gaps_sent, interruptions;
+	uint64_t refused[LH_REFUSED_STATUSES];
+	struct lh_refusal_log refusal_log[LH_REFUSAL_REASONS];
+	int64_t start_wall_us;
 	uint64_t lat_count[LH_LAT_BUCKETS + 1];
 	double lat_sum;
 };

@@ -4,6 +4,8 @@
 #include "config.h"
 #include "bridge_impl.h"
 #include "lib/json.h"
+#include "lib/log.h"
+#include "lib/redact.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 
@@ -99,6 +101,39 @@ static void lh_refuse(struct lws *wsi, int status, const char *why)
 		lws_write(wsi, (unsigned char *)buf + LWS_PRE, (size_t)n, LWS_WRITE_HTTP_HEADERS);
 }
 
+/* Counts a refusal by status and logs it with its path, peer and reason:
+ * the first of a reason at once, then at most one line a minute for it,
+ * saying how many there were meanwhile. */
+static void lh_note_refusal(struct lh_bridge *b, struct lws *wsi, int status, const char *why)
+{
+	static const int statuses[LH_REFUSED_STATUSES] = { 400, 401, 403, 503 };
+	int k = 0;
+	while (k < LH_REFUSED_STATUSES - 1 && statuses[k] != status)
+		k++;
+	b->refused[k]++;
+	struct lh_refusal_log *r = NULL;
+	for (size_t i = 0; i < LH_REFUSAL_REASONS && !r; i++)
+		if (b->refusal_log[i].why == why || !b->refusal_log[i].why)
+			r = &b->refusal_log[i];
+	if (!r)
+		return; /* more reasons than we know: counted all the same */
+	r->why = why;
+	r->count++;
+	int64_t now = lh_time_mono_us();
+	if (r->last_us && now - r->last_us < 60 * 1000000LL)
+		return;
+	char peer[64] = "?", uri[256] = "";
+	lws_get_peer_simple(wsi, peer, sizeof peer);
+	lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
+	char *shown = lh_redact_url(uri);
+	const char *who = strncmp(peer, "::ffff:", 7) == 0 ? peer + 7 : peer; /* IPv4, mapped */
+	lh_log("warn", "refused %d %s from %s: %s%s", status, shown, who, why,
+	       r->count > 1 ? " (and others since the last such line)" : "");
+	free(shown);
+	r->count = 0;
+	r->last_us = now;
+}
+
 int lh_http_since(struct lws *wsi, uint64_t *since)
 {
 	char buf[32];
@@ -136,7 +171,7 @@ int lh_http_confirm_upgrade(struct lh_bridge *b, struct lws *wsi)
 	}
 	if (!status)
 		return 0;
-	b->refused++;
+	lh_note_refusal(b, wsi, status, why);
 	lh_refuse(wsi, status, why);
 	return 1;
 }
@@ -165,7 +200,7 @@ int lh_http_request(struct lh_bridge *b, struct lh_client *c, struct lws *wsi, c
 		c->ctype = "application/json";
 	} else if (strcmp(path, "/metrics") == 0) {
 		if (!lh_authorized(b, wsi)) {
-			b->refused++;
+			lh_note_refusal(b, wsi, HTTP_STATUS_UNAUTHORIZED, "missing or wrong token");
 			c->status = HTTP_STATUS_UNAUTHORIZED;
 			c->body = lh_xstrdup("missing or wrong token\n");
 		} else {

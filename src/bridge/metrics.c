@@ -3,6 +3,11 @@
 #include "config.h"
 #include "bridge_impl.h"
 
+#include <dirent.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 static const double lh_lat_bounds[LH_LAT_BUCKETS] = {
 	0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1,
 };
@@ -38,6 +43,48 @@ static void lh_metrics_latency(struct lh_bridge *b, struct lh_buf *m)
 		      cum, b->lat_sum, cum);
 }
 
+static unsigned long long lh_open_fds(void)
+{
+	unsigned long long n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return 0;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n > 3 ? n - 3 : 0; /* not ".", "..", nor the one reading them */
+}
+
+/* The standard process_* metrics, and the build. */
+static void lh_metrics_process(struct lh_bridge *b, struct lh_buf *m)
+{
+	struct rusage ru;
+	double cpu = 0;
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+		      (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	long pages = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+			resident = 0;
+		fclose(f);
+	}
+	struct rlimit rl;
+	unsigned long long max_fds = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? (unsigned long long)rl.rlim_cur : 0;
+	lh_buf_printf(m, "# HELP process_cpu_seconds_total User and system CPU time spent, in seconds.\n"
+			 "# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total %.2f\n", cpu);
+	lh_metric(m, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+		  (unsigned long long)resident * (unsigned long long)sysconf(_SC_PAGESIZE));
+	lh_metric(m, "process_open_fds", "gauge", "Open file descriptors.", lh_open_fds());
+	lh_metric(m, "process_max_fds", "gauge", "The most file descriptors the process may open.", max_fds);
+	lh_buf_printf(m, "# HELP process_start_time_seconds Start time of the process since the epoch, in seconds.\n"
+			 "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %.2f\n",
+		      (double)b->start_wall_us / 1e6);
+	lh_buf_printf(m, "# HELP livehud_build_info The version of livehud running.\n"
+			 "# TYPE livehud_build_info gauge\nlivehud_build_info{version=\"%s\"} 1\n", PACKAGE_VERSION);
+}
+
 char *lh_metrics_text(struct lh_bridge *b)
 {
 	struct lh_buf m = LH_BUF_INIT;
@@ -56,7 +103,12 @@ char *lh_metrics_text(struct lh_bridge *b)
 			  "livehud_frames_dropped_total{reason=\"client_closed\"} %llu\n",
 		      (unsigned long long)b->dropped_slow, (unsigned long long)b->dropped_closed);
 	lh_metric(&m, "livehud_gaps_sent_total", "counter", "Gap frames sent to clients.", b->gaps_sent);
-	lh_metric(&m, "livehud_requests_refused_total", "counter", "Upgrades refused (401, 403, 400, 503).", b->refused);
+	lh_buf_printf(&m, "# HELP livehud_requests_refused_total Requests refused, by HTTP status.\n"
+			  "# TYPE livehud_requests_refused_total counter\n");
+	static const int statuses[LH_REFUSED_STATUSES] = { 400, 401, 403, 503 };
+	for (int i = 0; i < LH_REFUSED_STATUSES; i++)
+		lh_buf_printf(&m, "livehud_requests_refused_total{status=\"%d\"} %llu\n", statuses[i],
+			      (unsigned long long)b->refused[i]);
 	lh_metric(&m, "livehud_runs_forgotten_total", "counter", "Runs whose history was dropped for --max-runs.",
 		  lh_history_forgotten(b->hist));
 	lh_buf_printf(&m, "# HELP livehud_history_bytes Bytes of frames kept for resuming (--history-bytes).\n"
@@ -79,5 +131,6 @@ char *lh_metrics_text(struct lh_bridge *b)
 		  "Redis connections given up for not answering a PING (--redis-timeout).", st ? st->stalls : 0);
 	lh_metric(&m, "livehud_redis_up", "gauge", "1 when subscribed to Redis.", st && st->state == LH_SOURCE_LIVE);
 	lh_metrics_latency(b, &m);
+	lh_metrics_process(b, &m);
 	return m.data;
 }

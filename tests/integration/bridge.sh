@@ -301,7 +301,7 @@ kill -TERM "$OWS"
 check "a wrong token: livehud --ws --plain exits 1" [ $? -eq 1 ]
 check "saying the status and what it means" contains "$T/wrongtoken.err" '401 Unauthorized: missing or wrong token (--token)'
 check "without retrying" not contains "$T/wrongtoken.err" 'retrying'
-refused_now() { curl -s -H 'Authorization: Bearer s3cr3t' "$BRIDGE/metrics" | awk '$1 == "livehud_requests_refused_total" { print $2 }'; }
+refused_now() { curl -s -H 'Authorization: Bearer s3cr3t' "$BRIDGE/metrics" | awk '$1 == "livehud_requests_refused_total{status=\"401\"}" { print $2 }'; }
 refused_before=$(refused_now)
 hud_start wt 120 30 "$LIVEHUD --config /dev/null --ws $WSURL --token nope"
 check "the HUD shows the refusal and how to retry" wait_screen wt '401 Unauthorized: missing or wrong token (--token) (R: retry)'
@@ -338,6 +338,20 @@ check "an Origin with a NUL inside is not the allowed one" not [ "$(raw_upgrade 
 check "sent byte for byte, the allowed origin still passes" [ "$(raw_upgrade 'https://console.example')" = 101 ]
 check "/metrics without the token: 401" http_is 401 "$BRIDGE/metrics"
 check "/metrics with it: 200" [ "$(http_status "$BRIDGE/metrics" -H 'Authorization: Bearer s3cr3t')" = 200 ]
+curl -s -H 'Authorization: Bearer s3cr3t' "$BRIDGE/metrics" >"$T/metrics.txt"
+check "refusals are counted by status" grep -q '^livehud_requests_refused_total{status="403"} [1-9]' "$T/metrics.txt"
+check "with the build" grep -q '^livehud_build_info{version="[0-9.]*"} 1$' "$T/metrics.txt"
+check "and the process metrics" sh -c "grep -q '^process_resident_memory_bytes [1-9]' '$T/metrics.txt' &&
+	grep -q '^process_open_fds [1-9]' '$T/metrics.txt' && grep -q '^process_cpu_seconds_total ' '$T/metrics.txt' &&
+	grep -q '^process_start_time_seconds [1-9]' '$T/metrics.txt'"
+check "each refusal is logged with its status, path, peer and reason" \
+	grep -q 'refused 403 /ws/runs from 127.0.0.1: origin not allowed' "$T/bridge.err"
+check "without the token it carried" not grep -q 's3cr3t' "$T/bridge.err"
+if command -v promtool >/dev/null; then
+	check "promtool check metrics finds nothing wrong" sh -c "promtool check metrics <'$T/metrics.txt'"
+else
+	echo "# promtool (Debian package prometheus) is not installed: the format check is skipped"
+fi
 check "/health needs no token" http_is 200 "$BRIDGE/health"
 
 # ---- TLS ----
