@@ -90,6 +90,7 @@ static const char lh_usage[] =
 "      --tls-cert PATH        serve wss:// and https:// with this certificate...\n"
 "      --tls-key PATH         ...and this key\n"
 "      --log-json             log lines as JSON objects\n"
+"      --verbose              also log what libwebsockets itself says\n"
 "      --version              show the version\n"
 "      --config PATH          read options from PATH, one 'option = value' a line\n"
 "                             (only when given; the command line wins)\n"
@@ -103,7 +104,7 @@ enum {
 	OPT_THEME, OPT_NO_COLOR, OPT_CONFIG,
 	OPT_LISTEN, OPT_HISTORY, OPT_HISTORY_BYTES, OPT_MAX_RUNS, OPT_MAX_CLIENTS, OPT_QUEUE, OPT_QUEUE_BYTES,
 	OPT_MAX_FRAME, OPT_PING, OPT_TOKEN, OPT_TOKEN_FILE, OPT_ORIGIN, OPT_TLS_CERT, OPT_TLS_KEY,
-	OPT_LOG_JSON, OPT_WS_RUN, OPT_CA, OPT_INSECURE, OPT_REDIS_TIMEOUT,
+	OPT_LOG_JSON, OPT_WS_RUN, OPT_CA, OPT_INSECURE, OPT_REDIS_TIMEOUT, OPT_VERBOSE,
 	OPT_RUN, OPT_AGENT, OPT_CATEGORY, OPT_MESSAGE, OPT_META, OPT_TOOL, OPT_ARGS,
 	OPT_DURATION, OPT_CALL_ID, OPT_RAW,
 };
@@ -172,6 +173,7 @@ static const struct option lh_bridge_opts[] = {
 	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
 	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
 	{ "log-json", no_argument, NULL, OPT_LOG_JSON },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -323,6 +325,7 @@ static enum lh_parse_status lh_bridge_opt(struct lh_options *o, int c, FILE *out
 	case OPT_TLS_CERT: b->tls_cert = optarg; break;
 	case OPT_TLS_KEY: b->tls_key = optarg; break;
 	case OPT_LOG_JSON: b->log_json = true; break;
+	case OPT_VERBOSE: b->verbose = true; break;
 	case OPT_CONFIG: break; /* read before everything else */
 	case 'h': fputs(lh_usage, out); return LH_OPTS_EXIT_OK;
 	case 'V': fprintf(out, "livehud %s\n", PACKAGE_VERSION); return LH_OPTS_EXIT_OK;

@@ -35,6 +35,7 @@ struct lh_bridge_options {
 	size_t norigins;
 	const char *tls_cert, *tls_key;
 	bool log_json;
+	bool verbose;              /* libwebsockets' own log too */
 };
 
 struct lh_emit_options {

@@ -12,7 +12,11 @@
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,13 +274,59 @@ static bool lh_bridge_listen(struct lh_bridge *b, char *host, int port)
 		info.ssl_cert_filepath = bo->tls_cert;
 		info.ssl_private_key_filepath = bo->tls_key;
 	}
-	lws_set_log_level(LLL_ERR | LLL_WARN, lh_lws_log);
+	/* libwebsockets' own words only when asked: what matters is said by us. */
+	lws_set_log_level(bo->verbose ? LLL_ERR | LLL_WARN : 0, lh_lws_log);
 	/* The listening vhost is made apart: on a foreign loop a failed
 	 * default vhost (a port in use) still returns the context, already
 	 * being destroyed, and running it aborted. */
 	info.options |= LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
 	b->ctx = lws_create_context(&info);
 	return b->ctx && lws_create_vhost(b->ctx, &info);
+}
+
+/* What libwebsockets would only log in its own words: a port in use or a
+ * TLS file that cannot be read, said with the reason (errno). Returns 0,
+ * or -1 with why filled in. */
+static int lh_bridge_preflight(const struct lh_bridge_options *bo, const char *host, int port, char *why,
+			       size_t len)
+{
+	const char *files[] = { bo->tls_cert, bo->tls_key }, *names[] = { "--tls-cert", "--tls-key" };
+	for (int i = 0; i < 2; i++) {
+		FILE *f = files[i] ? fopen(files[i], "r") : NULL;
+		if (files[i] && !f) {
+			snprintf(why, len, "cannot read %s %s: %s", names[i], files[i], strerror(errno));
+			return -1;
+		}
+		if (f)
+			fclose(f);
+	}
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	memset(&ss, 0, sizeof ss);
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)port);
+		sl = sizeof *v4;
+	} else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		sl = sizeof *v6;
+	} else {
+		return 0; /* a name: libwebsockets resolves it and says what fails */
+	}
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+	if (fd < 0)
+		return 0;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	int rc = bind(fd, (struct sockaddr *)&ss, sl);
+	int err = errno;
+	close(fd);
+	if (rc == 0)
+		return 0;
+	snprintf(why, len, "%s", strerror(err));
+	return -1;
 }
 
 static int lh_bridge_setup(struct lh_bridge *b)
@@ -302,10 +352,15 @@ static int lh_bridge_setup(struct lh_bridge *b)
 	b->hist = lh_history_new(bo->history, bo->max_runs, bo->history_bytes, b->boot_id);
 	/* /ws/runs keeps ten runs' worth, within the same byte budget */
 	lh_frame_ring_init(&b->all, bo->history * 10);
+	char why[512];
+	if (lh_bridge_preflight(bo, host, port, why, sizeof why) < 0) {
+		fprintf(stderr, "livehud bridge: cannot serve on %s: %s\n", bo->listen, why);
+		return 1;
+	}
 	if (!lh_bridge_listen(b, host, port)) {
-		fprintf(stderr, "livehud: cannot serve on %s: the port may be in use, the TLS files "
-				"unreadable, or libwebsockets' libuv plugin missing (Debian package "
-				"libwebsockets-evlib-uv)\n", bo->listen);
+		fprintf(stderr, "livehud bridge: cannot serve on %s: libwebsockets could not start "
+				"(its libuv plugin is the Debian package libwebsockets-evlib-uv; --verbose "
+				"shows what it says)\n", bo->listen);
 		return 1;
 	}
 	lh_log("info", "serving %s://%s from %s (history %zu per run, %zu runs)", bo->tls_cert ? "wss" : "ws",
@@ -328,6 +383,7 @@ int lh_bridge_main(const struct lh_options *o)
 	uv_check_init(lh_app_loop(b.app), &b.flush);
 	b.drain.data = b.flush.data = &b;
 	int status = lh_bridge_setup(&b);
+	bool started = !status;
 	if (status) {
 		lh_bridge_finish(&b);
 		lh_app_settle(b.app); /* a half-made context's first destroy finishes */
@@ -343,6 +399,7 @@ int lh_bridge_main(const struct lh_options *o)
 	lh_buf_free(&b.scratch);
 	lh_buf_free(&b.batch);
 	free(b.token);
-	lh_log("info", "stopped");
+	if (started)
+		lh_log("info", "stopped");
 	return status;
 }

@@ -260,9 +260,13 @@ wait_for 10 contains "$T/busy.out" ok
 "$LIVEHUD" bridge --listen "127.0.0.1:$BUSY" --redis "$REDIS_URL" 2>"$T/busy.err"
 check "a port in use: exit 1 (not a crash)" [ $? -eq 1 ]
 check "saying it cannot serve there" contains "$T/busy.err" "cannot serve on 127.0.0.1:$BUSY"
+check "and why, from the system, not a guess" contains "$T/busy.err" "livehud bridge: cannot serve on 127.0.0.1:$BUSY: Address already in use"
+check "nothing from libwebsockets' own log" not contains "$T/busy.err" "ERROR on binding"
+check "no 'stopped' for what never started" not contains "$T/busy.err" "stopped"
 "$LIVEHUD" bridge --listen "127.0.0.1:$(free_port)" --redis "$REDIS_URL" --tls-cert "$T/none.pem" --tls-key "$T/none.key" 2>"$T/notls.err"
 check "unreadable TLS files: exit 1 too" [ $? -eq 1 ]
 check "saying so" contains "$T/notls.err" "cannot serve on"
+check "naming the file and the error" contains "$T/notls.err" "cannot read --tls-cert $T/none.pem: No such file or directory"
 
 # ---- a config file (only when named: the HUD's default file is not the bridge's) ----
 CPORT=$(free_port)
