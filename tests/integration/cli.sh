@@ -76,4 +76,10 @@ check "saying the file is empty" contains "$T/emptyfile.err" 'the file is empty'
 "$LIVEHUD" --ws ws://127.0.0.1:9 --token '' --plain >/dev/null 2>"$T/emptyws.err"
 check "--ws --token '' exits 2" [ $? -eq 2 ]
 check "livehud bridge --version prints the version" sh -c "'$LIVEHUD' bridge --version | grep -q '^livehud [0-9]'"
+# Every option --help lists, for every mode, is in the man page.
+missing=""
+for opt in $("$LIVEHUD" --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u); do
+	grep -qF -- "$(printf '%s' "$opt" | sed 's/-/\\-/g')" "$TESTS_SRCDIR/../man/livehud.1" || missing="$missing $opt"
+done
+check "every option in --help is in man/livehud.1${missing:+ (missing:$missing)}" [ -z "$missing" ]
 done_testing
