@@ -7,7 +7,7 @@
 set -eu
 cd "$(dirname "$0")"
 
-PACKAGES="build-essential autoconf automake pkg-config clang libncurses-dev libhiredis-dev \
+PACKAGES="build-essential autoconf automake pkg-config clang debhelper libncurses-dev libhiredis-dev \
 libcjson-dev libwebsockets-dev libwebsockets-evlib-uv libuv1-dev redis-server tmux python3 \
 python3-websockets curl openssl chromium"
 
