@@ -80,6 +80,9 @@ wait_for 10 has_subscribers "$CH" 3
 wait_for 10 metric_at_least livehud_clients 2
 check "the bridge is healthy while Redis answers" wait_for 10 http_is 200 "$BRIDGE/health"
 check "the HUD is live" wait_screen shud ' live '
+# An event first, so the outage row lands in its run, the one the HUD shows.
+emit "before the stall"
+check "the HUD shows events" wait_screen shud 'before the stall'
 kill -STOP "$REDIS_PID"
 check "a stopped Redis makes /health 503" wait_for 15 http_is 503 "$BRIDGE/health"
 check "saying it stalled" sh -c "curl -s '$BRIDGE/health' | grep -q 'stalled\\|timed out'"
@@ -89,6 +92,7 @@ check "the HUD header says so" wait_for 10 screen_has shud 'stalled'
 kill -CONT "$REDIS_PID"
 check "once Redis answers again, /health is 200" wait_for 20 http_is 200 "$BRIDGE/health"
 check "the watcher is live again" wait_for 20 contains "$T/swatch.err" 'live again'
+check "the HUD shows the outage row in the run it was watching" wait_for 10 screen_has shud 'source lost'
 emit "after the stall"
 check "and shows later events" wait_for 10 contains "$T/swatch.out" "after the stall"
 check "the bridge tells its clients their source was interrupted" \
@@ -96,7 +100,6 @@ check "the bridge tells its clients their source was interrupted" \
 check "and counts it" metric_at_least livehud_source_interruptions_total 1
 check "a --ws client shows it as a row" \
 	wait_for 10 contains "$T/wsplain.out" "the bridge's source lost"
-check "the HUD shows the outage row" wait_for 10 screen_has shud 'source lost'
 kill -TERM "$WSP"
 kill -TERM "$SW" "$BRIDGE_PID"
 done_testing
