@@ -25,4 +25,11 @@ check "depending on the libuv plugin of libwebsockets" grep -q 'libwebsockets-ev
 dpkg -x "$deb" "$T/root"
 check "its binary runs" sh -c "'$T/root/usr/bin/livehud' --version | grep -q '^livehud '"
 check "its unit runs the packaged binary" grep -q '^ExecStart=/usr/bin/livehud bridge' "$T/root/lib/systemd/system/livehud-bridge.service"
+if command -v lintian >/dev/null; then
+	lintian --fail-on error,warning "$T"/pkg/livehud_*.changes >"$T/lintian.out" 2>&1
+	check "lintian finds no error or warning" [ $? -eq 0 ]
+	grep -v 'root privileges' "$T/lintian.out" | diag
+else
+	echo "# lintian is not installed: the package is not linted"
+fi
 done_testing
