@@ -121,6 +121,16 @@ wakeups() { awk '/^voluntary_ctxt_switches/ {print $2}' "/proc/$1/status"; }
 PY=/usr/bin/python3  # Debian's, which has python3-websockets
 WS="$PY $TESTS_SRCDIR/wsclient.py"
 
+# scripted_server FRAMES_FILE: a WebSocket server on a free port sending
+# each client the file's lines as frames; sets SPORT once it answers.
+scripted_server() {
+	SPORT=$(free_port)
+	$PY "$TESTS_SRCDIR/scripted_server.py" "$SPORT" "$1" >"$T/scripted.log" 2>&1 &
+	PIDS="$PIDS $!"
+	wait_for 10 scripted_up
+}
+scripted_up() { curl -s -o /dev/null "http://127.0.0.1:$SPORT/"; [ $? -ne 7 ]; }
+
 # start_bridge [options...]: a bridge on a free port; sets BRIDGE_PORT,
 # BRIDGE (http://...), WSURL (ws://...) and BRIDGE_PID; logs in $T/bridge.err.
 start_bridge() {

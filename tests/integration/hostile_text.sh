@@ -75,27 +75,20 @@ tm pipe-pane -t h
 check "nothing hostile reached the terminal from a file" forbidden "$T/tty.raw"
 
 # ---- a kernel-like server: a hostile run status and approval reason ----
-KPORT=$(free_port)
-$PY - "$KPORT" >"$T/kernel.log" 2>&1 <<'PY' &
-import asyncio, json, sys
-import websockets
+$PY - "$T/kernel.jsonl" <<'PY'
+import json, sys
 H = "\r\x1b]0;PWNED\x07\u202eRTL\u200bZW"
-async def serve(ws, path=None):
-    await ws.send(json.dumps({"type": "state_update", "state": {"run_id": "k", "status": "st" + H,
-                              "active_agents": ["ag" + H], "completed_agents": [], "failed_agents": [],
-                              "total_tokens_used": 5}}))
-    await ws.send(json.dumps({"type": "intervention_event", "agent_id": "ag" + H,
-                              "payload": {"reason": "why" + H}}))
-    await ws.send(json.dumps({"error": "err" + H}))
-    await asyncio.sleep(3600)
-async def main():
-    async with websockets.serve(serve, "127.0.0.1", int(sys.argv[1])):
-        await asyncio.Future()
-asyncio.run(main())
+with open(sys.argv[1], "w") as f:
+    for frame in [
+        {"type": "state_update", "state": {"run_id": "k", "status": "st" + H, "active_agents": ["ag" + H],
+                                           "completed_agents": [], "failed_agents": [], "total_tokens_used": 5}},
+        {"type": "intervention_event", "agent_id": "ag" + H, "payload": {"reason": "why" + H}},
+        {"error": "err" + H},
+    ]:
+        f.write(json.dumps(frame) + "\n")
 PY
-PIDS="$PIDS $!"
-kernel_up() { curl -s -o /dev/null "http://127.0.0.1:$KPORT/"; [ $? -ne 7 ]; }
-wait_for 10 kernel_up
+scripted_server "$T/kernel.jsonl"
+KPORT=$SPORT
 hud_start k 160 30 "$LIVEHUD --config /dev/null --ws ws://127.0.0.1:$KPORT/ws/runtime/k"
 tm pipe-pane -t k -o "cat >>'$T/ktty.raw'"
 check "the approval banner shows the reason's marks" wait_screen k 'why⏎^[]0;PWNED^G<U+202E>RTL<U+200B>ZW'

@@ -126,25 +126,17 @@ check "and retried" contains "$T/noname.err" 'retrying'
 kill -TERM "$N"; wait "$N"
 check "SIGTERM exits 0" [ $? -eq 0 ]
 # ---- a hostile server: numbers no gap can have ----
-HPORT=$(free_port)
-$PY - "$HPORT" >"$T/hostile.log" 2>&1 <<'PY' &
-import asyncio, json, sys
-import websockets
-async def serve(ws, path=None):
+$PY - "$T/hostile.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
     for frm, to in [(-2**63, 2**63 - 1), (1, 2**64), (1.5, 3), ("1", 2)]:
-        await ws.send(json.dumps({"type": "gap", "run_id": "h", "from": frm, "to": to, "epoch": "e", "reason": "x"}))
-    await ws.send(json.dumps({"type": "gap", "run_id": "h", "from": 3, "to": 5, "epoch": "e", "reason": "history"}))
-    await ws.send(json.dumps({"type": "log_event", "agent_id": "a", "run_id": "h", "seq": -1, "epoch": "e",
-                              "payload": {"message": "after", "category": "THOUGHT"}}))
-    await asyncio.sleep(3600)
-async def main():
-    async with websockets.serve(serve, "127.0.0.1", int(sys.argv[1])):
-        await asyncio.Future()
-asyncio.run(main())
+        f.write(json.dumps({"type": "gap", "run_id": "h", "from": frm, "to": to, "epoch": "e", "reason": "x"}) + "\n")
+    f.write(json.dumps({"type": "gap", "run_id": "h", "from": 3, "to": 5, "epoch": "e", "reason": "history"}) + "\n")
+    f.write(json.dumps({"type": "log_event", "agent_id": "a", "run_id": "h", "seq": -1, "epoch": "e",
+                        "payload": {"message": "after", "category": "THOUGHT"}}) + "\n")
 PY
-PIDS="$PIDS $!"
-hostile_up() { curl -s -o /dev/null "http://127.0.0.1:$HPORT/"; [ $? -ne 7 ]; }
-wait_for 10 hostile_up
+scripted_server "$T/hostile.jsonl"
+HPORT=$SPORT
 bg hg "$LIVEHUD" --ws "ws://127.0.0.1:$HPORT/ws/runtime/h" --plain
 HG=$BG_PID
 check "a sane gap after insane ones is shown" wait_for 10 contains "$T/hg.out" '3 events missed (seq 3-5, history)'
