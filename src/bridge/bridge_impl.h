@@ -110,6 +110,8 @@ void lh_client_drop_all(struct lh_client *c);
 void lh_bridge_flush_cb(uv_check_t *h);
 
 /* http.c */
+/* The statuses refusals are counted by (refused[i]); others count as the last. */
+extern const int lh_refused_statuses[LH_REFUSED_STATUSES];
 /* Checks an upgrade before it happens: 0 to go on, 1 when refused. */
 int lh_http_confirm_upgrade(struct lh_bridge *b, struct lws *wsi);
 /* The WebSocket path: 0 for /ws/runs, 1 for /ws/runtime/{id} (copied into

@@ -84,11 +84,13 @@ static void lh_client_note_drop(struct lh_client *c, const struct lh_frame *f, c
 			c->drops_from = f->gseq;
 		c->drops = true;
 	}
-	if (c->drops_across)
+	if (c->drops_across) { /* already said as one gap across runs: extend it */
 		c->gaps[c->ngaps - 1].to = f->gseq;
-	else if (lh_client_add_gap(c, f->run_id, f->seq, f->seq, epoch, reason) || c->run)
 		return;
-	if (c->drops_across)
+	}
+	/* One run's drops always extend its last gap, so only /ws/runs can
+	 * run out of slots. */
+	if (lh_client_add_gap(c, f->run_id, f->seq, f->seq, epoch, reason) || c->run)
 		return;
 	for (size_t i = c->ngaps; i-- > 0;)
 		if (c->gaps[i].reason == reason)

@@ -101,14 +101,15 @@ static void lh_refuse(struct lws *wsi, int status, const char *why)
 		lws_write(wsi, (unsigned char *)buf + LWS_PRE, (size_t)n, LWS_WRITE_HTTP_HEADERS);
 }
 
+const int lh_refused_statuses[LH_REFUSED_STATUSES] = { 400, 401, 403, 503 };
+
 /* Counts a refusal by status and logs it with its path, peer and reason:
  * the first of a reason at once, then at most one line a minute for it,
  * saying how many there were meanwhile. */
 static void lh_note_refusal(struct lh_bridge *b, struct lws *wsi, int status, const char *why)
 {
-	static const int statuses[LH_REFUSED_STATUSES] = { 400, 401, 403, 503 };
 	int k = 0;
-	while (k < LH_REFUSED_STATUSES - 1 && statuses[k] != status)
+	while (k < LH_REFUSED_STATUSES - 1 && lh_refused_statuses[k] != status)
 		k++;
 	b->refused[k]++;
 	struct lh_refusal_log *r = NULL;

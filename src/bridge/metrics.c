@@ -105,9 +105,8 @@ char *lh_metrics_text(struct lh_bridge *b)
 	lh_metric(&m, "livehud_gaps_sent_total", "counter", "Gap frames sent to clients.", b->gaps_sent);
 	lh_buf_printf(&m, "# HELP livehud_requests_refused_total Requests refused, by HTTP status.\n"
 			  "# TYPE livehud_requests_refused_total counter\n");
-	static const int statuses[LH_REFUSED_STATUSES] = { 400, 401, 403, 503 };
 	for (int i = 0; i < LH_REFUSED_STATUSES; i++)
-		lh_buf_printf(&m, "livehud_requests_refused_total{status=\"%d\"} %llu\n", statuses[i],
+		lh_buf_printf(&m, "livehud_requests_refused_total{status=\"%d\"} %llu\n", lh_refused_statuses[i],
 			      (unsigned long long)b->refused[i]);
 	lh_metric(&m, "livehud_runs_forgotten_total", "counter", "Runs whose history was dropped for --max-runs.",
 		  lh_history_forgotten(b->hist));

@@ -425,10 +425,10 @@ enum lh_reject lh_event_parse_log_frame(const char *data, size_t len, const stru
 		return LH_REJECT_WRONG_TYPE;
 	}
 	const struct lh_json_span *cat = lh_json_member(spans + n, np, "category");
-	size_t tlen = lh_tool_in_message(lh_json_member(spans + n, np, "message"));
+	const struct lh_json_span *msg = lh_json_member(spans + n, np, "message");
+	size_t tlen = lh_tool_in_message(msg);
 	if (tlen && cat && cat->value_len == 11 && memcmp(cat->value, "\"TOOL_CALL\"", 11) == 0 &&
 	    !lh_json_member(spans + n, np, "tool_name")) {
-		const struct lh_json_span *msg = lh_json_member(spans + n, np, "message");
 		lh_buf_append(&tool, msg->value, tlen + 1);
 		lh_buf_putc(&tool, '"');
 		spans[n + np++] = (struct lh_json_span){ "\"tool_name\"", 11, tool.data, tool.len };
