@@ -9,11 +9,13 @@
 #include "hud_impl.h"
 #include "core/format.h"
 #include "screen.h"
+#include "lib/spill.h"
 #include "lib/text.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 
 #include <curses.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,30 +79,77 @@ const struct lh_entry *lh_hud_selected(struct lh_hud *h)
 	return lh_rows_at(h->rows, i < n ? i : n - 1);
 }
 
-void lh_hud_apply_filter(struct lh_hud *h, struct lh_filter *f)
+int lh_hud_apply_filter(struct lh_hud *h, struct lh_filter *f)
 {
-	lh_rows_set_filter(h->rows, f);
+	char err[128];
+	if (lh_rows_set_filter(h->rows, f, err, sizeof err) < 0) {
+		lh_hud_say(h, "bad pattern: %s", err);
+		return -1;
+	}
 	h->top = 0;
 	lh_hud_dirty(h);
+	return 0;
 }
 
-bool lh_hud_entry_matches_search(struct lh_hud *h, const struct lh_entry *e)
+bool lh_hud_entry_matches_search(struct lh_hud *h, const struct lh_entry *e, struct lh_buf *scratch)
 {
 	if (!h->search)
 		return false;
-	struct lh_buf b = LH_BUF_INIT;
-	lh_format_agent(&b, e->ev->agent_id, 64, h->fmt);
-	lh_buf_putc(&b, ' ');
-	lh_format_call(&b, e->ev, 1000, h->fmt);
-	lh_buf_putc(&b, ' ');
-	lh_format_text(&b, e->ev->message, 4000, h->fmt);
-	if (e->ev->cat == LH_CAT_TOOL_CALL && e->peer) {
-		lh_buf_putc(&b, ' ');
-		lh_format_text(&b, e->peer->ev->message, 4000, h->fmt);
+	lh_buf_reset(scratch);
+	lh_rows_entry_text(e, h->fmt, scratch);
+	return regexec(&h->re, lh_buf_str(scratch), 0, NULL, 0) == 0;
+}
+
+int lh_hud_raw(struct lh_hud *h, const struct lh_entry *e, struct lh_buf *out)
+{
+	if (e->ev->raw_at == LH_EVENT_RAW_NONE) {
+		errno = ENOENT;
+		return -1;
 	}
-	bool m = regexec(&h->re, lh_buf_str(&b), 0, NULL, 0) == 0;
-	lh_buf_free(&b);
-	return m;
+	return lh_spill_get(h->spill, e->ev->raw_at, e->ev->raw_len, out);
+}
+
+bool lh_hud_source_done(struct lh_hud *h)
+{
+	const struct lh_source_status *st = lh_app_source_status(h->app);
+	return st && st->state == LH_SOURCE_DONE;
+}
+
+int64_t lh_hud_now_us(struct lh_hud *h)
+{
+	struct lh_store_counts c;
+	lh_store_get_counts(h->store, &c);
+	const struct lh_entry *last = c.entries ? lh_store_entry_at(h->store, c.entries - 1) : NULL;
+	if (!lh_hud_source_done(h) || !last)
+		return lh_time_now_us();
+	return last->ev->ts_guessed ? last->ev->recv_us : last->ev->ts_us;
+}
+
+bool lh_hud_marked(const struct lh_hud *h, uint64_t seq)
+{
+	size_t lo = 0, hi = h->n_marks;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (h->marks[mid] < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < h->n_marks && h->marks[lo] == seq;
+}
+
+void lh_hud_ask(struct lh_hud *h, const char *run, void (*on_yes)(struct lh_hud *h, const char *run),
+		const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(h->question, sizeof h->question, fmt, ap);
+	va_end(ap);
+	free(h->question_run);
+	h->question_run = run ? lh_xstrdup(run) : NULL;
+	h->on_yes = on_yes;
+	h->prompt = LH_PROMPT_CONFIRM;
+	lh_hud_dirty(h);
 }
 
 
@@ -186,7 +235,7 @@ static void lh_hud_on_input(uv_poll_t *p, int status, int events)
 	}
 	int key;
 	while (!h->quitting && (key = getch()) != ERR) {
-		if (key == 'q' && !h->typing && !h->help && h->picker.kind == LH_PICK_NONE &&
+		if (key == 'q' && h->prompt == LH_PROMPT_NONE && !h->help && h->picker.kind == LH_PICK_NONE &&
 		    h->view == LH_VIEW_MAIN) {
 			lh_hud_quit(h);
 			return;
@@ -208,9 +257,23 @@ static void lh_hud_on_winch(uv_signal_t *s, int signum)
 
 /* ---- app hooks ---- */
 
+/* Payloads go to the spill file as they arrive; the store evicts oldest
+ * first, so the files older than the oldest entry's payload can go. */
+static uint64_t lh_hud_keep(void *ctx, const char *data, size_t len)
+{
+	struct lh_hud *h = ctx;
+	uint64_t at = lh_spill_put(h->spill, data, len);
+	if (at == LH_SPILL_NONE && h->raw_failed++ == 0)
+		lh_hud_say(h, "payloads are no longer kept for Y, S and the detail: spill file: %s", strerror(errno));
+	return at == LH_SPILL_NONE ? LH_EVENT_RAW_NONE : at;
+}
+
 static void lh_hud_entry(void *ctx, const struct lh_entry *e)
 {
 	struct lh_hud *h = ctx;
+	const struct lh_entry *oldest = lh_store_entry_at(h->store, 0);
+	if (oldest && oldest->ev->raw_at != LH_EVENT_RAW_NONE)
+		lh_spill_release(h->spill, oldest->ev->raw_at);
 	lh_rows_add(h->rows, e);
 	h->rate_count++;
 	lh_hud_dirty_after(h, LH_EVENT_FRAME_US);
@@ -309,18 +372,23 @@ int lh_hud_main(const struct lh_options *o)
 	h.color = !o->no_color && !getenv("NO_COLOR");
 	if (lh_hud_theme(&h, o->theme ? o->theme : "dark") < 0)
 		return 2;
-	struct lh_app_hooks hooks = { .ingest = { .entry = lh_hud_entry, .reject = lh_hud_reject, .ctx = &h },
+	h.spill = lh_spill_new(NULL);
+	struct lh_app_hooks hooks = { .ingest = { .entry = lh_hud_entry, .reject = lh_hud_reject,
+						  .keep = lh_hud_keep, .ctx = &h },
 				      .source_state = lh_hud_state, .kernel = lh_hud_kernel,
 				      .stop = lh_hud_stop };
 	h.app = lh_app_new(o, &hooks);
-	if (!h.app)
+	if (!h.app) {
+		lh_spill_free(h.spill);
 		return 1;
+	}
 	h.store = lh_app_store(h.app);
-	h.rows = lh_rows_new(h.store);
+	h.rows = lh_rows_new(h.store, h.fmt);
 	h.rate_start_us = lh_time_mono_us();
 	if (lh_hud_start(&h) < 0) {
 		lh_app_free(h.app);
 		lh_rows_free(h.rows);
+		lh_spill_free(h.spill);
 		return 1;
 	}
 	int rc = lh_app_run(h.app);
@@ -335,6 +403,9 @@ int lh_hud_main(const struct lh_options *o)
 	if (h.search)
 		regfree(&h.re);
 	free(h.search);
+	free(h.question_run);
+	free(h.marks);
+	lh_spill_free(h.spill);
 	lh_line_free(&h.l1);
 	lh_line_free(&h.l2);
 	return h.status;

@@ -17,6 +17,8 @@
 
 enum lh_view { LH_VIEW_MAIN, LH_VIEW_DETAIL, LH_VIEW_STATS };
 enum lh_picker_kind { LH_PICK_NONE, LH_PICK_RUN, LH_PICK_AGENT, LH_PICK_CATEGORY };
+/* What the status line is asking for. */
+enum lh_prompt { LH_PROMPT_NONE, LH_PROMPT_SEARCH, LH_PROMPT_GREP, LH_PROMPT_SAVE, LH_PROMPT_CONFIRM };
 
 struct lh_picker {
 	enum lh_picker_kind kind;
@@ -58,12 +60,30 @@ struct lh_hud {
 	struct lh_picker picker;
 	int detail_scroll;
 
-	/* search: typing into search_in; the compiled pattern when set */
-	bool typing;
-	char search_in[256];
-	size_t search_len;
+	/* the status line's prompt: text typed (UTF-8) or a y/n question,
+	 * and what a yes does, for the run it names */
+	enum lh_prompt prompt;
+	char input_text[1024];
+	size_t input_len;
+	char question[200];
+	void (*on_yes)(struct lh_hud *h, const char *run);
+	char *question_run;
+
+	/* search: the compiled pattern when set */
 	char *search;
 	regex_t re;
+
+	/* payloads as received, for Y, S and the detail */
+	struct lh_spill *spill;
+	uint64_t raw_failed;
+
+	/* marked items by seq, ascending */
+	uint64_t *marks;
+	size_t n_marks, cap_marks;
+
+	/* the detail on its own: JSON cut instead of wrapped, and scrolled */
+	bool nowrap;
+	int detail_hscroll;
 
 	/* events per second over the last whole second */
 	uint64_t rate_count, rate_shown;
@@ -81,9 +101,23 @@ struct lh_hud {
 void lh_hud_dirty(struct lh_hud *h);
 void lh_hud_say(struct lh_hud *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const struct lh_entry *lh_hud_selected(struct lh_hud *h);
-void lh_hud_apply_filter(struct lh_hud *h, struct lh_filter *f);
-bool lh_hud_entry_matches_search(struct lh_hud *h, const struct lh_entry *e);
+/* -1 (said on the status line) when its pattern does not compile. */
+int lh_hud_apply_filter(struct lh_hud *h, struct lh_filter *f);
+bool lh_hud_entry_matches_search(struct lh_hud *h, const struct lh_entry *e, struct lh_buf *scratch);
 void lh_hud_next_theme(struct lh_hud *h);
+/* The payload of e exactly as received, appended to out; -1 with errno
+ * when it was not kept (ENOENT) or cannot be read. */
+int lh_hud_raw(struct lh_hud *h, const struct lh_entry *e, struct lh_buf *out);
+/* The source has ended (a file read to its end, a run completed). */
+bool lh_hud_source_done(struct lh_hud *h);
+/* The time pending calls are measured to: now, or once the source has
+ * ended, its last event's time, so that a finished file's calls stop
+ * counting where the file stops. */
+int64_t lh_hud_now_us(struct lh_hud *h);
+bool lh_hud_marked(const struct lh_hud *h, uint64_t seq);
+/* Asks "question y/n" on the status line; y calls on_yes with run. */
+void lh_hud_ask(struct lh_hud *h, const char *run, void (*on_yes)(struct lh_hud *h, const char *run),
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* views */
 void lh_view_main(struct lh_hud *h, const struct lh_layout *lay);
@@ -94,6 +128,12 @@ void lh_view_picker(struct lh_hud *h, int lines, int cols);
 
 /* keys */
 void lh_keys_handle(struct lh_hud *h, int key);
+
+/* clip.c: y and Y, the selection to the terminal's clipboard */
+void lh_clip_copy(struct lh_hud *h, bool raw);
+/* save.c: S, the current view's payloads to a JSONL file */
+void lh_save_default_name(const struct lh_hud *h, char *buf, size_t len);
+void lh_save_view(struct lh_hud *h, const char *path);
 
 /* picker.c */
 void lh_picker_open(struct lh_hud *h, enum lh_picker_kind kind);

@@ -6,8 +6,9 @@
 #include "core/format.h"
 #include "lib/xalloc.h"
 
-#include <ctype.h>
 #include <curses.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,29 +55,45 @@ static void lh_follow(struct lh_hud *h)
 
 /* ---- search ---- */
 
+/* Goes to the next match in direction dir (the current item counts when
+ * include_current) and says which match it is of how many. */
 static void lh_search_step(struct lh_hud *h, long dir, bool include_current)
 {
 	size_t n = lh_rows_count(h->rows);
-	if (!h->search || !n)
+	if (!h->search)
 		return;
-	long start = lh_sel_index(h);
-	for (size_t k = include_current ? 0 : 1; k <= n; k++) {
-		long i = ((start + dir * (long)k) % (long)n + (long)n) % (long)n;
-		if (lh_hud_entry_matches_search(h, lh_rows_at(h->rows, (size_t)i))) {
-			h->follow = false;
-			lh_select_index(h, i);
-			return;
-		}
+	size_t start = (size_t)lh_sel_index(h), total = 0;
+	size_t first = SIZE_MAX, last = SIZE_MAX, after = SIZE_MAX, before = SIZE_MAX;
+	size_t first_rank = 0, after_rank = 0, before_rank = 0;
+	struct lh_buf scratch = LH_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		if (!lh_hud_entry_matches_search(h, lh_rows_at(h->rows, i), &scratch))
+			continue;
+		total++;
+		if (first == SIZE_MAX)
+			first = i, first_rank = total;
+		last = i;
+		if (after == SIZE_MAX && (i > start || (include_current && i == start)))
+			after = i, after_rank = total;
+		if (i < start || (include_current && i == start))
+			before = i, before_rank = total;
 	}
-	lh_hud_say(h, "pattern not found: %s", h->search);
-}
-
-static bool lh_smartcase(const char *s)
-{
-	for (; *s; s++)
-		if (isupper((unsigned char)*s))
-			return false;
-	return true;
+	lh_buf_free(&scratch);
+	if (!total) {
+		lh_hud_say(h, "pattern not found: %s", h->search);
+		return;
+	}
+	size_t at, rank;
+	if (dir > 0) {
+		at = after != SIZE_MAX ? after : first;
+		rank = after != SIZE_MAX ? after_rank : first_rank;
+	} else {
+		at = before != SIZE_MAX ? before : last;
+		rank = before != SIZE_MAX ? before_rank : total;
+	}
+	h->follow = false;
+	lh_select_index(h, (long)at);
+	lh_hud_say(h, "match %zu/%zu", rank, total);
 }
 
 static void lh_search_set(struct lh_hud *h, const char *pattern)
@@ -88,8 +105,7 @@ static void lh_search_set(struct lh_hud *h, const char *pattern)
 	}
 	if (!*pattern)
 		return;
-	int flags = REG_EXTENDED | REG_NEWLINE | (lh_smartcase(pattern) ? REG_ICASE : 0);
-	int rc = regcomp(&h->re, pattern, flags);
+	int rc = lh_rows_regcomp(&h->re, pattern);
 	if (rc != 0) {
 		char err[128];
 		regerror(rc, &h->re, err, sizeof err);
@@ -101,21 +117,77 @@ static void lh_search_set(struct lh_hud *h, const char *pattern)
 	lh_search_step(h, 1, true);
 }
 
-static void lh_key_typing(struct lh_hud *h, int key)
+/* &PATTERN shows only the items that match, &!PATTERN hides them, and
+ * an empty pattern shows all again, as in less. */
+static void lh_grep_set(struct lh_hud *h, const char *pattern)
 {
-	if (key == LH_KEY_ESC) {
-		h->typing = false;
-	} else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
-		h->typing = false;
-		h->search_in[h->search_len] = '\0';
-		lh_search_set(h, h->search_in);
-	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
-		if (h->search_len)
-			h->search_len--;
+	struct lh_filter f = *lh_rows_filter(h->rows);
+	f.grep_invert = pattern[0] == '!';
+	f.grep = pattern[f.grep_invert] ? (char *)pattern + f.grep_invert : NULL;
+	if (lh_hud_apply_filter(h, &f) == 0 && f.grep)
+		lh_hud_say(h, "%zu item%s %s", lh_rows_count(h->rows), lh_rows_count(h->rows) == 1 ? "" : "s",
+			   f.grep_invert ? "do not match" : "match");
+}
+
+/* ---- the status line's prompt ---- */
+
+static void lh_prompt_open(struct lh_hud *h, enum lh_prompt kind, const char *initial);
+
+static void lh_save_start(struct lh_hud *h)
+{
+	char name[256];
+	lh_save_default_name(h, name, sizeof name);
+	lh_prompt_open(h, LH_PROMPT_SAVE, name);
+}
+
+static void lh_prompt_open(struct lh_hud *h, enum lh_prompt kind, const char *initial)
+{
+	h->prompt = kind;
+	snprintf(h->input_text, sizeof h->input_text, "%s", initial);
+	h->input_len = strlen(h->input_text);
+	h->message_until_us = 0; /* a stale "not found" goes with the new question */
+}
+
+static void lh_prompt_done(struct lh_hud *h)
+{
+	enum lh_prompt kind = h->prompt;
+	h->prompt = LH_PROMPT_NONE;
+	h->input_text[h->input_len] = '\0';
+	if (kind == LH_PROMPT_SEARCH)
+		lh_search_set(h, h->input_text);
+	else if (kind == LH_PROMPT_GREP)
+		lh_grep_set(h, h->input_text);
+	else if (kind == LH_PROMPT_SAVE && h->input_len)
+		lh_save_view(h, h->input_text);
+}
+
+/* Keys arrive as bytes: a UTF-8 character is typed a byte at a time, and
+ * Backspace takes back a whole character. */
+static void lh_key_prompt(struct lh_hud *h, int key)
+{
+	if (h->prompt == LH_PROMPT_CONFIRM) {
+		h->prompt = LH_PROMPT_NONE;
+		if (key == 'y' || key == 'Y')
+			h->on_yes(h, h->question_run);
 		else
-			h->typing = false;
-	} else if (key >= 0x20 && key < 0x7f && h->search_len + 1 < sizeof h->search_in) {
-		h->search_in[h->search_len++] = (char)key;
+			lh_hud_say(h, "cancelled");
+		return;
+	}
+	if (key == LH_KEY_ESC) {
+		h->prompt = LH_PROMPT_NONE;
+	} else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+		lh_prompt_done(h);
+	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		if (!h->input_len)
+			h->prompt = LH_PROMPT_NONE;
+		while (h->input_len && ((unsigned char)h->input_text[h->input_len - 1] & 0xc0) == 0x80)
+			h->input_len--;
+		if (h->input_len)
+			h->input_len--;
+	} else if (key == LH_CTRL('u')) {
+		h->input_len = 0;
+	} else if (key >= 0x20 && key <= 0xff && key != 0x7f && h->input_len + 1 < sizeof h->input_text) {
+		h->input_text[h->input_len++] = (char)key;
 	}
 }
 
@@ -159,6 +231,8 @@ static void lh_clear_filters(struct lh_hud *h)
 	f.agent = NULL;
 	f.cat = LH_CATF_ALL;
 	f.errors = false;
+	f.pending = false;
+	f.grep = NULL;
 	lh_search_set(h, "");
 	lh_hud_apply_filter(h, &f);
 }
@@ -168,6 +242,64 @@ static void lh_toggle_errors(struct lh_hud *h)
 	struct lh_filter f = *lh_rows_filter(h->rows);
 	f.errors = !f.errors;
 	lh_hud_apply_filter(h, &f);
+}
+
+/* What is running right now, the longest waiting first (arrival order). */
+static void lh_toggle_pending(struct lh_hud *h)
+{
+	struct lh_filter f = *lh_rows_filter(h->rows);
+	f.pending = !f.pending;
+	if (f.pending) {
+		h->follow = false;
+		h->sel_seq = 0;
+	}
+	lh_hud_apply_filter(h, &f);
+	if (f.pending)
+		lh_hud_say(h, "%zu pending call%s", lh_rows_count(h->rows), lh_rows_count(h->rows) == 1 ? "" : "s");
+}
+
+/* ---- marks ---- */
+
+static void lh_toggle_mark(struct lh_hud *h)
+{
+	const struct lh_entry *e = lh_hud_selected(h);
+	if (!e)
+		return;
+	size_t i = 0;
+	while (i < h->n_marks && h->marks[i] < e->seq)
+		i++;
+	if (i < h->n_marks && h->marks[i] == e->seq) {
+		memmove(h->marks + i, h->marks + i + 1, (h->n_marks - i - 1) * sizeof *h->marks);
+		h->n_marks--;
+		lh_hud_say(h, "mark removed (%zu left)", h->n_marks);
+		return;
+	}
+	if (h->n_marks == h->cap_marks) {
+		h->cap_marks = h->cap_marks ? h->cap_marks * 2 : 16;
+		h->marks = lh_xrealloc(h->marks, h->cap_marks * sizeof *h->marks);
+	}
+	memmove(h->marks + i + 1, h->marks + i, (h->n_marks - i) * sizeof *h->marks);
+	h->marks[i] = e->seq;
+	h->n_marks++;
+	h->follow = false;
+	h->sel_seq = e->seq;
+	lh_hud_say(h, "marked (%zu mark%s; ] and [ jump)", h->n_marks, h->n_marks == 1 ? "" : "s");
+}
+
+/* The next (dir 1) or previous marked item in the view, wrapping. */
+static void lh_jump_mark(struct lh_hud *h, long dir)
+{
+	size_t n = lh_rows_count(h->rows);
+	long start = lh_sel_index(h);
+	for (size_t k = 1; k <= n; k++) {
+		long i = ((start + dir * (long)k) % (long)n + (long)n) % (long)n;
+		if (lh_hud_marked(h, lh_rows_at(h->rows, (size_t)i)->seq)) {
+			h->follow = false;
+			lh_select_index(h, i);
+			return;
+		}
+	}
+	lh_hud_say(h, h->n_marks ? "no marked item in this view" : "no marks (m marks the selected item)");
 }
 
 /* ---- mouse ---- */
@@ -231,6 +363,11 @@ static void lh_key_detail(struct lh_hud *h, int key)
 	case KEY_PPAGE: case 'b': h->detail_scroll = h->detail_scroll > LINES - 4 ? h->detail_scroll - (LINES - 4) : 0; break;
 	case 'g': case KEY_HOME: h->detail_scroll = 0; break;
 	case 'G': case KEY_END: h->detail_scroll = 1 << 30; break;
+	case 'w': h->nowrap = !h->nowrap; h->detail_hscroll = 0; break;
+	case KEY_RIGHT: case 'l': if (h->nowrap) h->detail_hscroll += 8; break;
+	case KEY_LEFT: case 'h': h->detail_hscroll = h->detail_hscroll > 8 ? h->detail_hscroll - 8 : 0; break;
+	case 'y': lh_clip_copy(h, false); break;
+	case 'Y': lh_clip_copy(h, true); break;
 	case LH_KEY_ESC: case 'q': case '\n': case '\r': case KEY_ENTER: case KEY_BACKSPACE:
 		h->view = LH_VIEW_MAIN;
 		break;
@@ -254,7 +391,15 @@ static void lh_key_main(struct lh_hud *h, int key)
 	case 'a': lh_picker_open(h, LH_PICK_AGENT); break;
 	case 'c': lh_picker_open(h, LH_PICK_CATEGORY); break;
 	case 'e': lh_toggle_errors(h); break;
-	case '/': h->typing = true; h->search_len = 0; break;
+	case '/': lh_prompt_open(h, LH_PROMPT_SEARCH, ""); break;
+	case '&': lh_prompt_open(h, LH_PROMPT_GREP, ""); break;
+	case 'p': lh_toggle_pending(h); break;
+	case 'm': lh_toggle_mark(h); break;
+	case ']': lh_jump_mark(h, 1); break;
+	case '[': lh_jump_mark(h, -1); break;
+	case 'y': lh_clip_copy(h, false); break;
+	case 'Y': lh_clip_copy(h, true); break;
+	case 'S': lh_save_start(h); break;
 	case 'n': lh_search_step(h, 1, false); break;
 	case 'N': lh_search_step(h, -1, false); break;
 	case 't': lh_hud_next_theme(h); break;
@@ -276,8 +421,8 @@ void lh_keys_handle(struct lh_hud *h, int key)
 	}
 	if (h->help) {
 		h->help = false;
-	} else if (h->typing) {
-		lh_key_typing(h, key);
+	} else if (h->prompt != LH_PROMPT_NONE) {
+		lh_key_prompt(h, key);
 	} else if (h->picker.kind != LH_PICK_NONE) {
 		lh_key_picker(h, key);
 	} else if (h->view == LH_VIEW_DETAIL) {

@@ -29,7 +29,10 @@ static void lh_row_prefix(const struct lh_rowfmt *rf, const struct lh_entry *e, 
 	if (rf->short_time)
 		clock[8] = '\0';
 	lh_line_add(l, LH_ST_TIME, clock);
-	lh_line_add(l, LH_ST_TIME, e->ev->ts_guessed ? "?" : " ");
+	if (rf->marked)
+		lh_line_add(l, LH_ST_KEY, rf->fmt & LH_FMT_ASCII ? "*" : "\xe2\x97\x86");
+	else
+		lh_line_add(l, LH_ST_TIME, e->ev->ts_guessed ? "?" : " ");
 	if (rf->show_run) {
 		lh_line_add_untrusted(l, LH_ST_DIM, e->ev->run_id, 16, rf->fmt);
 		lh_line_add(l, LH_ST_NORMAL, " ");
@@ -45,18 +48,22 @@ static void lh_row_prefix(const struct lh_rowfmt *rf, const struct lh_entry *e, 
 	lh_buf_free(&agent);
 }
 
+int64_t lh_rowfmt_pending_ms(const struct lh_entry *e, int64_t now_us)
+{
+	int64_t ms = (now_us - e->ev->ts_us) / 1000;
+	/* The producer's clock may run ahead of ours: never show negative. */
+	if (ms < 0 || e->ev->ts_guessed)
+		ms = (now_us - e->ev->recv_us) / 1000;
+	return ms < 0 ? 0 : ms;
+}
+
 static void lh_row_duration(const struct lh_rowfmt *rf, const struct lh_entry *e, struct lh_line *l)
 {
 	const struct lh_marks *m = lh_format_marks(rf->fmt);
 	char d[24];
 	lh_line_right(l);
 	if (e->state == LH_CALL_PENDING) {
-		int64_t ms = (rf->now_us - e->ev->ts_us) / 1000;
-		/* The producer's clock may run ahead of ours: never show negative. */
-		int64_t since_recv = (rf->now_us - e->ev->recv_us) / 1000;
-		if (ms < 0 || e->ev->ts_guessed)
-			ms = since_recv;
-		lh_time_format_duration(ms < 0 ? 0 : ms, d, sizeof d);
+		lh_time_format_duration(lh_rowfmt_pending_ms(e, rf->now_us), d, sizeof d);
 		lh_line_add(l, LH_ST_PENDING, lh_rowfmt_spinner(rf->fmt, rf->spinner));
 		lh_line_add(l, LH_ST_PENDING, " ");
 		lh_line_add(l, LH_ST_PENDING, d);

@@ -1,10 +1,14 @@
 #include "config.h"
 #include "rows.h"
+#include "core/format.h"
 #include "lib/ring.h"
+#include "lib/timeutil.h"
 #include "lib/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
+#include <wctype.h>
 
 struct lh_item {
 	uint64_t seq; /* kept apart so evicted entries are never read */
@@ -15,6 +19,9 @@ struct lh_rows {
 	const struct lh_store *store;
 	struct lh_filter f;
 	struct lh_ring items; /* of struct lh_item, oldest first */
+	regex_t grep;         /* f.grep compiled, when set */
+	struct lh_buf text;   /* scratch for matching it */
+	unsigned fmt;
 	bool stale;
 };
 
@@ -28,13 +35,61 @@ void lh_filter_clear(struct lh_filter *f)
 {
 	free(f->run);
 	free(f->agent);
+	free(f->grep);
 	memset(f, 0, sizeof *f);
 }
 
-struct lh_rows *lh_rows_new(const struct lh_store *store)
+/* Upper case anywhere (É as well as E) makes a pattern case-sensitive. */
+static bool lh_has_upper(const char *s)
+{
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	size_t len = strlen(s);
+	while (len) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, s, len, &st);
+		if (n == (size_t)-1 || n == (size_t)-2)
+			return false;
+		if (iswupper((wint_t)wc))
+			return true;
+		s += n ? n : 1;
+		len -= n ? n : 1;
+	}
+	return false;
+}
+
+int lh_rows_regcomp(regex_t *re, const char *pattern)
+{
+	int flags = REG_EXTENDED | REG_NEWLINE | REG_NOSUB | (lh_has_upper(pattern) ? 0 : REG_ICASE);
+	return regcomp(re, pattern, flags);
+}
+
+void lh_rows_entry_text(const struct lh_entry *e, unsigned fmt, struct lh_buf *out)
+{
+	lh_buf_puts(out, e->ev->run_id);
+	lh_buf_putc(out, ' ');
+	lh_format_agent(out, e->ev->agent_id, 64, fmt);
+	lh_buf_putc(out, ' ');
+	lh_format_call(out, e->ev, 1000, fmt);
+	lh_buf_putc(out, ' ');
+	lh_format_text(out, e->ev->message, 4000, fmt);
+	const struct lh_entry *result = e->ev->cat == LH_CAT_TOOL_CALL ? e->peer : NULL;
+	if (result) {
+		lh_buf_putc(out, ' ');
+		lh_format_text(out, result->ev->message, 4000, fmt);
+	}
+	if (e->duration_ms >= 0 && e->state == LH_CALL_DONE) {
+		char d[24];
+		lh_time_format_duration(e->duration_ms, d, sizeof d);
+		lh_buf_printf(out, " %s", d);
+	}
+}
+
+struct lh_rows *lh_rows_new(const struct lh_store *store, unsigned fmt)
 {
 	struct lh_rows *r = lh_xcalloc(1, sizeof *r);
 	r->store = store;
+	r->fmt = fmt;
 	r->items = (struct lh_ring)LH_RING_INIT(sizeof(struct lh_item));
 	return r;
 }
@@ -43,8 +98,11 @@ void lh_rows_free(struct lh_rows *r)
 {
 	if (!r)
 		return;
+	if (r->f.grep)
+		regfree(&r->grep);
 	lh_filter_clear(&r->f);
 	lh_ring_free(&r->items);
+	lh_buf_free(&r->text);
 	free(r);
 }
 
@@ -64,7 +122,15 @@ static bool lh_cat_matches(enum lh_cat_filter c, enum lh_category cat)
 	}
 }
 
-bool lh_rows_matches(const struct lh_rows *r, const struct lh_entry *e)
+static bool lh_grep_matches(struct lh_rows *r, const struct lh_entry *e)
+{
+	lh_buf_reset(&r->text);
+	lh_rows_entry_text(e, r->fmt, &r->text);
+	bool m = regexec(&r->grep, lh_buf_str(&r->text), 0, NULL, 0) == 0;
+	return m != r->f.grep_invert;
+}
+
+bool lh_rows_matches(struct lh_rows *r, const struct lh_entry *e)
 {
 	const struct lh_filter *f = &r->f;
 	if (f->run && strcmp(e->ev->run_id, f->run) != 0)
@@ -73,7 +139,11 @@ bool lh_rows_matches(const struct lh_rows *r, const struct lh_entry *e)
 		return false;
 	if (!lh_cat_matches(f->cat, e->ev->cat))
 		return false;
-	return !f->errors || e->error;
+	if (f->errors && !e->error)
+		return false;
+	if (f->pending && e->state != LH_CALL_PENDING)
+		return false;
+	return !f->grep || lh_grep_matches(r, e);
 }
 
 static void lh_rows_push(struct lh_rows *r, const struct lh_entry *e)
@@ -84,6 +154,12 @@ static void lh_rows_push(struct lh_rows *r, const struct lh_entry *e)
 static const struct lh_item *lh_rows_item(const struct lh_rows *r, size_t i)
 {
 	return lh_ring_at(&r->items, i);
+}
+
+static bool lh_rows_has(const struct lh_rows *r, const struct lh_entry *e)
+{
+	size_t i = lh_rows_find(r, e->seq);
+	return i < r->items.n && lh_rows_item(r, i)->seq == e->seq;
 }
 
 static void lh_rows_rebuild(struct lh_rows *r)
@@ -103,16 +179,35 @@ static void lh_rows_rebuild(struct lh_rows *r)
 			lh_rows_push(r, e);
 }
 
-void lh_rows_set_filter(struct lh_rows *r, const struct lh_filter *f)
+static char *lh_dup_or_null(const char *s)
+{
+	return s ? lh_xstrdup(s) : NULL;
+}
+
+int lh_rows_set_filter(struct lh_rows *r, const struct lh_filter *f, char *err, size_t errlen)
 {
 	if (&r->f != f) {
-		char *run = f->run ? lh_xstrdup(f->run) : NULL, *agent = f->agent ? lh_xstrdup(f->agent) : NULL;
+		regex_t re;
+		int rc = f->grep ? lh_rows_regcomp(&re, f->grep) : 0;
+		if (rc != 0) {
+			regerror(rc, &re, err, errlen);
+			regfree(&re);
+			return -1;
+		}
+		char *run = lh_dup_or_null(f->run), *agent = lh_dup_or_null(f->agent);
+		char *grep = lh_dup_or_null(f->grep);
+		if (r->f.grep)
+			regfree(&r->grep);
 		lh_filter_clear(&r->f);
 		r->f = *f;
 		r->f.run = run;
 		r->f.agent = agent;
+		r->f.grep = grep;
+		if (grep)
+			r->grep = re;
 	}
 	lh_rows_rebuild(r);
+	return 0;
 }
 
 const struct lh_filter *lh_rows_filter(const struct lh_rows *r)
@@ -124,9 +219,10 @@ void lh_rows_add(struct lh_rows *r, const struct lh_entry *e)
 {
 	if (r->stale)
 		return;
-	/* An error result makes its older call match "errors only": that call
-	 * must appear where it belongs, so rebuild. */
-	if (r->f.errors && e->ev->cat == LH_CAT_TOOL_RESULT && e->peer && e->error) {
+	/* A result can change whether its older call matches (an error for
+	 * "errors only", any result for "pending only", its text for
+	 * patterns): the call must then appear or go where it belongs. */
+	if (e->ev->cat == LH_CAT_TOOL_RESULT && e->peer && lh_rows_has(r, e->peer) != lh_rows_matches(r, e->peer)) {
 		r->stale = true;
 		return;
 	}

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/select.h>
 #include <unistd.h>
 
 static SCREEN *lh_scr;
@@ -161,6 +162,30 @@ int lh_screen_text(int y, int x, int width, const char *s, enum lh_style st)
 	lh_set_style(st, LH_ST_NORMAL);
 	mvaddnstr(y, x, lh_buf_str(&clean), (int)n);
 	return used;
+}
+
+int lh_screen_send(const char *data, size_t len)
+{
+	if (fflush(stdout) != 0)
+		return -1;
+	while (len) {
+		ssize_t w = write(STDOUT_FILENO, data, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN) { /* a slow terminal: wait for room */
+			fd_set out;
+			FD_ZERO(&out);
+			FD_SET(STDOUT_FILENO, &out);
+			if (select(STDOUT_FILENO + 1, NULL, &out, NULL, NULL) < 0 && errno != EINTR)
+				return -1;
+			continue;
+		}
+		if (w <= 0)
+			return -1;
+		data += w;
+		len -= (size_t)w;
+	}
+	return 0;
 }
 
 void lh_screen_fill(int y, int x, int width, enum lh_style st)

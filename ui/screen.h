@@ -5,6 +5,7 @@
 #define LH_SCREEN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "line.h"
 #include "theme.h"
@@ -30,6 +31,9 @@ void lh_screen_fill(int y, int x, int width, enum lh_style st);
  * byte ranges of l->text (n of them) are drawn in the match style. */
 void lh_screen_line(int y, int x, int width, const struct lh_line *l, enum lh_style base,
 		    const size_t *hl, int nhl, const char *ellipsis);
+/* Bytes for the terminal itself, not the screen (an OSC 52 request), sent
+ * after what curses has drawn. -1 with errno when they cannot be. */
+int lh_screen_send(const char *data, size_t len);
 /* A box outline with a title, in the border style. */
 void lh_screen_box(int y, int x, int h, int w, const char *title, bool ascii);
 

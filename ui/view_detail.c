@@ -5,6 +5,7 @@
 #include "hud_impl.h"
 #include "cells.h"
 #include "core/format.h"
+#include "rowfmt.h"
 #include "screen.h"
 #include "lib/json.h"
 #include "lib/text.h"
@@ -28,7 +29,19 @@ struct lh_doc {
 	size_t n, cap;
 	int width;
 	unsigned fmt;
+	bool nowrap; /* a paragraph is one line, cut at the screen's edge */
 };
+
+/* Where to break a line that does not fit in n bytes: after a space or
+ * JSON punctuation in its second half when there is one, so that JSON
+ * wraps between tokens; else where it stops fitting. */
+static size_t lh_doc_break(const char *p, size_t n)
+{
+	for (size_t j = n; j > n / 2; j--)
+		if (strchr(" ,:", p[j - 1]) || (j < n && strchr("{[", p[j])))
+			return j;
+	return n;
+}
 
 static void lh_doc_push(struct lh_doc *d, const char *s, size_t len, enum lh_style st)
 {
@@ -55,9 +68,11 @@ static void lh_doc_text(struct lh_doc *d, const char *s, enum lh_style st, int i
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t para = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		do {
-			size_t n = lh_cells_fit(p, para, w, NULL);
+			size_t n = d->nowrap ? para : lh_cells_fit(p, para, w, NULL);
 			if (!n && para)
 				n = 1;
+			if (n < para)
+				n = lh_doc_break(p, n);
 			lh_buf_reset(&row);
 			lh_buf_puts(&row, pad);
 			lh_buf_append(&row, p, n);
@@ -111,7 +126,7 @@ static void lh_doc_times(struct lh_doc *d, const struct lh_entry *e, int64_t now
 		return;
 	char dur[24];
 	if (e->state == LH_CALL_PENDING) {
-		lh_time_format_duration((now_us - e->ev->recv_us) / 1000, dur, sizeof dur);
+		lh_time_format_duration(lh_rowfmt_pending_ms(e, now_us), dur, sizeof dur);
 		snprintf(buf, sizeof buf, "pending for %s", dur);
 		lh_doc_kv(d, "Duration", buf, LH_ST_PENDING);
 	} else if (e->duration_ms >= 0) {
@@ -139,20 +154,26 @@ static void lh_doc_call(struct lh_doc *d, const struct lh_event *ev)
 	lh_buf_free(&call);
 }
 
-/* The event as JSON: every field it had, unknown ones included, but
- * written again from the parsed fields (the time in RFC 3339 UTC, strings
- * re-escaped): the store keeps fields, not a second copy of each payload,
- * so "Raw event" is not byte for byte what arrived. */
-static void lh_doc_event_json(struct lh_doc *d, const char *title, const struct lh_event *ev)
+/* The payload byte for byte as it arrived, from the spill file; when it
+ * was not kept, the event written again from its parsed fields, and
+ * titled so. */
+static void lh_doc_raw(struct lh_doc *d, struct lh_hud *h, const char *title, const struct lh_entry *e)
 {
 	struct lh_buf b = LH_BUF_INIT;
-	lh_event_to_json(ev, &b);
-	lh_doc_title(d, title);
+	if (lh_hud_raw(h, e, &b) == 0) {
+		lh_doc_title(d, title);
+	} else {
+		char t[96];
+		snprintf(t, sizeof t, "%s (as parsed: the payload was not kept)", title);
+		lh_doc_title(d, t);
+		lh_buf_reset(&b);
+		lh_event_to_json(e->ev, &b);
+	}
 	lh_doc_text(d, lh_buf_str(&b), LH_ST_DIM, 2);
 	lh_buf_free(&b);
 }
 
-static void lh_doc_build(struct lh_doc *d, const struct lh_entry *e)
+static void lh_doc_build(struct lh_doc *d, struct lh_hud *h, const struct lh_entry *e)
 {
 	const struct lh_event *ev = e->ev;
 	lh_doc_kv(d, "Run", ev->run_id, LH_ST_NORMAL);
@@ -167,7 +188,7 @@ static void lh_doc_build(struct lh_doc *d, const struct lh_entry *e)
 		lh_doc_kv(d, "Call id", ev->call_id, LH_ST_NORMAL);
 	if (e->state == LH_CALL_ORPHAN)
 		lh_doc_kv(d, "Pairing", "no call found for this result", LH_ST_ORPHAN);
-	lh_doc_times(d, e, lh_time_now_us());
+	lh_doc_times(d, e, lh_hud_now_us(h));
 	lh_doc_title(d, "Message");
 	lh_doc_text(d, ev->message, LH_ST_NORMAL, 2);
 	if (ev->args)
@@ -176,9 +197,9 @@ static void lh_doc_build(struct lh_doc *d, const struct lh_entry *e)
 		lh_doc_title(d, e->peer->error ? "Result (error)" : "Result");
 		lh_doc_text(d, e->peer->ev->message, e->peer->error ? LH_ST_ERROR : LH_ST_RESULT, 2);
 	}
-	lh_doc_event_json(d, "Raw event", ev);
+	lh_doc_raw(d, h, "Raw event", e);
 	if (ev->cat == LH_CAT_TOOL_CALL && e->peer)
-		lh_doc_event_json(d, "Raw result", e->peer->ev);
+		lh_doc_raw(d, h, "Raw result", e->peer);
 }
 
 void lh_view_detail(struct lh_hud *h, const struct lh_rect *r, bool full)
@@ -186,7 +207,10 @@ void lh_view_detail(struct lh_hud *h, const struct lh_rect *r, bool full)
 	const struct lh_entry *e = lh_hud_selected(h);
 	int y = r->y;
 	if (full) {
-		lh_screen_text(y++, r->x, r->w, "DETAIL  (Esc: back, j/k: scroll)", LH_ST_TITLE);
+		lh_screen_text(y++, r->x, r->w,
+			       h->nowrap ? "DETAIL  (Esc: back, j/k: scroll, \xe2\x86\x90/\xe2\x86\x92: sideways, w: wrap, y/Y: copy)"
+					 : "DETAIL  (Esc: back, j/k: scroll, w: unwrap, y/Y: copy)",
+			       LH_ST_TITLE);
 	} else {
 		lh_screen_text(y++, r->x, r->w, "DETAIL", LH_ST_TITLE);
 	}
@@ -194,15 +218,19 @@ void lh_view_detail(struct lh_hud *h, const struct lh_rect *r, bool full)
 		lh_screen_text(y, r->x, r->w, "nothing selected", LH_ST_DIM);
 		return;
 	}
-	struct lh_doc d = { .width = r->w, .fmt = h->fmt };
-	lh_doc_build(&d, e);
+	struct lh_doc d = { .width = r->w, .fmt = h->fmt, .nowrap = full && h->nowrap };
+	lh_doc_build(&d, h, e);
 	int rows = r->h - (y - r->y);
 	int max_scroll = (int)d.n - rows > 0 ? (int)d.n - rows : 0;
 	if (!full)
 		h->detail_scroll = 0;
 	else if (h->detail_scroll > max_scroll)
 		h->detail_scroll = max_scroll;
-	for (size_t i = (size_t)h->detail_scroll; i < d.n && y < r->y + r->h; i++)
-		lh_screen_text(y++, r->x, r->w, d.lines[i].text, d.lines[i].st);
+	int skip = d.nowrap ? h->detail_hscroll : 0;
+	for (size_t i = (size_t)h->detail_scroll; i < d.n && y < r->y + r->h; i++) {
+		const char *t = d.lines[i].text;
+		t += lh_cells_fit(t, strlen(t), skip, NULL);
+		lh_screen_text(y++, r->x, r->w, t, d.lines[i].st);
+	}
 	lh_doc_free(&d);
 }

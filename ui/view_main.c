@@ -65,43 +65,77 @@ static void lh_header(struct lh_hud *h, const struct lh_rect *r)
 		lh_screen_text(r->y, r->x + r->w - cw, cw, counts, LH_ST_HEADER);
 }
 
+/* The prompt takes the whole line, the cursor at its end. */
+static void lh_prompt_line(struct lh_hud *h, const struct lh_rect *r)
+{
+	static const char *const lead[] = { "", "/", "&", "save to: ", "" };
+	char buf[1280];
+	if (h->prompt == LH_PROMPT_CONFIRM)
+		snprintf(buf, sizeof buf, "%s y/n", h->question);
+	else
+		snprintf(buf, sizeof buf, "%s%.*s", lead[h->prompt], (int)h->input_len, h->input_text);
+	int x = lh_screen_text(r->y, r->x, r->w, buf, h->prompt == LH_PROMPT_CONFIRM ? LH_ST_WARNING : LH_ST_STATUS);
+	curs_set(1);
+	move(r->y, r->x + (x < r->w ? x : r->w - 1));
+}
+
+/* Every filter in force, in full or (short) abbreviated, so that even a
+ * 40-column pane says what it hides. */
+static void lh_filter_text(struct lh_hud *h, bool brief, struct lh_buf *b)
+{
+	const struct lh_filter *f = lh_rows_filter(h->rows);
+	if (f->agent)
+		lh_buf_printf(b, brief ? " @%s" : "  agent %s", f->agent);
+	if (f->cat != LH_CATF_ALL)
+		lh_buf_printf(b, brief ? " c:%s" : "  %s only", lh_cat_filter_name(f->cat));
+	if (f->errors)
+		lh_buf_puts(b, brief ? " err" : "  errors only");
+	if (f->pending)
+		lh_buf_puts(b, brief ? " pend" : "  pending only");
+	if (f->grep)
+		lh_buf_printf(b, brief ? " &%s%s" : "  &%s%s", f->grep_invert ? "!" : "", f->grep);
+	if (h->search)
+		lh_buf_printf(b, brief ? " /%s/" : "  /%s/", h->search);
+}
+
 static void lh_status(struct lh_hud *h, const struct lh_rect *r)
 {
 	const struct lh_filter *f = lh_rows_filter(h->rows);
 	char buf[768];
 	int x = 0;
 	lh_screen_fill(r->y, r->x, r->w, LH_ST_STATUS);
-	if (h->typing) {
-		snprintf(buf, sizeof buf, "/%.*s", (int)h->search_len, h->search_in);
-		x = lh_screen_text(r->y, r->x, r->w, buf, LH_ST_STATUS);
-		curs_set(1);
-		move(r->y, r->x + (x < r->w ? x : r->w - 1));
+	if (h->prompt != LH_PROMPT_NONE) {
+		lh_prompt_line(h, r);
 		return;
 	}
 	curs_set(0);
-	x += lh_screen_text(r->y, r->x + x, r->w - x, h->follow ? "FOLLOW " : "PAUSED (End: follow) ",
-			    h->follow ? LH_ST_OK : LH_ST_WARNING);
-	snprintf(buf, sizeof buf, "run %s%s (%zu runs)", f->run ? f->run : "all",
-		 h->auto_run && f->run ? " auto" : "", lh_store_run_count(h->store));
-	x += lh_screen_text(r->y, r->x + x, r->w - x, buf, LH_ST_STATUS);
+	bool brief = r->w < 80;
+	struct lh_buf filters = LH_BUF_INIT;
+	lh_filter_text(h, brief, &filters);
+	if (brief)
+		x += lh_screen_text(r->y, r->x + x, r->w - x, h->follow ? "FOLLOW" : "PAUSED",
+				    h->follow ? LH_ST_OK : LH_ST_WARNING);
+	else
+		x += lh_screen_text(r->y, r->x + x, r->w - x, h->follow ? "FOLLOW " : "PAUSED (End: follow) ",
+				    h->follow ? LH_ST_OK : LH_ST_WARNING);
+	/* The filters come before the run when room is short. */
+	int fw = lh_cells_width(lh_buf_str(&filters), filters.len);
+	if (brief)
+		snprintf(buf, sizeof buf, " %s", f->run ? f->run : "all");
+	else
+		snprintf(buf, sizeof buf, "run %s%s (%zu runs)", f->run ? f->run : "all",
+			 h->auto_run && f->run ? " auto" : "", lh_store_run_count(h->store));
+	x += lh_screen_text(r->y, r->x + x, r->w - x - fw > 4 ? r->w - x - fw : 4, buf, LH_ST_STATUS);
 	const struct lh_kstate *k = lh_app_kstate(h->app);
-	if (k->known) {
+	if (k->known && !brief) {
 		snprintf(buf, sizeof buf, "  %s", k->status);
 		if (k->tokens >= 0)
 			snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " %lld tok", k->tokens);
-		x += lh_screen_text(r->y, r->x + x, r->w - x, buf,
+		x += lh_screen_text(r->y, r->x + x, r->w - x - fw, buf,
 				    strcmp(k->status, "failed") == 0 ? LH_ST_ERROR : LH_ST_STATUS);
 	}
-	buf[0] = '\0';
-	if (f->agent)
-		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "  agent %s", f->agent);
-	if (f->cat != LH_CATF_ALL)
-		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "  %s only", lh_cat_filter_name(f->cat));
-	if (f->errors)
-		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "  errors only");
-	if (h->search)
-		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "  /%s/", h->search);
-	x += lh_screen_text(r->y, r->x + x, r->w - x, buf, LH_ST_KEY);
+	x += lh_screen_text(r->y, r->x + x, r->w - x, lh_buf_str(&filters), LH_ST_KEY);
+	lh_buf_free(&filters);
 	if (h->message_until_us > lh_time_mono_us() && r->w - x > 4)
 		lh_screen_text(r->y, r->x + x + 2, r->w - x - 2, h->message, LH_ST_STATUS);
 }
@@ -263,15 +297,16 @@ static void lh_timeline(struct lh_hud *h, const struct lh_rect *r, bool narrow)
 	h->top = lh_timeline_top(h, sel, n, r->h);
 	const struct lh_filter *f = lh_rows_filter(h->rows);
 	struct lh_rowfmt rf = {
-		.now_us = lh_time_now_us(), .fmt = h->fmt, .spinner = h->spinner,
+		.now_us = lh_hud_now_us(h), .fmt = h->fmt, .spinner = h->spinner,
 		.agent_cols = narrow || f->agent ? 0 : 11, .show_run = !f->run && !narrow,
 		.short_time = narrow || r->w < 70, .narrow = narrow,
 	};
 	int y = r->y;
 	for (size_t i = h->top; i < n && y < r->y + r->h; i++) {
 		const struct lh_entry *e = lh_rows_at(h->rows, i);
+		rf.marked = h->n_marks && lh_hud_marked(h, e->seq);
 		int lines = lh_rowfmt_entry(&rf, e, &h->l1, &h->l2);
-		if (e->state == LH_CALL_PENDING)
+		if (e->state == LH_CALL_PENDING && !lh_hud_source_done(h))
 			h->pending_visible = true;
 		if (h->drawn_n < sizeof h->drawn_seq / sizeof h->drawn_seq[0]) {
 			h->drawn_seq[h->drawn_n] = e->seq;

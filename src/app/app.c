@@ -33,10 +33,10 @@ static void lh_app_payload(void *ctx, const char *data, size_t len)
 	lh_ingest_payload(&app->ingest, data, len);
 }
 
-static void lh_app_event(void *ctx, struct lh_event *ev)
+static void lh_app_event(void *ctx, struct lh_event *ev, const char *data, size_t len)
 {
 	struct lh_app *app = ctx;
-	lh_ingest_event(&app->ingest, ev);
+	lh_ingest_event(&app->ingest, ev, data, len);
 }
 
 static void lh_app_reject(void *ctx, enum lh_reject reason, const char *why)

@@ -321,6 +321,7 @@ static struct lh_event *lh_event_pack(struct lh_parse *ps, size_t raw_len)
 		p += ps->len[f] + 1;
 	}
 	ev->raw_len = raw_len;
+	ev->raw_at = LH_EVENT_RAW_NONE;
 	ev->agent_absent = !ps->text[F_AGENT] || !ps->len[F_AGENT];
 	return ev;
 }

@@ -33,6 +33,7 @@ enum lh_reject {
 
 #define LH_EVENT_DEFAULT_MAX_BYTES (1024 * 1024)
 #define LH_ARGS_TEXT_MAX 4096
+#define LH_EVENT_RAW_NONE UINT64_MAX
 
 /* All strings live in the event's own allocation and are valid UTF-8 (not
  * yet sanitized for a terminal). Optional ones are NULL when absent. */
@@ -55,6 +56,9 @@ struct lh_event {
 	 * what a bridge forwards in payload. NULL unless asked for. */
 	const char *forward;
 	size_t raw_len;        /* the payload's length */
+	/* Where the payload as received was kept (lh_ingest_callbacks.keep);
+	 * LH_EVENT_RAW_NONE when it was not. */
+	uint64_t raw_at;
 	int64_t ts_us;         /* event time; the receive time when ts_guessed */
 	int64_t recv_us;
 	int64_t duration_ms;   /* -1 when absent */

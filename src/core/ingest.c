@@ -32,10 +32,10 @@ const struct lh_entry *lh_ingest_payload(struct lh_ingest *in, const char *data,
 		lh_ingest_reject(in, r, why);
 		return NULL;
 	}
-	return lh_ingest_event(in, ev);
+	return lh_ingest_event(in, ev, data, len);
 }
 
-const struct lh_entry *lh_ingest_event(struct lh_ingest *in, struct lh_event *ev)
+const struct lh_entry *lh_ingest_event(struct lh_ingest *in, struct lh_event *ev, const char *data, size_t len)
 {
 	if (!in->store) {
 		if (in->cb.event)
@@ -43,6 +43,8 @@ const struct lh_entry *lh_ingest_event(struct lh_ingest *in, struct lh_event *ev
 		lh_event_free(ev);
 		return NULL;
 	}
+	if (in->cb.keep)
+		ev->raw_at = in->cb.keep(in->cb.ctx, data, len);
 	const struct lh_entry *e = lh_store_add(in->store, ev);
 	if (in->cb.entry)
 		in->cb.entry(in->cb.ctx, e);

@@ -19,6 +19,10 @@ struct lh_ingest_callbacks {
 	/* A payload was refused and this reason is due to be reported:
 	 * count is how many of that reason since its last report. */
 	void (*reject)(void *ctx, enum lh_reject reason, const char *why, uint64_t count);
+	/* When set, keeps an accepted payload exactly as it was received,
+	 * before its event enters the store; returns where (ev->raw_at) or
+	 * LH_EVENT_RAW_NONE. */
+	uint64_t (*keep)(void *ctx, const char *data, size_t len);
 	void *ctx;
 };
 
@@ -34,8 +38,9 @@ void lh_ingest_init(struct lh_ingest *in, struct lh_store *store, size_t max_byt
 /* Returns the new entry, or NULL when the payload was rejected or there is
  * no store. */
 const struct lh_entry *lh_ingest_payload(struct lh_ingest *in, const char *data, size_t len);
-/* The same for an event already parsed (ev becomes the ingest's). */
-const struct lh_entry *lh_ingest_event(struct lh_ingest *in, struct lh_event *ev);
+/* The same for an event already parsed (ev becomes the ingest's) from
+ * the text data (a kernel's frame). */
+const struct lh_entry *lh_ingest_event(struct lh_ingest *in, struct lh_event *ev, const char *data, size_t len);
 /* Counts a payload refused before it reached lh_ingest_payload. */
 void lh_ingest_reject(struct lh_ingest *in, enum lh_reject reason, const char *why);
 

@@ -53,10 +53,10 @@ void lh_source_emit(struct lh_source *src, const char *data, size_t len)
 		src->cb.payload(src->cb.ctx, data, len);
 }
 
-void lh_source_emit_event(struct lh_source *src, struct lh_event *ev)
+void lh_source_emit_event(struct lh_source *src, struct lh_event *ev, const char *data, size_t len)
 {
 	if (src->cb.event && !src->closing)
-		src->cb.event(src->cb.ctx, ev);
+		src->cb.event(src->cb.ctx, ev, data, len);
 	else
 		lh_event_free(ev);
 }

@@ -39,8 +39,8 @@ struct lh_source_callbacks {
 	/* One payload to parse; data is valid only during the call. */
 	void (*payload)(void *ctx, const char *data, size_t len);
 	/* An event the source parsed itself (a kernel's log_event frame);
-	 * the callee owns it. */
-	void (*event)(void *ctx, struct lh_event *ev);
+	 * the callee owns it; data is the frame it came in. */
+	void (*event)(void *ctx, struct lh_event *ev, const char *data, size_t len);
 	/* Something the source refused itself, counted as a bad payload. */
 	void (*reject)(void *ctx, enum lh_reject reason, const char *why);
 	/* The state changed; also called with each new last_error. */

@@ -35,7 +35,7 @@ void lh_source_set_state(struct lh_source *src, enum lh_source_state state);
 void lh_source_set_error(struct lh_source *src, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void lh_source_emit(struct lh_source *src, const char *data, size_t len);
-void lh_source_emit_event(struct lh_source *src, struct lh_event *ev);
+void lh_source_emit_event(struct lh_source *src, struct lh_event *ev, const char *data, size_t len);
 void lh_source_emit_reject(struct lh_source *src, enum lh_reject reason, const char *why);
 void lh_source_emit_kernel(struct lh_source *src, const struct lh_kframe *f);
 /* Says the source is retrying and runs cb on t after the current backoff,

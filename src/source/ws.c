@@ -142,7 +142,7 @@ static void lh_ws_log_event(struct lh_ws_source *self, const char *text, size_t 
 		return;
 	}
 	lh_ws_note_position(self, top, n, ev);
-	lh_source_emit_event(&self->base, ev);
+	lh_source_emit_event(&self->base, ev, text, len);
 }
 
 static void lh_ws_other(struct lh_ws_source *self, const char *type, const struct lh_json_span *top, size_t n)

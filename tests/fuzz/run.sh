@@ -22,13 +22,16 @@ CPPFLAGS="-D_GNU_SOURCE -DLH_THEMES_DIR=\"/nonexistent\" -I$BUILD -I$SRC/src -I$
 LIBS="$(pkg-config --libs $PKGS) -lm -lpthread"
 
 mkdir -p "$OUT/obj"
+# An object is rebuilt when its source or any header changed (a header's
+# struct layout is in every object that includes it).
+newest_h=$(ls -t "$SRC"/src/*/*.h "$SRC"/ui/*.h "$BUILD/config.h" | head -n 1)
 # livehud's code, instrumented for coverage: every module but main() and
 # the screen itself (only the theme parser of ui/ is fuzzed).
 objs=""
 for c in "$SRC"/src/*/*.c "$SRC/ui/theme.c" "$BUILD/ui/theme_builtin.c"; do
 	o="$OUT/obj/$(echo "${c#"$SRC"/}" | tr / _ | sed 's/\.c$/.o/')"
 	# shellcheck disable=SC2086
-	[ "$o" -nt "$c" ] || clang $FLAGS -fsanitize=fuzzer-no-link $CPPFLAGS -c "$c" -o "$o"
+	{ [ "$o" -nt "$c" ] && [ "$o" -nt "$newest_h" ]; } || clang $FLAGS -fsanitize=fuzzer-no-link $CPPFLAGS -c "$c" -o "$o"
 	objs="$objs $o"
 done
 rm -f "$OUT/liblivehud-fuzz.a"

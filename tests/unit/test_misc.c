@@ -1,5 +1,5 @@
 /* Small modules: Redis URLs, the histogram, rejection rate limiting, the
- * map, the bridge's history, cutting RESP bulks. */
+ * map, the bridge's history, cutting RESP bulks, the spill journal. */
 #include "config.h"
 #include "../tap.h"
 #include "lib/hist.h"
@@ -8,6 +8,9 @@
 #include "lib/redisurl.h"
 #include "core/rejects.h"
 #include "lib/respcut.h"
+#include "lib/spill.h"
+
+#include <errno.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +190,46 @@ static void test_respcut(void)
 	free(got);
 }
 
+/* Strings come back byte for byte across segment files; released ones
+ * are gone and their files with them. */
+static void test_spill(void)
+{
+	struct lh_spill *s = lh_spill_new(NULL);
+	ok(lh_spill_bytes(s) == 0, "a new spill holds nothing");
+	static char big[LH_SPILL_SEGMENT / 4];
+	memset(big, 'x', sizeof big);
+	uint64_t first = lh_spill_put(s, "{\"ts\":\"+02:00\"}", 16);
+	uint64_t at[9];
+	for (int i = 0; i < 9; i++)
+		at[i] = lh_spill_put(s, big, sizeof big);
+	uint64_t last = lh_spill_put(s, "tail", 4);
+	ok(first != LH_SPILL_NONE && last != LH_SPILL_NONE, "puts succeed");
+	struct lh_buf b = LH_BUF_INIT;
+	ok(lh_spill_get(s, first, 16, &b) == 0 && strcmp(b.data, "{\"ts\":\"+02:00\"}") == 0,
+	   "the first string, exactly");
+	lh_buf_reset(&b);
+	ok(lh_spill_get(s, last, 4, &b) == 0 && strcmp(b.data, "tail") == 0, "the last one, in a later file");
+	lh_buf_reset(&b);
+	ok(lh_spill_get(s, at[5], sizeof big, &b) == 0 && b.len == sizeof big && b.data[sizeof big - 1] == 'x',
+	   "a large one whole");
+	uint64_t before = lh_spill_bytes(s);
+	lh_spill_release(s, at[8]);
+	ok(lh_spill_bytes(s) < before, "releasing drops whole old files");
+	lh_buf_reset(&b);
+	errno = 0;
+	ok(lh_spill_get(s, first, 16, &b) == -1 && errno == ENOENT, "a released string is gone, said so");
+	lh_buf_reset(&b);
+	ok(lh_spill_get(s, last, 4, &b) == 0 && strcmp(b.data, "tail") == 0, "a kept one is still there");
+	lh_buf_free(&b);
+	lh_spill_free(s);
+	lh_spill_free(NULL);
+
+	struct lh_spill *bad = lh_spill_new("/nonexistent/dir");
+	errno = 0;
+	ok(lh_spill_put(bad, "x", 1) == LH_SPILL_NONE && errno == ENOENT, "no directory: refused with errno");
+	lh_spill_free(bad);
+}
+
 int main(void)
 {
 	test_urls();
@@ -195,5 +238,6 @@ int main(void)
 	test_map();
 	test_history();
 	test_respcut();
+	test_spill();
 	return tap_done();
 }

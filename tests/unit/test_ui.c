@@ -97,12 +97,13 @@ static void test_rowfmt(void)
 	lh_rowfmt_entry(&rf, c, &l1, &l2);
 	ok(strstr(l1.text.data, "450ms ok") != NULL && strstr(l2.text.data, "`- Found 3"), "ASCII marks");
 
-	struct lh_rows *rows = lh_rows_new(s);
+	struct lh_rows *rows = lh_rows_new(s, 0);
 	struct lh_filter f = { 0 };
-	lh_rows_set_filter(rows, &f);
+	char err[128];
+	lh_rows_set_filter(rows, &f, err, sizeof err);
 	is_int(lh_rows_count(rows), 1, "a paired result is not an item of its own");
 	f.errors = true;
-	lh_rows_set_filter(rows, &f);
+	lh_rows_set_filter(rows, &f, err, sizeof err);
 	is_int(lh_rows_count(rows), 0, "errors only: nothing");
 	add(s, "{\"run_id\":\"r\",\"agent_id\":\"coder\",\"category\":\"TOOL_CALL\",\"tool_name\":\"t\"}");
 	const struct lh_entry *e = add(s, "{\"run_id\":\"r\",\"agent_id\":\"coder\",\"category\":\"TOOL_RESULT\","
@@ -110,6 +111,31 @@ static void test_rowfmt(void)
 	lh_rows_add(rows, e);
 	lh_rows_sync(rows);
 	is_int(lh_rows_count(rows), 1, "a call that later failed appears under errors only");
+
+	f.errors = false;
+	f.grep = "found 3";
+	ok(lh_rows_set_filter(rows, &f, err, sizeof err) == 0, "a grep pattern compiles");
+	is_int(lh_rows_count(rows), 1, "&pattern: the call whose result matches, case folded");
+	f.grep = "450ms";
+	lh_rows_set_filter(rows, &f, err, sizeof err);
+	is_int(lh_rows_count(rows), 1, "a duration as shown matches");
+	f.grep_invert = true;
+	lh_rows_set_filter(rows, &f, err, sizeof err);
+	is_int(lh_rows_count(rows), 1, "&!pattern: only the other call");
+	f.grep = "(";
+	ok(lh_rows_set_filter(rows, &f, err, sizeof err) == -1 && *err, "a bad pattern is refused with a reason");
+	is_int(lh_rows_count(rows), 1, "and the filter stays as it was");
+	f.grep = NULL;
+	f.grep_invert = false;
+	f.pending = true;
+	const struct lh_entry *p = add(s, "{\"run_id\":\"r\",\"category\":\"TOOL_CALL\",\"tool_name\":\"slow\","
+					  "\"call_id\":\"c9\"}");
+	lh_rows_set_filter(rows, &f, err, sizeof err);
+	ok(lh_rows_count(rows) == 1 && lh_rows_at(rows, 0) == p, "pending only: the call still waiting");
+	lh_rows_add(rows, add(s, "{\"run_id\":\"r\",\"category\":\"TOOL_RESULT\",\"tool_name\":\"slow\","
+				 "\"call_id\":\"c9\"}"));
+	lh_rows_sync(rows);
+	is_int(lh_rows_count(rows), 0, "and it leaves once answered");
 	lh_rows_free(rows);
 	lh_line_free(&l1);
 	lh_line_free(&l2);

@@ -1,0 +1,149 @@
+#include "config.h"
+#include "spill.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Segments hold consecutive addresses: seg[0] is the oldest kept. */
+struct lh_spill_seg {
+	int fd;
+	uint64_t base, len;
+	bool sealed; /* no more appends: full, or a write failed in it */
+};
+
+struct lh_spill {
+	char *dir;
+	struct lh_spill_seg *seg;
+	size_t n, cap;
+	uint64_t next; /* the address the next string gets */
+};
+
+struct lh_spill *lh_spill_new(const char *dir)
+{
+	struct lh_spill *s = lh_xcalloc(1, sizeof *s);
+	const char *tmp = getenv("TMPDIR");
+	s->dir = lh_xstrdup(dir ? dir : tmp && *tmp ? tmp : "/tmp");
+	return s;
+}
+
+void lh_spill_free(struct lh_spill *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		close(s->seg[i].fd);
+	free(s->seg);
+	free(s->dir);
+	free(s);
+}
+
+/* A file nobody else can open: made private, then unlinked at once, so
+ * it goes with the process however that ends. */
+static int lh_spill_open_segment(struct lh_spill *s)
+{
+	size_t plen = strlen(s->dir) + 32;
+	char *path = lh_xmalloc(plen);
+	snprintf(path, plen, "%s/livehud-spill-XXXXXX", s->dir);
+	mode_t old = umask(077);
+	int fd = mkstemp(path);
+	umask(old);
+	if (fd >= 0)
+		unlink(path);
+	free(path);
+	if (fd < 0)
+		return -1;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 4;
+		s->seg = lh_xrealloc(s->seg, s->cap * sizeof *s->seg);
+	}
+	s->seg[s->n++] = (struct lh_spill_seg){ fd, s->next, 0, false };
+	return 0;
+}
+
+static int lh_spill_write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+uint64_t lh_spill_put(struct lh_spill *s, const void *data, size_t len)
+{
+	if ((!s->n || s->seg[s->n - 1].sealed) && lh_spill_open_segment(s) < 0)
+		return LH_SPILL_NONE;
+	struct lh_spill_seg *g = &s->seg[s->n - 1];
+	if (lh_spill_write_all(g->fd, data, len) < 0) {
+		/* A short write leaves bytes nobody will address: the next
+		 * string starts a file of its own. */
+		int err = errno;
+		g->sealed = true;
+		errno = err ? err : ENOSPC;
+		return LH_SPILL_NONE;
+	}
+	uint64_t at = s->next;
+	g->len += len;
+	g->sealed = g->len >= LH_SPILL_SEGMENT;
+	s->next += len;
+	return at;
+}
+
+int lh_spill_get(struct lh_spill *s, uint64_t at, size_t len, struct lh_buf *out)
+{
+	for (size_t i = s->n; i-- > 0;) {
+		const struct lh_spill_seg *g = &s->seg[i];
+		if (at < g->base)
+			continue;
+		if (at + len > g->base + g->len)
+			break;
+		lh_buf_reserve(out, len);
+		size_t got = 0;
+		while (got < len) {
+			ssize_t r = pread(g->fd, out->data + out->len + got, len - got, (off_t)(at - g->base + got));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				if (r == 0)
+					errno = EIO;
+				return -1;
+			}
+			got += (size_t)r;
+		}
+		out->len += len;
+		out->data[out->len] = '\0';
+		return 0;
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+void lh_spill_release(struct lh_spill *s, uint64_t at)
+{
+	size_t k = 0;
+	while (k + 1 < s->n && s->seg[k].base + s->seg[k].len <= at)
+		close(s->seg[k++].fd);
+	if (k) {
+		memmove(s->seg, s->seg + k, (s->n - k) * sizeof *s->seg);
+		s->n -= k;
+	}
+}
+
+uint64_t lh_spill_bytes(const struct lh_spill *s)
+{
+	uint64_t total = 0;
+	for (size_t i = 0; i < s->n; i++)
+		total += s->seg[i].len;
+	return total;
+}

@@ -1,0 +1,110 @@
+#!/bin/sh
+# The operator's work in the HUD (the real binary under tmux): find and
+# filter, marks, pending calls, copying through OSC 52 into tmux's buffer,
+# saving the view and reading it back, the payload as it arrived.
+. "$TESTS_SRCDIR/lib.sh"
+trap 'hud_cleanup; cleanup' EXIT
+command -v tmux >/dev/null || { echo "1..0 # SKIP tmux is not installed"; exit 0; }
+
+F="$T/run.jsonl"
+cat >"$F" <<'JSONL'
+{"run_id":"flow-7","agent_id":"researcher","category":"TOOL_CALL","tool_name":"web_search","call_id":"c1","args":{"query":"RARO docs","n":5},"message":"web_search","timestamp":"2026-01-08T12:30:45.000+02:00"}
+{"run_id":"flow-7","agent_id":"coder","category":"TOOL_CALL","tool_name":"execute_python","call_id":"c2","args":{"code":"slow()"},"message":"x","timestamp":"2026-01-08T12:30:46.000+02:00"}
+{"run_id":"flow-7","agent_id":"researcher","category":"TOOL_RESULT","tool_name":"web_search","call_id":"c1","message":"Found 12 citations","metadata":"IO_OK","duration_ms":10000,"timestamp":"2026-01-08T12:30:55.000+02:00"}
+{"run_id":"flow-7","agent_id":"writer","category":"THOUGHT","message":"漢字の検索 test","timestamp":"2026-01-08T12:30:56.000+02:00"}
+{"run_id":"flow-7","agent_id":"writer","category":"TOOL_CALL","tool_name":"read_file","call_id":"c3","args":{"path":"/etc/hosts"},"message":"r","timestamp":"2026-01-08T12:30:57.000+02:00"}
+{"run_id":"flow-7","agent_id":"writer","category":"TOOL_RESULT","tool_name":"read_file","call_id":"c3","message":"127.0.0.1 localhost","metadata":"IO_OK","duration_ms":12,"timestamp":"2026-01-08T12:30:58.000+02:00"}
+{"run_id":"flow-7","agent_id":"analyst","category":"REASONING","message":"漢字 again, second match","timestamp":"2026-01-08T12:30:59.000+02:00"}
+JSONL
+
+HUD="$LIVEHUD --file $F"
+hud_start op 120 40 "$HUD"
+tm set -g set-clipboard on
+check "the file is shown" wait_screen op 'second match'
+
+# ---- find ----
+LC_ALL=C.UTF-8 keys op / '漢字' Enter
+check "/ takes UTF-8 (CJK) and says which match of how many (the newest, in follow mode)" wait_screen op 'match 2/2'
+keys op n
+check "n goes to the next, wrapping: match 1/2" wait_screen op 'match 1/2'
+keys op / 'nothing-like-this' Enter
+check "a pattern with no match says so" wait_screen op 'pattern not found'
+keys op / '10.0s' Enter
+check "a duration as shown is found, the stale message gone" wait_screen op 'match 1/1'
+check "no stale 'not found' left" not screen_has op 'pattern not found'
+keys op / 'flow-7' Enter
+check "run ids are searched" wait_screen op 'match 1/5'
+keys op Escape
+
+keys op '&' 'web_search|read_file' Enter
+check "&PATTERN shows only matching items" wait_screen op '&web_search|read_file'
+check "matching calls stay" screen_has op 'read_file(path="/etc/hosts")'
+check "others go" not screen_has op '漢字の検索'
+keys op '&' '!web_search' Enter
+check "&!PATTERN hides the matching ones" wait_screen op '&!web_search'
+check "the hidden one is gone" not screen_has op 'RARO docs'
+check "the rest is there" screen_has op '漢字の検索'
+keys op '&' Enter
+check "& with nothing clears the filter" wait_for 10 not screen_has op '&!web_search'
+check "everything is back" screen_has op 'RARO docs'
+
+keys op p
+check "p: pending calls only" wait_screen op 'pending only'
+check "the call still waiting is shown" screen_has op 'execute_python(code="slow()")'
+check "answered calls are not" not screen_has op 'RARO docs'
+keys op p
+check "p again: all again" wait_screen op 'RARO docs'
+
+# ---- marks ----
+keys op g m
+check "m marks the selected item" wait_screen op 'marked (1 mark'
+keys op G
+keys op ']'
+check "] jumps to the mark (leaving follow mode)" wait_screen op 'PAUSED'
+check "a marked item shows its mark in the timeline" screen_has_re op '[0-9:]{8}◆'
+keys op ']'
+check "[ and ] wrap around the marks" wait_screen op 'RARO docs'
+
+# ---- pending time: one answer, and a finished file stops counting ----
+pending_timer() { screen op | grep -o 'slow()") *[^ ]* [0-9.]*[a-z]*' | awk '{print $NF}'; }
+check "a finished file's pending call counts to the file's last event (13.0s)" wait_for 10 screen_has_re op 'slow\(\)"\) +[^ ]+ 13\.0s'
+keys op g j
+check "the detail says the same time" wait_screen op 'pending for 13.0s'
+
+# ---- copy (OSC 52 through tmux's set-clipboard buffer) ----
+keys op g
+check "the first call is selected" wait_screen op 'web_search(query='
+keys op y
+check "y says what it copied and how many bytes" wait_screen op 'copied args ('
+buffer_has() { tm show-buffer 2>/dev/null | grep -qF -- "$1"; }
+check "y: the call's args as JSON reach the clipboard" wait_for 10 buffer_has '"query": "RARO docs"'
+keys op Y
+check "Y: the raw payload, exactly as received" wait_for 10 buffer_has '"timestamp":"2026-01-08T12:30:45.000+02:00"}'
+check "Y says so" wait_screen op 'copied raw payload ('
+
+# ---- the payload as it arrived, and wrapping ----
+keys op Enter
+check "the detail's raw event keeps +02:00" wait_screen op '12:30:45.000+02:00'
+check "long JSON wraps between tokens" screen_has_re op '^  \{"query":"RARO docs","n":5\},"message"'
+keys op w
+check "w: no wrapping, lines cut at the edge" wait_screen op 'w: wrap'
+keys op Right Right Right Right
+check "→ scrolls sideways" wait_for 10 not screen_has op '{"run_id":"flow-7"'
+keys op Escape
+
+# ---- save the view and read it back ----
+keys op '&' 'web_search|slow' Enter
+check "filtered to two items" wait_screen op '&web_search|slow'
+keys op S
+check "S offers livehud-RUN-YYYYmmdd-HHMMSS.jsonl" wait_for 10 screen_has_re op 'save to: livehud-flow-7-[0-9]{8}-[0-9]{6}\.jsonl'
+keys op C-u "$T/saved.jsonl" Enter
+check "S says how many events it wrote" wait_screen op "saved 3 events to $T/saved.jsonl"
+check "each line the payload exactly as received" grep -qxF "$(sed -n 1p "$F")" "$T/saved.jsonl"
+check "the result of a saved call comes with it, in order" [ "$(sed -n 2p "$T/saved.jsonl")" = "$(sed -n 2p "$F")" ] && [ "$(sed -n 3p "$T/saved.jsonl")" = "$(sed -n 3p "$F")" ]
+keys op '&' Enter S C-u "$T/saved.jsonl" Enter
+check "an existing file is not overwritten" wait_screen op 'saved.jsonl exists: not overwritten'
+check "livehud --file reads a saved file back" sh -c "$LIVEHUD --file $T/saved.jsonl --plain | grep -q 'web_search(query=\"RARO docs\", n=5)'"
+keys op q
+check "q quits" wait_for 10 hud_exited op
+
+done_testing
