@@ -221,6 +221,7 @@ static void lh_hud_quit(struct lh_hud *h)
 	uv_close((uv_handle_t *)&h->frame, NULL);
 	uv_close((uv_handle_t *)&h->input, NULL);
 	uv_close((uv_handle_t *)&h->winch, NULL);
+	lh_control_close(h->control);
 	lh_screen_close();
 	lh_app_shutdown(h->app);
 }
@@ -275,6 +276,8 @@ static void lh_hud_entry(void *ctx, const struct lh_entry *e)
 	if (oldest && oldest->ev->raw_at != LH_EVENT_RAW_NONE)
 		lh_spill_release(h->spill, oldest->ev->raw_at);
 	lh_rows_add(h->rows, e);
+	if (e->error && e->ev->cat == LH_CAT_TOOL_RESULT)
+		lh_act_bell(h, true);
 	h->rate_count++;
 	lh_hud_dirty_after(h, LH_EVENT_FRAME_US);
 }
@@ -295,6 +298,8 @@ static void lh_hud_state(void *ctx, const struct lh_source_status *st)
 static void lh_hud_kernel(void *ctx, unsigned changed, const struct lh_kstate *k)
 {
 	struct lh_hud *h = ctx;
+	if (changed & LH_KS_APPROVAL)
+		lh_act_bell(h, false);
 	if (changed & LH_KS_STATUS)
 		lh_hud_say(h, "run %s", k->status);
 	else if (changed & LH_KS_AGENT)
@@ -344,6 +349,24 @@ void lh_hud_next_theme(struct lh_hud *h)
 	lh_theme_names_free(names, n);
 }
 
+/* The kernel's HTTP API, when --kernel or --ws says where it is. */
+static int lh_hud_control(struct lh_hud *h)
+{
+	const struct lh_options *o = h->opts;
+	const char *url = o->kernel_url ? o->kernel_url : o->ws_url;
+	if (!url)
+		return 0;
+	struct lh_control_options co = { url, o->ws_token, o->ws_ca, o->ws_insecure };
+	char *cause = NULL;
+	h->control = lh_control_new(lh_app_loop(h->app), &co, &cause);
+	if (!h->control) {
+		fprintf(stderr, "livehud: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
 static int lh_hud_start(struct lh_hud *h)
 {
 	char *cause = NULL;
@@ -382,11 +405,18 @@ int lh_hud_main(const struct lh_options *o)
 		lh_spill_free(h.spill);
 		return 1;
 	}
+	if (lh_hud_control(&h) < 0) {
+		lh_app_free(h.app);
+		lh_spill_free(h.spill);
+		return 2;
+	}
 	h.store = lh_app_store(h.app);
 	h.rows = lh_rows_new(h.store, h.fmt);
 	h.rate_start_us = lh_time_mono_us();
 	if (lh_hud_start(&h) < 0) {
+		lh_control_close(h.control);
 		lh_app_free(h.app);
+		lh_control_free(h.control);
 		lh_rows_free(h.rows);
 		lh_spill_free(h.spill);
 		return 1;
@@ -398,6 +428,7 @@ int lh_hud_main(const struct lh_options *o)
 		h.status = 1;
 	}
 	lh_app_free(h.app);
+	lh_control_free(h.control);
 	lh_rows_free(h.rows);
 	lh_picker_close(&h);
 	if (h.search)

@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "app/app.h"
+#include "app/control.h"
 #include "layout.h"
 #include "line.h"
 #include "app/options.h"
@@ -77,6 +78,10 @@ struct lh_hud {
 	struct lh_spill *spill;
 	uint64_t raw_failed;
 
+	/* the kernel's HTTP API, for A and X; NULL when not known */
+	struct lh_control *control;
+	int64_t last_bell_us;
+
 	/* marked items by seq, ascending */
 	uint64_t *marks;
 	size_t n_marks, cap_marks;
@@ -134,6 +139,11 @@ void lh_clip_copy(struct lh_hud *h, bool raw);
 /* save.c: S, the current view's payloads to a JSONL file */
 void lh_save_default_name(const struct lh_hud *h, char *buf, size_t len);
 void lh_save_view(struct lh_hud *h, const char *path);
+
+/* act.c: A, X and the bell (error: for an error, else an approval) */
+void lh_act_approve(struct lh_hud *h);
+void lh_act_stop(struct lh_hud *h);
+void lh_act_bell(struct lh_hud *h, bool error);
 
 /* picker.c */
 void lh_picker_open(struct lh_hud *h, enum lh_picker_kind kind);

@@ -400,6 +400,8 @@ static void lh_key_main(struct lh_hud *h, int key)
 	case 'y': lh_clip_copy(h, false); break;
 	case 'Y': lh_clip_copy(h, true); break;
 	case 'S': lh_save_start(h); break;
+	case 'A': lh_act_approve(h); break;
+	case 'X': lh_act_stop(h); break;
 	case 'n': lh_search_step(h, 1, false); break;
 	case 'N': lh_search_step(h, -1, false); break;
 	case 't': lh_hud_next_theme(h); break;

@@ -325,7 +325,7 @@ static void lh_banner(struct lh_hud *h, struct lh_layout *L)
 	if (!k->approval || L->timeline.h < 3)
 		return;
 	struct lh_buf b = LH_BUF_INIT;
-	lh_buf_puts(&b, " APPROVAL REQUIRED ");
+	lh_buf_puts(&b, h->control ? " APPROVAL REQUIRED (A: approve, X: stop) " : " APPROVAL REQUIRED ");
 	lh_format_agent(&b, k->approval_agent, 40, h->fmt);
 	lh_buf_puts(&b, ": ");
 	lh_format_text(&b, k->approval_reason, 400, h->fmt);

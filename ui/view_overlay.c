@@ -40,6 +40,8 @@ static const char *const lh_help_lines[] = {
 	"y              copy the item (a call's args, a result's text)",
 	"Y              copy the payload exactly as received",
 	"S              save the view's events as JSONL",
+	"A              approve the run waiting for approval (the kernel's API)",
+	"X              stop the run",
 	"Esc            clear the filters and the search",
 	"t              the next theme",
 	"R              connect again after the server refused (401, 403)",

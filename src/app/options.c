@@ -35,6 +35,9 @@ static const char lh_usage[] =
 "      --token SECRET     send Authorization: Bearer SECRET to the WebSocket\n"
 "      --ca FILE          trust these CA certificates for wss:// (default: the system's)\n"
 "      --insecure         do not check the wss:// certificate (shown as a warning)\n"
+"      --kernel URL       the kernel's HTTP API, for A (approve) and X (stop) in the\n"
+"                         HUD: http[s]://host:port (default: from --ws, ws->http);\n"
+"                         --token, --ca and --insecure apply to it too\n"
 "  -f, --file PATH        read JSONL events from PATH ('-' for stdin)\n"
 "  -F, --follow           with --file, keep reading as the file grows\n"
 "      --demo             a simulated multi-agent run, generated in-process\n"
@@ -47,6 +50,9 @@ static const char lh_usage[] =
 "      --ascii            ASCII marks instead of UTF-8 (also in non-UTF-8 locales)\n"
 "      --theme NAME|PATH  HUD colors: dark (default), light, mono, or a theme file\n"
 "      --no-color         no colors, attributes only (also when NO_COLOR is set)\n"
+"      --bell WHEN        ring the terminal's bell when a run starts waiting for\n"
+"                         approval (approval, the default), also on errors (errors),\n"
+"                         or never (none)\n"
 "\n"
 "Limits:\n"
 "      --max-events N     events kept in memory; the oldest are evicted (default 100000)\n"
@@ -107,7 +113,7 @@ enum {
 	OPT_MAX_FRAME, OPT_PING, OPT_TOKEN, OPT_TOKEN_FILE, OPT_ORIGIN, OPT_TLS_CERT, OPT_TLS_KEY,
 	OPT_LOG_JSON, OPT_WS_RUN, OPT_CA, OPT_INSECURE, OPT_REDIS_TIMEOUT, OPT_VERBOSE,
 	OPT_RUN, OPT_AGENT, OPT_CATEGORY, OPT_MESSAGE, OPT_META, OPT_TOOL, OPT_ARGS,
-	OPT_DURATION, OPT_CALL_ID, OPT_RAW,
+	OPT_DURATION, OPT_CALL_ID, OPT_RAW, OPT_KERNEL, OPT_BELL,
 };
 
 static const struct option lh_long_opts[] = {
@@ -121,6 +127,8 @@ static const struct option lh_long_opts[] = {
 	{ "token", required_argument, NULL, OPT_TOKEN },
 	{ "ca", required_argument, NULL, OPT_CA },
 	{ "insecure", no_argument, NULL, OPT_INSECURE },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "bell", required_argument, NULL, OPT_BELL },
 	{ "demo", no_argument, NULL, OPT_DEMO },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "speed", required_argument, NULL, OPT_SPEED },
@@ -354,6 +362,21 @@ static enum lh_parse_status lh_main_opt(struct lh_options *o, int c, FILE *out, 
 		break;
 	case OPT_CA: o->ws_ca = optarg; break;
 	case OPT_INSECURE: o->ws_insecure = true; break;
+	case OPT_KERNEL:
+		if (strncmp(optarg, "http://", 7) != 0 && strncmp(optarg, "https://", 8) != 0)
+			return lh_bad(err, "--kernel", optarg, "an http:// or https:// URL");
+		o->kernel_url = optarg;
+		break;
+	case OPT_BELL:
+		if (strcmp(optarg, "approval") == 0)
+			o->bell = LH_BELL_APPROVAL;
+		else if (strcmp(optarg, "errors") == 0)
+			o->bell = LH_BELL_ERRORS;
+		else if (strcmp(optarg, "none") == 0)
+			o->bell = LH_BELL_NONE;
+		else
+			return lh_bad(err, "--bell", optarg, "approval, errors or none");
+		break;
 	case 'p': o->mode = LH_MODE_PLAIN; break;
 	case 'j': o->mode = LH_MODE_JSON; break;
 	case OPT_DEMO: o->demo = true; break;
@@ -558,8 +581,12 @@ enum lh_parse_status lh_options_parse(struct lh_options *o, int argc, char **arg
 		fputs("livehud: choose one source: --redis, --ws, --file or --demo\n", err);
 		return LH_OPTS_EXIT_USAGE;
 	}
-	if (!bridge && (o->ws_run || o->ws_token || o->ws_ca || o->ws_insecure) && !o->ws_url) {
-		fputs("livehud: --run, --token, --ca and --insecure go with --ws\n", err);
+	if (!bridge && (o->ws_run || o->ws_token || o->ws_ca || o->ws_insecure) && !o->ws_url && !o->kernel_url) {
+		fputs("livehud: --run, --token, --ca and --insecure go with --ws or --kernel\n", err);
+		return LH_OPTS_EXIT_USAGE;
+	}
+	if (o->ws_run && !o->ws_url) {
+		fputs("livehud: --run goes with --ws\n", err);
 		return LH_OPTS_EXIT_USAGE;
 	}
 	if (o->follow && !o->file) {

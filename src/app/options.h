@@ -44,6 +44,8 @@ struct lh_emit_options {
 	bool raw;              /* publish stdin lines as they are */
 };
 
+enum lh_bell { LH_BELL_APPROVAL, LH_BELL_ERRORS, LH_BELL_NONE };
+
 struct lh_options {
 	enum lh_mode mode;
 	const char *redis_url;
@@ -56,6 +58,8 @@ struct lh_options {
 	const char *ws_token; /* --token */
 	const char *ws_ca;    /* --ca */
 	bool ws_insecure;
+	const char *kernel_url; /* --kernel; NULL: from ws_url */
+	enum lh_bell bell;
 	bool demo;
 	uint64_t seed;
 	double speed;

@@ -18,6 +18,7 @@
 #include "lib/json.h"
 #include "lib/lookup.h"
 #include "lib/redact.h"
+#include "lib/url.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 
@@ -52,34 +53,19 @@ static void lh_ws_connect(struct lh_ws_source *self);
 
 static int lh_ws_parse_url(struct lh_ws_source *self, const char *url, const char *run, char **cause)
 {
-	const char *p;
-	if (strncmp(url, "ws://", 5) == 0) {
-		p = url + 5;
-	} else if (strncmp(url, "wss://", 6) == 0) {
-		p = url + 6;
-		self->tls = true;
-	} else {
+	struct lh_url u;
+	bool ws = strncmp(url, "ws://", 5) == 0 || strncmp(url, "wss://", 6) == 0;
+	if (!ws || lh_url_parse(url, &u) < 0) {
 		char *shown = lh_redact_url(url);
-		*cause = lh_xasprintf("bad --ws URL '%s': it must start with ws:// or wss://", shown);
+		*cause = lh_xasprintf(ws ? "bad --ws URL '%s': expected ws://host[:port][/path]"
+					 : "bad --ws URL '%s': it must start with ws:// or wss://", shown);
 		free(shown);
 		return -1;
 	}
-	const char *slash = strchr(p, '/');
-	size_t hostlen = slash ? (size_t)(slash - p) : strlen(p);
-	const char *colon = memchr(p, ':', hostlen);
-	self->port = self->tls ? 443 : 80;
-	if (colon) {
-		self->port = atoi(colon + 1);
-		hostlen = (size_t)(colon - p);
-	}
-	if (!hostlen || self->port < 1 || self->port > 65535) {
-		char *shown = lh_redact_url(url);
-		*cause = lh_xasprintf("bad --ws URL '%s': expected ws://host[:port][/path]", shown);
-		free(shown);
-		return -1;
-	}
-	self->host = lh_xstrndup(p, hostlen);
-	const char *path = slash ? slash : "/";
+	self->tls = u.tls;
+	self->port = u.port;
+	self->host = lh_xstrdup(u.host);
+	const char *path = u.path;
 	const char *rt = strstr(path, "/ws/runtime/");
 	if (rt && rt[12]) {
 		self->path = lh_xstrdup(path);
@@ -93,6 +79,7 @@ static int lh_ws_parse_url(struct lh_ws_source *self, const char *url, const cha
 		self->path = lh_xstrdup(path);
 		self->run = run ? lh_xstrdup(run) : NULL;
 	}
+	lh_url_free(&u);
 	return 0;
 }
 

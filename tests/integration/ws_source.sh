@@ -68,7 +68,7 @@ check "and no reconnection attempt" not contains "$T/k.err" 'retrying'
 # ---- the same in the HUD ----
 rm -f "$T/go"
 hud_start kh 170 30 "$LIVEHUD --ws ws://127.0.0.1:$KPORT/ws/runtime/flow-k"
-check "HUD: the approval banner shows, with its reason" wait_screen kh 'APPROVAL REQUIRED RESEARCHER: delete 3 files in /data?'
+check "HUD: the approval banner shows, with its reason" wait_screen kh 'APPROVAL REQUIRED (A: approve, X: stop) RESEARCHER: delete 3 files in /data?'
 check "HUD: the run's status and tokens are in the filter line" screen_has kh 'awaitingapproval 1500 tok'
 check "HUD: the kernel's error is a row" screen_has kh 'tool sandbox crashed'
 check "HUD: a call without tool_name reads as plain output shows it, not as web_search()" \
