@@ -27,7 +27,7 @@ int main(int argc, char **argv)
 			status = lh_emit_main(&o);
 		else if (o.mode == LH_MODE_BRIDGE)
 			status = lh_bridge_main(&o);
-		else if (o.mode == LH_MODE_AUTO && isatty(STDOUT_FILENO))
+		else if (o.mode == LH_MODE_AUTO && isatty(STDOUT_FILENO) && lh_hud_usable(stderr))
 			status = lh_hud_main(&o);
 		else
 			status = lh_watch_main(&o);

@@ -153,16 +153,22 @@ void lh_hud_ask(struct lh_hud *h, const char *run, void (*on_yes)(struct lh_hud 
 }
 
 
-/* In auto mode the HUD shows the run seen last, as tail shows new lines. */
+/* In auto mode the HUD shows the run seen last, as tail shows new lines;
+ * but a paused view stays put, and only says a new run is there. */
 static void lh_hud_follow_run(struct lh_hud *h)
 {
 	size_t n = lh_store_run_count(h->store);
+	h->new_run = NULL;
 	if (!h->auto_run || !n)
 		return;
 	const char *newest = lh_run_id(lh_store_run_at(h->store, n - 1));
 	const struct lh_filter *cur = lh_rows_filter(h->rows);
 	if (cur->run && strcmp(cur->run, newest) == 0)
 		return;
+	if (cur->run && !h->follow) {
+		h->new_run = newest;
+		return;
+	}
 	struct lh_filter f = *cur;
 	f.run = (char *)newest;
 	f.agent = NULL; /* another run has other agents */
@@ -377,6 +383,7 @@ static int lh_hud_start(struct lh_hud *h)
 		return -1;
 	}
 	lh_screen_set_theme(&h->theme, h->color);
+	lh_screen_set_ascii(h->fmt & LH_FMT_ASCII);
 	uv_loop_t *loop = lh_app_loop(h->app);
 	uv_poll_init(loop, &h->input, fd);
 	uv_signal_init(loop, &h->winch);
@@ -388,9 +395,19 @@ static int lh_hud_start(struct lh_hud *h)
 	return 0;
 }
 
+bool lh_hud_usable(FILE *err)
+{
+	char *cause = lh_screen_usable();
+	if (!cause)
+		return true;
+	fprintf(err, "livehud: %s: plain output instead (--plain chooses it)\n", cause);
+	free(cause);
+	return false;
+}
+
 int lh_hud_main(const struct lh_options *o)
 {
-	struct lh_hud h = { .opts = o, .follow = true, .auto_run = true };
+	struct lh_hud h = { .opts = o, .follow = true, .auto_run = true, .stats_sort = LH_STATS_P95 };
 	h.fmt = o->ascii ? LH_FMT_ASCII : 0;
 	h.color = !o->no_color && !getenv("NO_COLOR");
 	if (lh_hud_theme(&h, o->theme ? o->theme : "dark") < 0)
@@ -423,6 +440,7 @@ int lh_hud_main(const struct lh_options *o)
 	}
 	int rc = lh_app_run(h.app);
 	lh_hud_quit(&h);
+	lh_app_print_losses(h.app, stderr);
 	if (rc < 0) {
 		fprintf(stderr, "livehud: cannot start: %s\n", uv_strerror(rc));
 		h.status = 1;

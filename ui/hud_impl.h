@@ -17,6 +17,9 @@
 #include "theme.h"
 
 enum lh_view { LH_VIEW_MAIN, LH_VIEW_DETAIL, LH_VIEW_STATS };
+/* The stats' columns: tool, calls, errors, pending, p50, p95, max, total. */
+#define LH_STATS_COLUMNS 8
+#define LH_STATS_P95 5
 enum lh_picker_kind { LH_PICK_NONE, LH_PICK_RUN, LH_PICK_AGENT, LH_PICK_CATEGORY };
 /* What the status line is asking for. */
 enum lh_prompt { LH_PROMPT_NONE, LH_PROMPT_SEARCH, LH_PROMPT_GREP, LH_PROMPT_SAVE, LH_PROMPT_CONFIRM };
@@ -49,6 +52,7 @@ struct lh_hud {
 	bool follow;
 	size_t top;        /* first item on screen */
 	bool auto_run;     /* the selected run follows the newest activity */
+	const char *new_run; /* auto_run but paused: the newer run not switched to */
 	/* where the agents panel (w 0: none) and the timeline were last
 	 * drawn, the timeline's items and their rows, for mouse clicks */
 	struct lh_rect drawn_agents, drawn_area;
@@ -56,8 +60,14 @@ struct lh_hud {
 	uint64_t drawn_seq[256];
 	int drawn_y[256];
 
+	/* stats: the sort column (LH_STATS_*), the selected tool row */
+	int stats_sort;
+	bool stats_ascending;
+	size_t stats_sel, stats_top;
+
 	enum lh_view view;
 	bool help;
+	int help_scroll;
 	struct lh_picker picker;
 	int detail_scroll;
 
@@ -128,6 +138,9 @@ void lh_hud_ask(struct lh_hud *h, const char *run, void (*on_yes)(struct lh_hud 
 void lh_view_main(struct lh_hud *h, const struct lh_layout *lay);
 void lh_view_detail(struct lh_hud *h, const struct lh_rect *r, bool full);
 void lh_view_stats(struct lh_hud *h, const struct lh_rect *r);
+/* The tool rows as stats shows them, sorted; the caller frees them. */
+struct lh_tool_stats *lh_stats_rows(struct lh_hud *h, size_t *n);
+void lh_stats_jump(struct lh_hud *h);
 void lh_view_help(struct lh_hud *h, int lines, int cols);
 void lh_view_picker(struct lh_hud *h, int lines, int cols);
 

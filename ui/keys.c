@@ -375,6 +375,24 @@ static void lh_key_detail(struct lh_hud *h, int key)
 	}
 }
 
+static void lh_key_stats(struct lh_hud *h, int key)
+{
+	switch (key) {
+	case 'j': case KEY_DOWN: h->stats_sel++; break;
+	case 'k': case KEY_UP: if (h->stats_sel) h->stats_sel--; break;
+	case KEY_NPAGE: case ' ': h->stats_sel += 10; break;
+	case KEY_PPAGE: case 'b': h->stats_sel = h->stats_sel > 10 ? h->stats_sel - 10 : 0; break;
+	case 'g': case KEY_HOME: h->stats_sel = 0; break;
+	case 'G': case KEY_END: h->stats_sel = SIZE_MAX / 2; break;
+	case '<': h->stats_sort = (h->stats_sort + LH_STATS_COLUMNS - 1) % LH_STATS_COLUMNS; break;
+	case '>': h->stats_sort = (h->stats_sort + 1) % LH_STATS_COLUMNS; break;
+	case 'I': h->stats_ascending = !h->stats_ascending; break;
+	case '\n': case '\r': case KEY_ENTER: lh_stats_jump(h); break;
+	case 's': case LH_KEY_ESC: case 'q': h->view = LH_VIEW_MAIN; break;
+	default: break;
+	}
+}
+
 static void lh_key_main(struct lh_hud *h, int key)
 {
 	int page = LINES > 6 ? (LINES - 4) / 2 : 1;
@@ -406,7 +424,7 @@ static void lh_key_main(struct lh_hud *h, int key)
 	case 'N': lh_search_step(h, -1, false); break;
 	case 't': lh_hud_next_theme(h); break;
 	case 'R': lh_app_source_retry(h->app); break;
-	case '?': h->help = true; break;
+	case '?': h->help = true; h->help_scroll = 0; break;
 	case LH_KEY_ESC: lh_clear_filters(h); break;
 	case KEY_MOUSE: lh_key_mouse(h); break;
 	default: break;
@@ -422,7 +440,14 @@ void lh_keys_handle(struct lh_hud *h, int key)
 		return;
 	}
 	if (h->help) {
-		h->help = false;
+		if (key == 'j' || key == KEY_DOWN || key == KEY_NPAGE || key == ' ')
+			h->help_scroll += key == 'j' || key == KEY_DOWN ? 1 : LINES / 2;
+		else if (key == 'k' || key == KEY_UP || key == KEY_PPAGE)
+			h->help_scroll = h->help_scroll > 1 ? h->help_scroll - (key == KEY_PPAGE ? LINES / 2 : 1) : 0;
+		else
+			h->help = false;
+		if (h->help_scroll < 0)
+			h->help_scroll = 0;
 	} else if (h->prompt != LH_PROMPT_NONE) {
 		lh_key_prompt(h, key);
 	} else if (h->picker.kind != LH_PICK_NONE) {
@@ -430,8 +455,7 @@ void lh_keys_handle(struct lh_hud *h, int key)
 	} else if (h->view == LH_VIEW_DETAIL) {
 		lh_key_detail(h, key);
 	} else if (h->view == LH_VIEW_STATS) {
-		if (key == 's' || key == LH_KEY_ESC || key == 'q')
-			h->view = LH_VIEW_MAIN;
+		lh_key_stats(h, key);
 	} else {
 		lh_key_main(h, key);
 	}

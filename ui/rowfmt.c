@@ -145,7 +145,8 @@ int lh_rowfmt_entry(const struct lh_rowfmt *rf, const struct lh_entry *e, struct
 		return 1;
 	case LH_CAT_TOOL_RESULT: /* an orphan, or a result whose call was evicted */
 		lh_line_add(l1, LH_ST_ORPHAN, lh_format_marks(rf->fmt)->result);
-		lh_line_add(l1, LH_ST_ORPHAN, e->state == LH_CALL_ORPHAN ? " (no call) " : " ");
+		lh_line_add(l1, LH_ST_ORPHAN, e->call_evicted ? " (call evicted) "
+					      : e->state == LH_CALL_ORPHAN ? " (no call) " : " ");
 		if (e->ev->tool_name) {
 			lh_line_add_untrusted(l1, LH_ST_TOOL, e->ev->tool_name, 64, rf->fmt);
 			lh_line_add(l1, LH_ST_NORMAL, ": ");

@@ -5,6 +5,7 @@
 #include "lib/xalloc.h"
 
 #include <curses.h>
+#include <term.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@ static FILE *lh_tty_in;
 static attr_t lh_attr[LH_ST_COUNT];
 static short lh_pair[LH_ST_COUNT];
 static bool lh_color_on;
+static bool lh_ascii;
 
 /* A crash must not leave the terminal raw and the cursor hidden: restore it,
  * then die of the same signal as we would have. */
@@ -40,6 +42,23 @@ static void lh_catch_crashes(void)
 		sigemptyset(&sa.sa_mask);
 		sigaction(sigs[i], &sa, NULL);
 	}
+}
+
+char *lh_screen_usable(void)
+{
+	const char *term = getenv("TERM");
+	if (!term || !*term)
+		return lh_xasprintf("TERM is not set");
+	int err = 0;
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK)
+		return lh_xasprintf("cannot start curses on TERM=%s (%s)", term,
+				    err == 0 ? "no such terminal type" : "no terminfo entry");
+	const char *cup = tigetstr("cup");
+	bool moves = cup && cup != (char *)-1;
+	del_curterm(cur_term);
+	if (!moves)
+		return lh_xasprintf("TERM=%s cannot move the cursor", term);
+	return NULL;
 }
 
 int lh_screen_open(bool mouse, char **cause)
@@ -117,6 +136,11 @@ static attr_t lh_attrs_of(unsigned a)
 	return r;
 }
 
+void lh_screen_set_ascii(bool ascii)
+{
+	lh_ascii = ascii;
+}
+
 void lh_screen_set_theme(const struct lh_theme *t, bool color)
 {
 	lh_color_on = color && has_colors() && COLOR_PAIRS > LH_ST_COUNT;
@@ -160,6 +184,12 @@ int lh_screen_text(int y, int x, int width, const char *s, enum lh_style st)
 	int used;
 	size_t n = lh_cells_fit(lh_buf_str(&clean), clean.len, width, &used);
 	lh_set_style(st, LH_ST_NORMAL);
+	if (n < clean.len) { /* cut: say so with the ellipsis */
+		n = lh_cells_fit(lh_buf_str(&clean), clean.len, width - 1, &used);
+		mvaddnstr(y, x, lh_buf_str(&clean), (int)n);
+		addstr(lh_ascii ? "~" : "\xe2\x80\xa6");
+		return used + 1;
+	}
 	mvaddnstr(y, x, lh_buf_str(&clean), (int)n);
 	return used;
 }

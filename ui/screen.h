@@ -13,17 +13,22 @@
 /* Starts curses on the terminal (input from /dev/tty when stdin is not
  * one). Returns the input fd, or -1 with *cause (a new string). */
 int lh_screen_open(bool mouse, char **cause);
+/* NULL when curses can drive this terminal; else why not (a new string):
+ * TERM unset, unknown, or without cursor addressing (TERM=dumb). */
+char *lh_screen_usable(void);
 /* Restores the terminal. Safe to call twice. */
 void lh_screen_close(void);
 /* Re-reads the terminal size after SIGWINCH. */
 void lh_screen_resize(void);
 
+/* Marks drawn by the screen itself (the ellipsis of cut text) in ASCII. */
+void lh_screen_set_ascii(bool ascii);
 /* color false: attributes only (NO_COLOR, --no-color, mono terminals). */
 void lh_screen_set_theme(const struct lh_theme *t, bool color);
 
 /* Drawing at (y, x), never past x + width, on one line: controls and
- * invisible characters in text are drawn as visible marks. Each returns
- * the columns it used. */
+ * invisible characters in text are drawn as visible marks, and text cut
+ * at the edge ends in an ellipsis. Each returns the columns it used. */
 int lh_screen_text(int y, int x, int width, const char *s, enum lh_style st);
 void lh_screen_fill(int y, int x, int width, enum lh_style st);
 /* A line: left segments cut with an ellipsis to leave room for the right

@@ -186,7 +186,9 @@ static void lh_doc_build(struct lh_doc *d, struct lh_hud *h, const struct lh_ent
 		lh_doc_call(d, ev);
 	if (ev->call_id)
 		lh_doc_kv(d, "Call id", ev->call_id, LH_ST_NORMAL);
-	if (e->state == LH_CALL_ORPHAN)
+	if (e->call_evicted)
+		lh_doc_kv(d, "Pairing", "its call was evicted (--max-events)", LH_ST_ORPHAN);
+	else if (e->state == LH_CALL_ORPHAN)
 		lh_doc_kv(d, "Pairing", "no call found for this result", LH_ST_ORPHAN);
 	lh_doc_times(d, e, lh_hud_now_us(h));
 	lh_doc_title(d, "Message");

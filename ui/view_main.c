@@ -32,8 +32,9 @@ static enum lh_style lh_state_text(const struct lh_source_status *st, char *buf,
 	return st->state == LH_SOURCE_LIVE || st->state == LH_SOURCE_DONE ? LH_ST_OK : LH_ST_WARNING;
 }
 
-/* Counts at the right, the source and its state at the left; on a narrow
- * screen the source description goes first. */
+/* Counts at the right, kept at every width (shorter when narrow); the
+ * source's state and description at the left get what is left, the
+ * description cut first. */
 static void lh_header(struct lh_hud *h, const struct lh_rect *r)
 {
 	const struct lh_source_status *st = lh_app_source_status(h->app);
@@ -49,20 +50,19 @@ static void lh_header(struct lh_hud *h, const struct lh_rect *r)
 		snprintf(counts, sizeof counts, " %llu/s %llu ev %llu rej ", (unsigned long long)h->rate_shown,
 			 (unsigned long long)c.added, rej);
 	int cw = lh_cells_width(counts, strlen(counts));
+	int left = r->w - cw; /* what the left side may use */
 	lh_screen_fill(r->y, r->x, r->w, LH_ST_HEADER);
-	int x = lh_screen_text(r->y, r->x, r->w, " livehud", LH_ST_HEADER);
-	if (st) {
+	int x = left >= 9 ? lh_screen_text(r->y, r->x, left, " livehud", LH_ST_HEADER) : 0;
+	if (st && left - x > 2) {
 		enum lh_style sst = lh_state_text(st, state, sizeof state);
-		x += lh_screen_text(r->y, r->x + x, r->w - x, " ", LH_ST_HEADER);
-		x += lh_screen_text(r->y, r->x + x, r->w - x, state, sst);
-		int room = r->w - x - cw - 1;
+		x += lh_screen_text(r->y, r->x + x, left - x, " ", LH_ST_HEADER);
+		x += lh_screen_text(r->y, r->x + x, left - x, state, sst);
 		/* An unchecked certificate is said in warning colors. */
 		enum lh_style dst = st->insecure ? LH_ST_WARNING : LH_ST_HEADER;
-		if (room > 8)
-			x += lh_screen_text(r->y, r->x + x + 1, room, st->describe, dst) + 1;
+		if (left - x - 1 > 4)
+			x += lh_screen_text(r->y, r->x + x + 1, left - x - 2, st->describe, dst) + 1;
 	}
-	if (r->w - x > cw)
-		lh_screen_text(r->y, r->x + r->w - cw, cw, counts, LH_ST_HEADER);
+	lh_screen_text(r->y, r->x + (left > 0 ? left : 0), r->w, counts, LH_ST_HEADER);
 }
 
 /* The prompt takes the whole line, the cursor at its end. */
@@ -136,6 +136,10 @@ static void lh_status(struct lh_hud *h, const struct lh_rect *r)
 	}
 	x += lh_screen_text(r->y, r->x + x, r->w - x, lh_buf_str(&filters), LH_ST_KEY);
 	lh_buf_free(&filters);
+	if (h->new_run && r->w - x > 4) {
+		snprintf(buf, sizeof buf, brief ? "  new %s (r)" : "  new run %s (r to switch)", h->new_run);
+		x += lh_screen_text(r->y, r->x + x, r->w - x, buf, LH_ST_WARNING);
+	}
 	if (h->message_until_us > lh_time_mono_us() && r->w - x > 4)
 		lh_screen_text(r->y, r->x + x + 2, r->w - x - 2, h->message, LH_ST_STATUS);
 }
@@ -281,8 +285,39 @@ static void lh_timeline_line(struct lh_hud *h, const struct lh_rect *r, int y, c
 		       lh_format_marks(h->fmt)->ellipsis);
 }
 
-static void lh_timeline(struct lh_hud *h, const struct lh_rect *r, bool narrow)
+/* 12345 as "12,345". */
+static void lh_thousands(uint64_t v, char *buf, size_t len)
 {
+	char digits[24];
+	int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)v);
+	size_t k = 0;
+	for (int i = 0; i < n && k + 2 < len; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[k++] = ',';
+		buf[k++] = digits[i];
+	}
+	buf[k] = '\0';
+}
+
+/* What --max-events took is said where it was: above the oldest left. */
+static void lh_evicted_row(struct lh_hud *h, struct lh_rect *r)
+{
+	struct lh_store_counts c;
+	lh_store_get_counts(h->store, &c);
+	if (!c.evicted || r->h < 3)
+		return;
+	char count[32], line[96];
+	lh_thousands(c.evicted, count, sizeof count);
+	snprintf(line, sizeof line, "%s older event%s evicted (--max-events)", count, c.evicted == 1 ? "" : "s");
+	lh_screen_text(r->y, r->x, r->w, line, LH_ST_DIM);
+	r->y++;
+	r->h--;
+}
+
+static void lh_timeline(struct lh_hud *h, const struct lh_rect *area, bool narrow)
+{
+	struct lh_rect box = *area, *r = &box;
+	lh_evicted_row(h, r);
 	size_t n = lh_rows_count(h->rows);
 	h->drawn_area = *r;
 	h->drawn_n = 0;

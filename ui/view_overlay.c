@@ -26,7 +26,9 @@ static const char *const lh_help_lines[] = {
 	"G End F        the last item, and follow new events",
 	"Enter          the detail of the selected item (Esc: back); in it",
 	"  w            wrap long lines or not; Left Right scroll sideways",
-	"s              statistics per tool and per agent",
+	"s              statistics per tool and per agent; in them",
+	"  < > I        sort by the column before, after; invert",
+	"  j k Enter    choose a tool; go to its slowest call",
 	"r              choose the run (or all runs, or the newest)",
 	"a              choose the agent",
 	"c              choose the category: tools, thoughts, info",
@@ -56,9 +58,17 @@ void lh_view_help(struct lh_hud *h, int lines, int cols)
 	const char *const *help = lh_help_lines;
 	size_t n = sizeof lh_help_lines / sizeof lh_help_lines[0];
 	struct lh_rect r;
-	lh_centered_box(lines, cols, (int)n, 62, "livehud keys (any key closes)", h->fmt & LH_FMT_ASCII, &r);
-	for (size_t i = 0; i < n && (int)i < r.h; i++)
-		lh_screen_text(r.y + (int)i, r.x, r.w, help[i], i == 0 ? LH_ST_TITLE : LH_ST_NORMAL);
+	bool fits = (int)n + 2 <= lines;
+	lh_centered_box(lines, cols, (int)n, 72, fits ? "livehud keys (any key closes)" : "livehud keys (j/k: scroll)",
+			h->fmt & LH_FMT_ASCII, &r);
+	/* The heading stays; the keys under it scroll when the screen is short. */
+	int rows = r.h - 1;
+	int max = (int)n - 1 - rows > 0 ? (int)n - 1 - rows : 0;
+	if (h->help_scroll > max)
+		h->help_scroll = max;
+	lh_screen_text(r.y, r.x, r.w, help[0], LH_ST_TITLE);
+	for (int i = 0; i < rows && 1 + h->help_scroll + i < (int)n; i++)
+		lh_screen_text(r.y + 1 + i, r.x, r.w, help[1 + h->help_scroll + i], LH_ST_NORMAL);
 }
 
 void lh_view_picker(struct lh_hud *h, int lines, int cols)

@@ -172,7 +172,7 @@ struct lh_app *lh_app_new(const struct lh_options *o, const struct lh_app_hooks 
 	struct lh_app *app = lh_xcalloc(1, sizeof *app);
 	char *cause = NULL;
 	if (uv_loop_init(&app->loop) < 0) {
-		fprintf(stderr, "livehud: cannot create the event loop\n");
+		fprintf(stderr, "%s: cannot create the event loop\n", lh_options_prog(o));
 		free(app);
 		return NULL;
 	}
@@ -182,7 +182,7 @@ struct lh_app *lh_app_new(const struct lh_options *o, const struct lh_app_hooks 
 	lh_ingest_init(&app->ingest, app->store, o->max_bytes, &hooks->ingest);
 	app->source = lh_app_source(app, o, &cause);
 	if (!app->source) {
-		fprintf(stderr, "livehud: %s\n", cause);
+		fprintf(stderr, "%s: %s\n", lh_options_prog(o), cause);
 		free(cause);
 		lh_store_free(app->store);
 		uv_loop_close(&app->loop);
@@ -201,6 +201,24 @@ struct lh_app *lh_app_new(const struct lh_options *o, const struct lh_app_hooks 
 
 uv_loop_t *lh_app_loop(struct lh_app *app) { return &app->loop; }
 uint64_t lh_app_interruptions(const struct lh_app *app) { return app->interruptions; }
+
+void lh_app_print_losses(struct lh_app *app, FILE *f)
+{
+	char *rejects = lh_app_rejects_summary(app);
+	if (*rejects)
+		fprintf(f, "livehud: rejected payloads: %s\n", rejects);
+	free(rejects);
+	if (app->interruptions)
+		fprintf(f, "livehud: source interrupted %llu time%s; events published meanwhile are lost\n",
+			(unsigned long long)app->interruptions, app->interruptions == 1 ? "" : "s");
+	struct lh_store_counts c;
+	if (!app->store)
+		return;
+	lh_store_get_counts(app->store, &c);
+	if (c.evicted)
+		fprintf(f, "livehud: %llu events evicted to stay under --max-events %zu\n",
+			(unsigned long long)c.evicted, c.max_events);
+}
 const struct lh_kstate *lh_app_kstate(const struct lh_app *app) { return &app->kstate; }
 struct lh_store *lh_app_store(struct lh_app *app) { return app->store; }
 const struct lh_rejects *lh_app_rejects(const struct lh_app *app) { return &app->ingest.rejects; }

@@ -5,6 +5,7 @@
 #define LH_APP_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <uv.h>
 
 #include "core/ingest.h"
@@ -57,6 +58,9 @@ void lh_app_settle(struct lh_app *app);
 /* Outages of the source shown as rows: times it came back after being
  * down (or a bridge said its own source had been). */
 uint64_t lh_app_interruptions(const struct lh_app *app);
+/* What was lost, one "livehud: ..." line each (rejected payloads, source
+ * interruptions, evicted events), as every mode says at exit. */
+void lh_app_print_losses(struct lh_app *app, FILE *f);
 
 /* "invalid_json 2, nul_byte 1" for the rejections so far ("" when none);
  * the caller frees it. */

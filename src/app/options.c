@@ -221,9 +221,12 @@ static void lh_options_defaults(struct lh_options *o)
 	o->ascii = !cs || strcmp(cs, "UTF-8") != 0;
 }
 
+/* Who is speaking, for messages: "livehud", or "livehud bridge". */
+static const char *lh_me = "livehud";
+
 static enum lh_parse_status lh_bad(FILE *err, const char *opt, const char *arg, const char *want)
 {
-	fprintf(err, "livehud: invalid %s '%s': %s\nTry 'livehud --help'.\n", opt, arg, want);
+	fprintf(err, "%s: invalid %s '%s': %s\nTry 'livehud --help'.\n", lh_me, opt, arg, want);
 	return LH_OPTS_EXIT_USAGE;
 }
 
@@ -481,14 +484,14 @@ static enum lh_parse_status lh_config_line(struct lh_options *o, const struct lh
 		if (strcmp(key, refused[i]) == 0)
 			opt = NULL;
 	if (!opt || !value) {
-		fprintf(err, "livehud: %s, line %d: %s '%s'\n", path, lineno,
+		fprintf(err, "%s: %s, line %d: %s '%s'\n", lh_me, path, lineno,
 			opt ? "expected 'option = value' for" : "unknown option", key);
 		return LH_OPTS_EXIT_USAGE;
 	}
 	bool on;
 	if (opt->has_arg == no_argument) {
 		if (!lh_truthy(value, &on)) {
-			fprintf(err, "livehud: %s, line %d: %s takes true or false, not '%s'\n", path, lineno,
+			fprintf(err, "%s: %s, line %d: %s takes true or false, not '%s'\n", lh_me, path, lineno,
 				key, value);
 			return LH_OPTS_EXIT_USAGE;
 		}
@@ -498,7 +501,7 @@ static enum lh_parse_status lh_config_line(struct lh_options *o, const struct lh
 	optarg = value;
 	enum lh_parse_status st = m->apply(o, opt->val, out, err);
 	if (st != LH_OPTS_RUN)
-		fprintf(err, "livehud: (in %s, line %d)\n", path, lineno);
+		fprintf(err, "%s: (in %s, line %d)\n", lh_me, path, lineno);
 	return st;
 }
 
@@ -513,7 +516,7 @@ static enum lh_parse_status lh_read_config(struct lh_options *o, const struct lh
 	if (!o->config_text) {
 		enum lh_parse_status st = LH_OPTS_RUN;
 		if (explicit || errno != ENOENT) {
-			fprintf(err, "livehud: cannot read config %s: %s\n", path,
+			fprintf(err, "%s: cannot read config %s: %s\n", lh_me, path,
 				errno == EFBIG ? "larger than 1 MB" : strerror(errno));
 			st = LH_OPTS_EXIT_USAGE;
 		}
@@ -536,6 +539,11 @@ static enum lh_parse_status lh_read_config(struct lh_options *o, const struct lh
 	o->channels_from_config = o->nchannels > 0;
 	free(path);
 	return st;
+}
+
+const char *lh_options_prog(const struct lh_options *o)
+{
+	return o->mode == LH_MODE_BRIDGE ? "livehud bridge" : "livehud";
 }
 
 void lh_options_free(struct lh_options *o)
@@ -562,6 +570,8 @@ enum lh_parse_status lh_options_parse(struct lh_options *o, int argc, char **arg
 		argv++;
 		argc--;
 	}
+	lh_me = lh_options_prog(o);
+	argv[0] = (char *)lh_me; /* getopt's own messages start with it */
 	enum lh_parse_status st = emit ? LH_OPTS_RUN : lh_read_config(o, m, argc, argv, out, err);
 	if (st != LH_OPTS_RUN)
 		return st;
@@ -574,35 +584,39 @@ enum lh_parse_status lh_options_parse(struct lh_options *o, int argc, char **arg
 			return st;
 	}
 	if (optind < argc) {
-		fprintf(err, "livehud: unexpected argument '%s'\nTry 'livehud --help'.\n", argv[optind]);
+		fprintf(err, "%s: unexpected argument '%s'\nTry 'livehud --help'.\n", lh_me, argv[optind]);
 		return LH_OPTS_EXIT_USAGE;
 	}
 	if (!emit && !bridge && (o->file != NULL) + o->demo + (o->ws_url != NULL) > 1) {
-		fputs("livehud: choose one source: --redis, --ws, --file or --demo\n", err);
+		fprintf(err, "%s: choose one source: --redis, --ws, --file or --demo\n", lh_me);
 		return LH_OPTS_EXIT_USAGE;
 	}
 	if (!bridge && (o->ws_run || o->ws_token || o->ws_ca || o->ws_insecure) && !o->ws_url && !o->kernel_url) {
-		fputs("livehud: --run, --token, --ca and --insecure go with --ws or --kernel\n", err);
+		fprintf(err, "%s: --run, --token, --ca and --insecure go with --ws or --kernel\n", lh_me);
 		return LH_OPTS_EXIT_USAGE;
 	}
 	if (o->ws_run && !o->ws_url) {
-		fputs("livehud: --run goes with --ws\n", err);
+		fprintf(err, "%s: --run goes with --ws\n", lh_me);
 		return LH_OPTS_EXIT_USAGE;
 	}
 	if (o->follow && !o->file) {
-		fputs("livehud: --follow goes with --file\n", err);
+		fprintf(err, "%s: --follow goes with --file\n", lh_me);
 		return LH_OPTS_EXIT_USAGE;
 	}
 	if (bridge && o->bridge.token && o->bridge.token_file) {
-		fputs("livehud: give --token or --token-file, not both\n", err);
+		fprintf(err, "%s: give --token or --token-file, not both\n", lh_me);
 		return LH_OPTS_EXIT_USAGE;
 	}
 	if (bridge && !o->bridge.tls_cert != !o->bridge.tls_key) {
-		fputs("livehud: --tls-cert and --tls-key go together\n", err);
+		fprintf(err, "%s: --tls-cert and --tls-key go together\n", lh_me);
+		return LH_OPTS_EXIT_USAGE;
+	}
+	if (emit && o->nchannels == 1 && strpbrk(o->channels[0], "*?[")) {
+		fprintf(err, "%s: emit publishes to a channel, not a pattern: '%s'\n", lh_me, o->channels[0]);
 		return LH_OPTS_EXIT_USAGE;
 	}
 	if (emit && o->nchannels > 1) {
-		fputs("livehud: emit publishes to one channel\n", err);
+		fprintf(err, "%s: emit publishes to one channel\n", lh_me);
 		return LH_OPTS_EXIT_USAGE;
 	}
 	return LH_OPTS_RUN;

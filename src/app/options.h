@@ -89,5 +89,7 @@ enum lh_parse_status {
 enum lh_parse_status lh_options_parse(struct lh_options *o, int argc, char **argv, FILE *out,
 				      FILE *err);
 void lh_options_free(struct lh_options *o);
+/* How messages of this mode start: "livehud" or "livehud bridge". */
+const char *lh_options_prog(const struct lh_options *o);
 
 #endif

@@ -335,7 +335,7 @@ static int lh_bridge_setup(struct lh_bridge *b)
 	char host[256];
 	int port;
 	if (lh_split_listen(bo->listen, host, sizeof host, &port) < 0) {
-		fprintf(stderr, "livehud: bad --listen '%s': expected HOST:PORT\n", bo->listen);
+		fprintf(stderr, "livehud bridge: bad --listen '%s': expected HOST:PORT\n", bo->listen);
 		return 2;
 	}
 	const char *cause;

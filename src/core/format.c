@@ -99,7 +99,9 @@ static void lh_plain_result(struct lh_buf *out, const struct lh_entry *e, uint64
 	const struct lh_event *ev = e->ev;
 	const struct lh_marks *m = lh_format_marks(flags);
 	lh_buf_printf(out, "%s ", m->result);
-	if (e->state == LH_CALL_ORPHAN)
+	if (e->call_evicted)
+		lh_buf_puts(out, "(call evicted) ");
+	else if (e->state == LH_CALL_ORPHAN)
 		lh_buf_puts(out, "(no matching call) ");
 	if (!e->peer || e->peer->seq != prev_seq) {
 		lh_format_agent(out, ev->agent_id, 40, flags);

@@ -29,6 +29,7 @@ struct lh_tool {
 	char *name;
 	struct lh_hist hist;
 	uint64_t calls, errors, pending;
+	uint64_t slowest_seq;     /* the call that took hist.max */
 	size_t refs;
 };
 
@@ -61,8 +62,14 @@ struct lh_run {
 	struct lh_vec agents, tools;
 	TAILQ_HEAD(, lh_slot) timeline;
 	size_t nentries;
+	uint64_t gone_pending;   /* calls without call_id evicted while pending */
 	int64_t last_activity_us;
 };
+
+/* Calls evicted while pending, remembered (at most LH_GONE_CALLS, the
+ * oldest forgotten first) so that their results say "call evicted", not
+ * "no call": by run and call_id, or counted per run without one. */
+#define LH_GONE_CALLS 4096
 
 struct lh_store {
 	struct lh_slot **ring;
@@ -71,6 +78,8 @@ struct lh_store {
 	struct lh_map *run_map;
 	struct lh_vec runs;
 	struct lh_store_counts counts;
+	struct lh_map *gone_map;  /* "run\x1fcall_id" -> its key in gone */
+	struct lh_ring gone;      /* of char *, oldest first */
 };
 
 /* The entries, runs and agents the store hands out are const to others,
@@ -134,6 +143,8 @@ struct lh_store *lh_store_new(size_t max_events)
 	s->max = max_events ? max_events : 1;
 	s->ring = lh_xcalloc(s->max, sizeof *s->ring);
 	s->run_map = lh_map_new();
+	s->gone_map = lh_map_new();
+	s->gone = (struct lh_ring)LH_RING_INIT(sizeof(char *));
 	s->next_seq = 1;
 	s->counts.max_events = s->max;
 	return s;
@@ -290,11 +301,16 @@ static void lh_pair(struct lh_run *r, struct lh_slot *call, struct lh_slot *res)
 	call->e.duration_ms = res->e.duration_ms = d;
 	call->e.error = res->e.error;
 	a->st.tool_ms += d;
-	if (call->tool)
+	if (call->tool) {
+		if (!call->tool->hist.count || d >= call->tool->hist.max)
+			call->tool->slowest_seq = call->e.seq;
 		lh_hist_add(&call->tool->hist, d);
+	}
 }
 
-static void lh_on_result(struct lh_run *r, struct lh_agent *a, struct lh_slot *x)
+static bool lh_gone_take(struct lh_store *s, struct lh_run *r, const struct lh_event *res);
+
+static void lh_on_result(struct lh_store *s, struct lh_run *r, struct lh_agent *a, struct lh_slot *x)
 {
 	a->st.results++;
 	if (x->e.error) {
@@ -310,8 +326,52 @@ static void lh_on_result(struct lh_run *r, struct lh_agent *a, struct lh_slot *x
 	} else {
 		x->e.state = LH_CALL_ORPHAN;
 		x->e.duration_ms = x->e.ev->duration_ms;
-		a->st.orphans++;
+		x->e.call_evicted = lh_gone_take(s, r, x->e.ev);
+		if (!x->e.call_evicted)
+			a->st.orphans++;
 	}
+}
+
+/* ---- calls evicted while pending ---- */
+
+static char *lh_gone_key(const char *run, const char *call_id)
+{
+	return lh_xasprintf("%s\x1f%s", run, call_id);
+}
+
+static void lh_gone_add(struct lh_store *s, struct lh_run *r, const struct lh_event *call)
+{
+	if (!call->call_id) {
+		r->gone_pending++;
+		return;
+	}
+	if (s->gone.n == LH_GONE_CALLS) {
+		char *old = *(char **)lh_ring_shift(&s->gone);
+		lh_map_del(s->gone_map, old);
+		free(old);
+	}
+	char *key = lh_gone_key(call->run_id, call->call_id);
+	if (lh_map_get(s->gone_map, key)) { /* the same id again */
+		free(key);
+		return;
+	}
+	lh_map_put(s->gone_map, key, key);
+	*(char **)lh_ring_push(&s->gone) = key;
+}
+
+/* A result that found no call: was its call evicted while pending? */
+static bool lh_gone_take(struct lh_store *s, struct lh_run *r, const struct lh_event *res)
+{
+	if (!res->call_id) {
+		if (!r->gone_pending)
+			return false;
+		r->gone_pending--;
+		return true;
+	}
+	char *key = lh_gone_key(res->run_id, res->call_id);
+	bool gone = lh_map_get(s->gone_map, key) != NULL;
+	free(key);
+	return gone;
 }
 
 /* ---- adding and evicting ---- */
@@ -328,10 +388,14 @@ static void lh_evict_oldest(struct lh_store *s)
 	struct lh_agent *a = lh_agent_of(x);
 	if (x->e.state == LH_CALL_PENDING) {
 		lh_pending_remove(r, a, x);
+		lh_gone_add(s, r, x->e.ev);
 		s->counts.evicted_pending++;
 	}
-	if (x->e.peer)
-		lh_slot_of(x->e.peer)->e.peer = NULL;
+	if (x->e.peer) {
+		struct lh_slot *peer = lh_slot_of(x->e.peer);
+		peer->e.peer = NULL;
+		peer->e.call_evicted = x->e.ev->cat == LH_CAT_TOOL_CALL;
+	}
 	TAILQ_REMOVE(&r->timeline, x, run_link);
 	a->st.events--;
 	if (x->tool)
@@ -375,7 +439,7 @@ const struct lh_entry *lh_store_add(struct lh_store *s, struct lh_event *ev)
 			x->tool->calls++;
 		lh_pending_push(r, a, x);
 	} else if (ev->cat == LH_CAT_TOOL_RESULT) {
-		lh_on_result(r, a, x);
+		lh_on_result(s, r, a, x);
 	}
 
 	s->ring[(s->head + s->count) % s->max] = x;
@@ -393,6 +457,10 @@ void lh_store_free(struct lh_store *s)
 	free(s->ring);
 	lh_ring_free(&s->runs.q);
 	lh_map_free(s->run_map);
+	while (s->gone.n)
+		free(*(char **)lh_ring_shift(&s->gone));
+	lh_ring_free(&s->gone);
+	lh_map_free(s->gone_map);
 	free(s);
 }
 
@@ -448,6 +516,22 @@ void lh_run_agent_stats(const struct lh_run *r, size_t i, struct lh_agent_stats 
 	*out = a ? a->st : (struct lh_agent_stats){ .id = "" };
 }
 
+static void lh_tool_stats_of(const struct lh_tool *t, const struct lh_hist *hist, struct lh_tool_stats *out)
+{
+	*out = (struct lh_tool_stats){
+		.name = t->name,
+		.calls = t->calls,
+		.completed = hist->count,
+		.errors = t->errors,
+		.pending = t->pending,
+		.p50_ms = lh_hist_quantile(hist, 0.50),
+		.p95_ms = lh_hist_quantile(hist, 0.95),
+		.max_ms = hist->max,
+		.total_ms = hist->sum,
+		.slowest_seq = t->slowest_seq,
+	};
+}
+
 void lh_run_tool_stats(const struct lh_run *r, size_t i, struct lh_tool_stats *out)
 {
 	const struct lh_tool *t = lh_vec_at(&r->tools, i);
@@ -455,15 +539,57 @@ void lh_run_tool_stats(const struct lh_run *r, size_t i, struct lh_tool_stats *o
 		*out = (struct lh_tool_stats){ .name = "" };
 		return;
 	}
-	*out = (struct lh_tool_stats){
-		.name = t->name,
-		.calls = t->calls,
-		.completed = t->hist.count,
-		.errors = t->errors,
-		.pending = t->pending,
-		.p50_ms = lh_hist_quantile(&t->hist, 0.50),
-		.p95_ms = lh_hist_quantile(&t->hist, 0.95),
-		.max_ms = t->hist.max,
-		.total_ms = t->hist.sum,
-	};
+	lh_tool_stats_of(t, &t->hist, out);
+}
+
+/* One row per tool name over every run: counts added, histograms merged,
+ * the slowest call the slowest of all. */
+struct lh_tool_stats *lh_store_tool_stats(const struct lh_store *s, size_t *n)
+{
+	struct lh_map *index = lh_map_new();
+	struct lh_tool **first = NULL;
+	struct lh_hist *hists = NULL;
+	struct lh_tool_stats *out = NULL;
+	size_t count = 0, cap = 0;
+	const struct lh_run *r;
+	struct lh_tool *t;
+	for (size_t i = 0; (r = lh_vec_at(&s->runs, i)) != NULL; i++) {
+		for (size_t j = 0; (t = lh_vec_at(&r->tools, j)) != NULL; j++) {
+			size_t k = (size_t)(uintptr_t)lh_map_get(index, t->name);
+			if (!k) {
+				if (count == cap) {
+					cap = cap ? cap * 2 : 16;
+					first = lh_xrealloc(first, cap * sizeof *first);
+					hists = lh_xrealloc(hists, cap * sizeof *hists);
+					out = lh_xrealloc(out, cap * sizeof *out);
+				}
+				first[count] = t;
+				hists[count] = (struct lh_hist)LH_HIST_INIT;
+				out[count] = (struct lh_tool_stats){ .name = t->name };
+				k = ++count;
+				lh_map_put(index, t->name, (void *)(uintptr_t)k);
+			}
+			struct lh_tool_stats *o = &out[k - 1];
+			if (t->hist.count && (!hists[k - 1].count || t->hist.max >= hists[k - 1].max))
+				o->slowest_seq = t->slowest_seq;
+			lh_hist_merge(&hists[k - 1], &t->hist);
+			o->calls += t->calls;
+			o->errors += t->errors;
+			o->pending += t->pending;
+		}
+	}
+	for (size_t k = 0; k < count; k++) {
+		struct lh_tool_stats sum = out[k];
+		lh_tool_stats_of(first[k], &hists[k], &out[k]);
+		out[k].calls = sum.calls;
+		out[k].errors = sum.errors;
+		out[k].pending = sum.pending;
+		out[k].slowest_seq = sum.slowest_seq;
+		lh_hist_free(&hists[k]);
+	}
+	free(first);
+	free(hists);
+	lh_map_free(index);
+	*n = count;
+	return out;
 }

@@ -36,6 +36,8 @@ struct lh_entry {
 	int64_t duration_ms;          /* calls and results once paired */
 	enum lh_call_state state;
 	bool error;                   /* IO_ERR result, or a call it answered */
+	bool call_evicted;            /* a result whose call was evicted (before
+				       * or after pairing), not an orphan */
 };
 
 struct lh_agent_stats {
@@ -48,6 +50,7 @@ struct lh_tool_stats {
 	const char *name;
 	uint64_t calls, completed, errors, pending;
 	int64_t p50_ms, p95_ms, max_ms, total_ms;
+	uint64_t slowest_seq;         /* the call that took max_ms; 0: none */
 };
 
 struct lh_store_counts {
@@ -87,5 +90,8 @@ size_t lh_run_agent_count(const struct lh_run *r);
 void lh_run_agent_stats(const struct lh_run *r, size_t i, struct lh_agent_stats *out);
 size_t lh_run_tool_count(const struct lh_run *r);
 void lh_run_tool_stats(const struct lh_run *r, size_t i, struct lh_tool_stats *out);
+/* The same for every run together, one row per tool name (n of them); the
+ * caller frees the array, whose names are valid until the next add. */
+struct lh_tool_stats *lh_store_tool_stats(const struct lh_store *s, size_t *n);
 
 #endif

@@ -40,11 +40,8 @@ static int64_t lh_hist_value(uint32_t bucket)
 	return (int64_t)(low + width / 2);
 }
 
-void lh_hist_add(struct lh_hist *h, int64_t v)
+static void lh_hist_bump(struct lh_hist *h, uint32_t b, uint32_t count)
 {
-	if (v < 0)
-		v = 0;
-	uint32_t b = lh_hist_bucket(v);
 	uint32_t lo = 0, hi = h->nbins;
 	while (lo < hi) {
 		uint32_t mid = (lo + hi) / 2;
@@ -54,16 +51,37 @@ void lh_hist_add(struct lh_hist *h, int64_t v)
 			hi = mid;
 	}
 	if (lo < h->nbins && h->bins[lo].bucket == b) {
-		h->bins[lo].count++;
+		h->bins[lo].count += count;
 	} else {
 		if (h->nbins == h->cap) {
 			h->cap = h->cap ? h->cap * 2 : 4;
 			h->bins = lh_xrealloc(h->bins, h->cap * sizeof *h->bins);
 		}
 		memmove(&h->bins[lo + 1], &h->bins[lo], (h->nbins - lo) * sizeof *h->bins);
-		h->bins[lo] = (struct lh_hist_bin){ .bucket = b, .count = 1 };
+		h->bins[lo] = (struct lh_hist_bin){ .bucket = b, .count = count };
 		h->nbins++;
 	}
+}
+
+void lh_hist_merge(struct lh_hist *dst, const struct lh_hist *src)
+{
+	if (!src->count)
+		return;
+	for (uint32_t i = 0; i < src->nbins; i++)
+		lh_hist_bump(dst, src->bins[i].bucket, src->bins[i].count);
+	if (dst->count == 0 || src->min < dst->min)
+		dst->min = src->min;
+	if (dst->count == 0 || src->max > dst->max)
+		dst->max = src->max;
+	dst->count += src->count;
+	dst->sum += src->sum;
+}
+
+void lh_hist_add(struct lh_hist *h, int64_t v)
+{
+	if (v < 0)
+		v = 0;
+	lh_hist_bump(h, lh_hist_bucket(v), 1);
 	if (h->count == 0 || v < h->min)
 		h->min = v;
 	if (h->count == 0 || v > h->max)

@@ -19,6 +19,8 @@ struct lh_hist {
 #define LH_HIST_INIT { 0 }
 
 void lh_hist_add(struct lh_hist *h, int64_t value);
+/* Adds every sample of src to dst. */
+void lh_hist_merge(struct lh_hist *dst, const struct lh_hist *src);
 /* The value at quantile q (0..1); 0 when empty. */
 int64_t lh_hist_quantile(const struct lh_hist *h, double q);
 void lh_hist_free(struct lh_hist *h);

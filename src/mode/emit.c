@@ -128,7 +128,7 @@ static int lh_emit_build(const struct lh_emit_options *e, struct lh_buf *b)
 	if (e->args) {
 		args = cJSON_Parse(e->args);
 		if (!cJSON_IsObject(args)) {
-			fprintf(stderr, "livehud emit: --args must be a JSON object: %s\n", e->args);
+			fprintf(stderr, "livehud: --args must be a JSON object: %s\n", e->args);
 			cJSON_Delete(args);
 			return 2;
 		}
@@ -197,7 +197,7 @@ static redisContext *lh_emit_connect(const char *url)
 	struct lh_redis_url u;
 	const char *cause;
 	if (lh_redis_url_parse(url, &u, &cause) < 0) {
-		fprintf(stderr, "livehud emit: bad Redis URL '%s': %s\n", url, cause);
+		fprintf(stderr, "livehud: bad Redis URL '%s': %s\n", url, cause);
 		return NULL;
 	}
 	struct timeval tv = { LH_EMIT_TIMEOUT_S, 0 };
@@ -205,7 +205,7 @@ static redisContext *lh_emit_connect(const char *url)
 				 : redisConnectWithTimeout(u.host, u.port, tv);
 	char *shown = lh_redis_url_display(&u);
 	if (!c || c->err) {
-		fprintf(stderr, "livehud emit: cannot connect to %s: %s\n", shown,
+		fprintf(stderr, "livehud: cannot connect to %s: %s\n", shown,
 			c ? c->errstr : "out of memory");
 		goto fail;
 	}
@@ -215,7 +215,7 @@ static redisContext *lh_emit_connect(const char *url)
 				       : redisCommand(c, "AUTH %s", u.password);
 		bool ok = r && r->type != REDIS_REPLY_ERROR;
 		if (!ok)
-			fprintf(stderr, "livehud emit: AUTH failed on %s: %s\n", shown,
+			fprintf(stderr, "livehud: AUTH failed on %s: %s\n", shown,
 				r ? r->str : c->errstr);
 		freeReplyObject(r);
 		if (!ok)
@@ -241,7 +241,7 @@ static long long lh_publish(redisContext *c, const char *channel, const char *da
 	if (r && r->type == REDIS_REPLY_INTEGER)
 		n = r->integer;
 	else
-		fprintf(stderr, "livehud emit: PUBLISH failed: %s\n",
+		fprintf(stderr, "livehud: PUBLISH failed: %s\n",
 			r && r->type == REDIS_REPLY_ERROR ? r->str : c->errstr);
 	freeReplyObject(r);
 	return n;
@@ -263,7 +263,7 @@ static int lh_emit_stdin(redisContext *c, const char *channel, bool raw)
 			continue;
 		lh_buf_reset(&b);
 		if (!raw && lh_emit_line(line, &b) < 0) {
-			fprintf(stderr, "livehud emit: line %lld is not a JSON object; skipped\n", lineno);
+			fprintf(stderr, "livehud: line %lld is not a JSON object; skipped\n", lineno);
 			status = 1;
 			continue;
 		}
@@ -287,7 +287,7 @@ int lh_emit_main(const struct lh_options *o)
 	const struct lh_emit_options *e = &o->emit;
 	bool single = e->run || e->category || e->message || e->tool || e->args;
 	if (single && !e->run) {
-		fputs("livehud emit: --run is required\nTry 'livehud --help'.\n", stderr);
+		fputs("livehud: --run is required\nTry 'livehud --help'.\n", stderr);
 		return 2;
 	}
 	struct lh_buf b = LH_BUF_INIT;

@@ -143,22 +143,10 @@ static void lh_watch_stop(void *ctx, int signum)
 
 static void lh_watch_summary(struct lh_watch *w)
 {
-	char *rejects = lh_app_rejects_summary(w->app);
-	struct lh_store_counts c;
-	lh_store_get_counts(lh_app_store(w->app), &c);
-	if (*rejects)
-		fprintf(stderr, "livehud: rejected payloads: %s\n", rejects);
-	uint64_t n = lh_app_interruptions(w->app);
-	if (n)
-		fprintf(stderr, "livehud: source interrupted %llu time%s; events published meanwhile are lost\n",
-			(unsigned long long)n, n == 1 ? "" : "s");
-	if (c.evicted)
-		fprintf(stderr, "livehud: %llu events evicted to stay under --max-events %zu\n",
-			(unsigned long long)c.evicted, c.max_events);
+	lh_app_print_losses(w->app, stderr);
 	if (w->out_dropped)
 		fprintf(stderr, "livehud: %llu lines dropped because the output was too slow\n",
 			(unsigned long long)w->out_dropped);
-	free(rejects);
 }
 
 int lh_watch_main(const struct lh_options *o)

@@ -211,6 +211,12 @@ struct lh_source *lh_source_file_new(uv_loop_t *loop, const char *path, bool fol
 	int fd = STDIN_FILENO;
 	if (strcmp(path, "-") != 0) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
+		struct stat st;
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			close(fd);
+			fd = -1;
+			errno = EISDIR;
+		}
 		if (fd < 0) {
 			*cause = lh_xasprintf("cannot open %s: %s", path, strerror(errno));
 			return NULL;

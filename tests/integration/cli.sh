@@ -76,6 +76,22 @@ check "saying the file is empty" contains "$T/emptyfile.err" 'the file is empty'
 "$LIVEHUD" --ws ws://127.0.0.1:9 --token '' --plain >/dev/null 2>"$T/emptyws.err"
 check "--ws --token '' exits 2" [ $? -eq 2 ]
 check "livehud bridge --version prints the version" sh -c "'$LIVEHUD' bridge --version | grep -q '^livehud [0-9]'"
+# Usage errors: consistent statuses, and messages that say who speaks.
+"$LIVEHUD" --file "$T" --plain >/dev/null 2>"$T/dir.err"
+check "--file DIRECTORY exits 1" [ $? -eq 1 ]
+check "saying it is a directory" contains "$T/dir.err" "livehud: cannot open $T: Is a directory"
+"$LIVEHUD" emit --channel 'raro:*' --run r --message x 2>"$T/pattern.err"
+check "emit --channel with a pattern exits 2, before connecting" [ $? -eq 2 ]
+check "saying a channel, not a pattern" contains "$T/pattern.err" "livehud: emit publishes to a channel, not a pattern: 'raro:*'"
+"$LIVEHUD" bridge --bogus 2>"$T/bogus.err"
+check "bridge: an unknown option exits 2" [ $? -eq 2 ]
+check "bridge's messages start 'livehud bridge:'" contains "$T/bogus.err" "livehud bridge: unrecognized option '--bogus'"
+"$LIVEHUD" bridge --listen nope 2>"$T/listen.err"
+check "bridge --listen nope: 'livehud bridge:' too" contains "$T/listen.err" "livehud bridge: bad --listen 'nope'"
+"$LIVEHUD" emit --run r --message x --redis redis://127.0.0.1:1 2>"$T/emit.err"
+check "emit's errors start 'livehud:'" contains "$T/emit.err" "livehud: cannot connect to redis://127.0.0.1:1"
+"$LIVEHUD" --bell sometimes --plain --demo 2>"$T/bell.err"
+check "--bell takes approval, errors or none" [ $? -eq 2 ] && contains "$T/bell.err" "approval, errors or none"
 # Every option --help lists, for every mode, is in the man page.
 missing=""
 for opt in $("$LIVEHUD" --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u); do

@@ -71,6 +71,29 @@ check "a finished file's pending call counts to the file's last event (13.0s)" w
 keys op g j
 check "the detail says the same time" wait_screen op 'pending for 13.0s'
 
+# ---- stats: sorted, scrolled, and Enter goes to the slowest call ----
+keys op s
+check "stats sort by p95, descending, by default" wait_screen op 'P95v'
+first_tool() { screen op | grep -A1 '^TOOL' | sed -n 2p | awk '{print $1}'; }
+check "the slowest p95 first" [ "$(first_tool)" = web_search ]
+keys op I
+check "I inverts the order" wait_screen op 'P95^'
+keys op I '<'
+check "< sorts by the column before (P50)" wait_screen op 'P50v'
+keys op '<' '<' '<' '<'
+check "the tool name sorts ascending" wait_screen op 'TOOL^'
+check "execute_python first by name" [ "$(first_tool)" = execute_python ]
+keys op j Enter
+check "Enter on a tool goes to its slowest call" wait_screen op 'the slowest read_file call: 12ms'
+check "selected in the timeline" screen_has op 'read_file(path="/etc/hosts")'
+keys op r
+check "the run picker" wait_screen op 'choose run'
+keys op k k k k Enter s
+check "stats for all runs" wait_screen op 'STATS  all runs'
+check "with every tool" screen_has op 'web_search'
+keys op s r k k k k j Enter End
+check "back on the newest run, automatically" wait_screen op 'run flow-7 auto'
+
 # ---- copy (OSC 52 through tmux's set-clipboard buffer) ----
 keys op g
 check "the first call is selected" wait_screen op 'web_search(query='
@@ -106,5 +129,51 @@ check "an existing file is not overwritten" wait_screen op 'saved.jsonl exists: 
 check "livehud --file reads a saved file back" sh -c "$LIVEHUD --file $T/saved.jsonl --plain | grep -q 'web_search(query=\"RARO docs\", n=5)'"
 keys op q
 check "q quits" wait_for 10 hud_exited op
+
+# ---- trust: a paused view stays put; evictions are said where they were ----
+if start_redis; then
+	CH="test:op:$$"
+	E() { "$LIVEHUD" emit --redis "$REDIS_URL" --channel "$CH" "$@" >/dev/null; }
+	hud_start live 120 30 "$LIVEHUD --redis $REDIS_URL --channel $CH --max-events 5"
+	wait_for 10 has_subscribers "$CH"
+	E --run flow-8 --agent a --tool slow_tool --call-id k1 --args '{}'
+	for i in 1 2 3 4 5; do E --run flow-8 --agent a --category THOUGHT --message "thought $i"; done
+	check "a row at the top of the timeline says what was evicted" wait_screen live '1 older event evicted (--max-events)'
+	E --run flow-8 --agent a --category TOOL_RESULT --tool slow_tool --call-id k1 --message "late result"
+	check "a result whose call was evicted says so" wait_screen live '(call evicted) slow_tool: late r'
+	check "and its detail too" screen_has live 'Pairing  its call was evicted'
+	keys live k k
+	check "paused" wait_screen live 'PAUSED'
+	E --run flow-9 --agent b --category THOUGHT --message "in another run"
+	check "paused: a new run does not switch the view, it is announced" wait_screen live 'new run flow-9 (r to switch)'
+	check "the view stays on flow-8" screen_has live 'run flow-8 auto'
+	keys live End
+	check "following again, the view moves to the new run" wait_screen live 'in another run'
+	keys live q
+	check "the HUD says at exit what was evicted" wait_for 10 grep -q 'events evicted to stay under --max-events 5' "$T/live.err"
+else
+	echo "# redis-server did not start: the live part is skipped"
+fi
+
+# ---- the help fits the screen and scrolls ----
+hud_start small 80 12 "$LIVEHUD --file $F"
+check "a small screen" wait_screen small 'second match'
+keys small '?'
+check "the help says it scrolls when it does not fit" wait_screen small 'j/k: scroll'
+keys small j Space Space Space Space Space Space Space Space
+check "j scrolls it to its last keys" wait_screen small 'quit'
+keys small x
+check "any other key closes it" wait_for 10 not screen_has small 'livehud keys'
+check "the header keeps its counts at 80 columns" screen_has_re small '[0-9]+ events +[0-9]+ evicted +[0-9]+ rejected'
+tm resize-window -t small -x 40 -y 12
+check "and at 40" wait_for 10 screen_has_re small '[0-9]+ ev [0-9]+ rej'
+keys small '&' 'web' Enter
+check "filters show abbreviated in a 40-column pane" wait_screen small '&web'
+keys small q
+
+# ---- TERM=dumb: plain output, and why ----
+hud_start dumb 80 12 "env TERM=dumb $LIVEHUD --file $F"
+check "TERM=dumb falls back to plain output" wait_screen dumb 'web_search(query="RARO docs", n=5)'
+check "saying why on stderr" wait_for 10 grep -q 'TERM=dumb cannot move the cursor: plain output instead (--plain chooses it)' "$T/dumb.err"
 
 done_testing
