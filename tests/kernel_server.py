@@ -7,14 +7,21 @@ POST_LOG as "METHOD PATH AUTHORIZATION". Runs named on the command line
 answer 200, others 404 Not Found. Standard library only: the WebSocket
 handshake and frames are written by hand, so one port serves both.
 
-  kernel_server.py PORT FRAMES_FILE POST_LOG [RUN...]
+  kernel_server.py PORT FRAMES_FILE POST_LOG [--tls CERT KEY] [RUN...]
 """
 import asyncio
 import base64
 import hashlib
+import ssl
 import sys
 
-PORT, FRAMES, LOG, RUNS = int(sys.argv[1]), sys.argv[2], sys.argv[3], set(sys.argv[4:])
+PORT, FRAMES, LOG, REST = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
+TLS = None
+if REST[:1] == ["--tls"]:
+    TLS = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    TLS.load_cert_chain(REST[1], REST[2])
+    REST = REST[3:]
+RUNS = set(REST)
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
@@ -78,7 +85,7 @@ async def handle(reader, writer):
 
 
 async def main():
-    server = await asyncio.start_server(handle, "127.0.0.1", PORT)
+    server = await asyncio.start_server(handle, "127.0.0.1", PORT, ssl=TLS)
     async with server:
         await server.serve_forever()
 

@@ -73,5 +73,41 @@ keys dead X y
 check "a kernel that does not answer: the failure is said" wait_for 10 screen_has_re dead 'stop failed: .+'
 keys dead q
 
+# ---- over TLS: wss:// for the stream, https:// for the API, one --ca ----
+if command -v openssl >/dev/null; then
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 1 \
+		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+	SPORT=$(free_port)
+	: >"$T/tposts"
+	$PY "$TESTS_SRCDIR/kernel_server.py" "$SPORT" "$FRAMES" "$T/tposts" --tls "$T/cert.pem" "$T/key.pem" flow-7 \
+		>"$T/tkernel.log" 2>&1 &
+	PIDS="$PIDS $!"
+	tls_up() { curl -s -o /dev/null --cacert "$T/cert.pem" "https://127.0.0.1:$SPORT/"; [ $? -ne 7 ]; }
+	wait_for 10 tls_up
+	hud_start tls 120 30 "$LIVEHUD --ws wss://127.0.0.1:$SPORT/ws/runtime/flow-7 --ca $T/cert.pem --bell none"
+	check "wss: the approval arrives" wait_screen tls 'APPROVAL REQUIRED (A: approve, X: stop)'
+	keys tls A y
+	check "A over https with the same --ca" wait_screen tls 'run flow-7 resumed'
+	check "the kernel got POST /runtime/flow-7/resume over TLS" grep -qx 'POST /runtime/flow-7/resume -' "$T/tposts"
+	keys tls q
+else
+	echo "# openssl is not installed: the TLS part is skipped"
+fi
+
+# ---- --bell: none is silent; errors rings on a failed call too ----
+E="$T/err.jsonl"
+echo '{"run_id":"r","agent_id":"a","category":"TOOL_RESULT","tool_name":"t","metadata":"IO_ERR","message":"boom"}' >"$E"
+hud_start quiet 100 24 "sh -c 'read go; exec $LIVEHUD --file $E --bell none'"
+tm pipe-pane -t quiet "cat >>'$T/quiet.out'"
+keys quiet Enter
+check "--bell none: the error is shown" wait_screen quiet 'boom'
+check "and no bell rang" not grep -q "$(printf '\a')" "$T/quiet.out"
+keys quiet q
+hud_start loud 100 24 "sh -c 'read go; exec $LIVEHUD --file $E --bell errors'"
+tm pipe-pane -t loud "cat >>'$T/loud.out'"
+keys loud Enter
+check "--bell errors: a failed call rings" wait_for 10 grep -q "$(printf '\a')" "$T/loud.out"
+keys loud q
+
 check "--kernel must be http(s)" sh -c "$LIVEHUD --kernel ftp://x --file $F --plain 2>&1 | grep -q 'an http:// or https:// URL'"
 done_testing

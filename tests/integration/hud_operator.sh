@@ -169,6 +169,7 @@ tm resize-window -t small -x 40 -y 12
 check "and at 40" wait_for 10 screen_has_re small '[0-9]+ ev [0-9]+ rej'
 keys small '&' 'web' Enter
 check "filters show abbreviated in a 40-column pane" wait_screen small '&web'
+check "a cut line ends in an ellipsis" screen_has_re small 'web_search\([^ ]*…'
 keys small q
 
 # ---- TERM=dumb: plain output, and why ----
