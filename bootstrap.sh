@@ -69,8 +69,18 @@ sanitized_check() {
 		fi
 		ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1" \
 			UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1" \
-			make -j"$(nproc)" check
+			make -j"$(nproc)" check || check_broken "$SAN_DIR"
 	)
+}
+
+# A make check that failed with no failing test behind it (a test program
+# that did not build) is a failure of its own: counted by summary.
+BROKEN="$PWD/.check-broken"
+check_broken() {
+	dir=${1:-.}
+	if ! grep -qs '^:test-result: \(FAIL\|XPASS\|ERROR\)' $(find tests -name '*.trs' 2>/dev/null) /dev/null; then
+		echo "make check in $dir failed before its tests could (see its output above)" >>"$BROKEN"
+	fi
 }
 
 # Prints "N passed, N failed[, N skipped]" from the test logs of both
@@ -78,6 +88,10 @@ sanitized_check() {
 summary() {
 	set +e
 	pass=0 fail=0 skip=0
+	if [ -s "$BROKEN" ]; then
+		cat "$BROKEN"
+		fail=$((fail + $(wc -l <"$BROKEN")))
+	fi
 	for report in "$SAN_DIR"/reports/*; do
 		[ -f "$report" ] || continue
 		echo "sanitizer report $report:"
@@ -109,7 +123,8 @@ check)
 	export PATH
 	build
 	find tests -name '*.trs' -delete 2>/dev/null || true
-	make -j"$(nproc)" check || true
+	rm -f "$BROKEN"
+	make -j"$(nproc)" check || check_broken .
 	echo "bootstrap: the tests again under AddressSanitizer and UBSan"
 	sanitized_check || echo "bootstrap: the sanitizer build or its tests failed"
 	grep -h -A30 '^FAIL\|^ERROR' test-suite.log "$SAN_DIR/test-suite.log" 2>/dev/null | head -200 || true

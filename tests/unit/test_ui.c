@@ -112,17 +112,18 @@ static void test_rowfmt(void)
 	lh_rows_sync(rows);
 	is_int(lh_rows_count(rows), 1, "a call that later failed appears under errors only");
 
+	char found[] = "found 3", dur[] = "450ms", bad[] = "(";
 	f.errors = false;
-	f.grep = "found 3";
+	f.grep = found;
 	ok(lh_rows_set_filter(rows, &f, err, sizeof err) == 0, "a grep pattern compiles");
 	is_int(lh_rows_count(rows), 1, "&pattern: the call whose result matches, case folded");
-	f.grep = "450ms";
+	f.grep = dur;
 	lh_rows_set_filter(rows, &f, err, sizeof err);
 	is_int(lh_rows_count(rows), 1, "a duration as shown matches");
 	f.grep_invert = true;
 	lh_rows_set_filter(rows, &f, err, sizeof err);
 	is_int(lh_rows_count(rows), 1, "&!pattern: only the other call");
-	f.grep = "(";
+	f.grep = bad;
 	ok(lh_rows_set_filter(rows, &f, err, sizeof err) == -1 && *err, "a bad pattern is refused with a reason");
 	is_int(lh_rows_count(rows), 1, "and the filter stays as it was");
 	f.grep = NULL;
