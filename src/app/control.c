@@ -2,6 +2,7 @@
 #include "control.h"
 #include "lib/buf.h"
 #include "lib/lookup.h"
+#include "lib/lwsclient.h"
 #include "lib/url.h"
 #include "lib/xalloc.h"
 
@@ -12,7 +13,7 @@
 
 struct lh_control {
 	uv_loop_t *loop;
-	struct lws_context *ctx;
+	struct lws_vhost *vh;
 	struct lh_url url;
 	char *base, *token, *ca_file;
 	bool insecure;
@@ -78,7 +79,9 @@ static int lh_control_headers(struct lh_control *c, struct lws *wsi, void *in, s
 
 static int lh_control_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
-	struct lh_control *c = lws_context_user(lws_get_context(wsi));
+	struct lh_control *c = lws_vhost_user(lws_get_vhost(wsi));
+	if (!c)
+		return lws_callback_http_dummy(wsi, reason, user, in, len);
 	char body[1024 + LWS_PRE], *p = body + LWS_PRE;
 	int n = (int)sizeof body - LWS_PRE;
 	switch (reason) {
@@ -115,7 +118,8 @@ static void lh_control_connect(struct lh_control *c, const char *addr)
 	snprintf(hostport, sizeof hostport, "%s:%d", c->url.host, c->url.port);
 	struct lws_client_connect_info i;
 	memset(&i, 0, sizeof i);
-	i.context = c->ctx;
+	i.context = lh_lwsclient_context();
+	i.vhost = c->vh;
 	i.address = addr;
 	i.port = c->url.port;
 	i.path = c->path;
@@ -214,18 +218,9 @@ struct lh_control *lh_control_new(uv_loop_t *loop, const struct lh_control_optio
 	c->token = o->token ? lh_xstrdup(o->token) : NULL;
 	c->ca_file = o->ca_file ? lh_xstrdup(o->ca_file) : NULL;
 	c->insecure = o->insecure;
-	struct lws_context_creation_info info;
-	memset(&info, 0, sizeof info);
-	void *loops[1] = { loop };
-	info.foreign_loops = loops;
-	info.options = LWS_SERVER_OPTION_LIBUV | (c->url.tls ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0);
-	info.port = CONTEXT_PORT_NO_LISTEN;
-	info.protocols = lh_control_protocols;
-	info.user = c;
-	info.client_ssl_ca_filepath = c->ca_file;
-	lws_set_log_level(0, NULL);
-	c->ctx = lws_create_context(&info);
-	if (!c->ctx) {
+	const struct lh_lwsclient_vhost v = { "livehud-control", lh_control_protocols, c->ca_file, c->url.tls, c };
+	c->vh = lh_lwsclient_open(loop, &v);
+	if (!c->vh) {
 		*cause = lh_xasprintf("cannot set up libwebsockets (is libwebsockets-evlib-uv installed?)");
 		lh_control_free(c);
 		return NULL;
@@ -247,16 +242,14 @@ void lh_control_close(struct lh_control *c)
 		lh_lookup_abandon(c->lookup);
 	c->lookup = NULL;
 	lh_control_done(c, 0, "closing");
-	if (c->ctx)
-		lws_context_destroy(c->ctx);
+	lh_lwsclient_close(c->vh);
 }
 
 void lh_control_free(struct lh_control *c)
 {
 	if (!c)
 		return;
-	if (c->ctx) /* the second call, now that the loop has ended */
-		lws_context_destroy(c->ctx);
+	lh_lwsclient_finish();
 	lh_url_free(&c->url);
 	free(c->base);
 	free(c->token);

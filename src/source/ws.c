@@ -17,6 +17,7 @@
 #include "lib/buf.h"
 #include "lib/json.h"
 #include "lib/lookup.h"
+#include "lib/lwsclient.h"
 #include "lib/redact.h"
 #include "lib/url.h"
 #include "lib/timeutil.h"
@@ -34,7 +35,7 @@ struct lh_ws_source {
 	bool tls, insecure, ever_live, finished;
 	size_t max_bytes;
 	bool forward;
-	struct lws_context *ctx;
+	struct lws_vhost *vh;
 	struct lws *wsi;
 	struct lh_lookup *lookup; /* while the host name is looked up */
 	uv_timer_t timer;
@@ -248,7 +249,7 @@ static void lh_ws_closed(struct lh_ws_source *self)
 
 static int lh_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
-	struct lh_ws_source *self = lws_context_user(lws_get_context(wsi));
+	struct lh_ws_source *self = lws_vhost_user(lws_get_vhost(wsi));
 	if (!self || self->base.closing) /* libwebsockets is tidying up after us */
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
 	switch (reason) {
@@ -299,7 +300,8 @@ static void lh_ws_connect_to(struct lh_ws_source *self, const char *addr)
 	snprintf(hostport, sizeof hostport, "%s:%d", self->host, self->port);
 	struct lws_client_connect_info i;
 	memset(&i, 0, sizeof i);
-	i.context = self->ctx;
+	i.context = lh_lwsclient_context();
+	i.vhost = self->vh;
 	i.address = addr;
 	i.port = self->port;
 	i.path = path;
@@ -349,20 +351,9 @@ static void lh_ws_connect(struct lh_ws_source *self)
 static int lh_ws_start(struct lh_source *src)
 {
 	struct lh_ws_source *self = (struct lh_ws_source *)src;
-	struct lws_context_creation_info info;
-	memset(&info, 0, sizeof info);
-	void *loops[1] = { src->loop };
-	info.foreign_loops = loops;
-	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_VALIDATE_UTF8;
-	if (self->tls)
-		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-	info.port = CONTEXT_PORT_NO_LISTEN;
-	info.protocols = lh_ws_protocols;
-	info.user = self;
-	info.client_ssl_ca_filepath = self->ca_file;
-	lws_set_log_level(0, NULL); /* errors come through the callbacks; stderr may be the HUD's */
-	self->ctx = lws_create_context(&info);
-	if (!self->ctx) {
+	const struct lh_lwsclient_vhost v = { "livehud-ws", lh_ws_protocols, self->ca_file, self->tls, self };
+	self->vh = lh_lwsclient_open(src->loop, &v);
+	if (!self->vh) {
 		lh_source_set_error(&self->base, "cannot set up libwebsockets (is libwebsockets-evlib-uv installed?)");
 		lh_source_set_state(&self->base, LH_SOURCE_DONE);
 		return 0;
@@ -377,15 +368,13 @@ static void lh_ws_close(struct lh_source *src)
 	if (self->lookup)
 		lh_lookup_abandon(self->lookup);
 	uv_close((uv_handle_t *)&self->timer, NULL);
-	if (self->ctx)
-		lws_context_destroy(self->ctx);
+	lh_lwsclient_close(self->vh);
 }
 
 static void lh_ws_free(struct lh_source *src)
 {
 	struct lh_ws_source *self = (struct lh_ws_source *)src;
-	if (self->ctx) /* the second call, now that the loop has ended */
-		lws_context_destroy(self->ctx);
+	lh_lwsclient_finish();
 	free(self->url);
 	free(self->host);
 	free(self->path);
