@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 
 PACKAGES="build-essential autoconf automake pkg-config clang debhelper libncurses-dev libhiredis-dev \
 libcjson-dev libwebsockets-dev libwebsockets-evlib-uv libuv1-dev redis-server tmux python3 \
-python3-websockets curl openssl chromium"
+python3-websockets curl openssl chromium haproxy"
 
 missing_packages() {
 	for p in $PACKAGES; do

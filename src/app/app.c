@@ -27,10 +27,10 @@ struct lh_app {
 	uint64_t interruptions;
 };
 
-static void lh_app_payload(void *ctx, const char *data, size_t len)
+static void lh_app_payload(void *ctx, const char *data, size_t len, uint64_t pos)
 {
 	struct lh_app *app = ctx;
-	lh_ingest_payload(&app->ingest, data, len);
+	lh_ingest_payload(&app->ingest, data, len, pos);
 }
 
 static void lh_app_event(void *ctx, struct lh_event *ev, const char *data, size_t len)
@@ -60,11 +60,13 @@ static const char *lh_app_newest_run(const struct lh_app *app)
 static void lh_app_state(void *ctx, const struct lh_source_status *st)
 {
 	struct lh_app *app = ctx;
-	/* Only a store shows rows; the bridge tells its clients itself. */
-	if (app->store && st->state == LH_SOURCE_LIVE && app->down_since_us) {
+	/* Only a store shows rows; the bridge tells its clients itself. A
+	 * stream resumes where it left off: an outage loses nothing there. */
+	bool lossy = app->store && !st->durable;
+	if (lossy && st->state == LH_SOURCE_LIVE && app->down_since_us) {
 		lh_app_outage(app, lh_app_newest_run(app), app->down_since_us, lh_time_now_us(), "source");
 		app->down_since_us = 0;
-	} else if (st->state != LH_SOURCE_LIVE && st->state != LH_SOURCE_DONE && app->ever_live &&
+	} else if (lossy && st->state != LH_SOURCE_LIVE && st->state != LH_SOURCE_DONE && app->ever_live &&
 		   !app->down_since_us) {
 		app->down_since_us = lh_time_now_us();
 	}
@@ -85,7 +87,7 @@ static void lh_app_synth(struct lh_app *app, const char *run, const char *catego
 	lh_buf_printf(&b, ",\"category\":\"%s\",\"metadata\":\"%s\",\"message\":", category, meta);
 	lh_json_put_string(&b, message);
 	lh_buf_putc(&b, '}');
-	lh_ingest_payload(&app->ingest, b.data, b.len);
+	lh_ingest_payload(&app->ingest, b.data, b.len, 0);
 	lh_buf_free(&b);
 }
 
@@ -115,7 +117,10 @@ static void lh_app_gap(struct lh_app *app, const struct lh_kframe *f)
 	char msg[200];
 	const char *reason = f->text ? f->text : "gap";
 	const char *across = f->all_runs ? " across runs" : "";
-	if (f->to >= f->from)
+	if (f->to >= f->from && f->sparse)
+		snprintf(msg, sizeof msg, "events missed%s (seq %llu-%llu, %.40s)", across,
+			 (unsigned long long)f->from, (unsigned long long)f->to, reason);
+	else if (f->to >= f->from)
 		snprintf(msg, sizeof msg, "%llu event%s missed%s (seq %llu-%llu, %.40s)",
 			 (unsigned long long)(f->to - f->from + 1), f->to == f->from ? "" : "s", across,
 			 (unsigned long long)f->from, (unsigned long long)f->to, reason);
@@ -163,7 +168,7 @@ static struct lh_source *lh_app_source(struct lh_app *app, const struct lh_optio
 	if (o->file)
 		return lh_source_file_new(&app->loop, o->file, o->follow, o->max_bytes, &cb, cause);
 	struct lh_redis_options r = { o->redis_url, o->channels, o->nchannels, o->max_bytes,
-				      o->redis_timeout_s * 1000 };
+				      o->redis_timeout_s * 1000, o->stream, o->backlog };
 	return lh_source_redis_new(&app->loop, &r, &cb, cause);
 }
 

@@ -29,6 +29,11 @@ static const char lh_usage[] =
 "                         (*, ?, [..]) uses PSUBSCRIBE (default " LH_REDIS_DEFAULT_CHANNEL ")\n"
 "      --redis-timeout S  after S seconds with nothing from Redis, PING it; no answer\n"
 "                         in 2 s more marks it stalled and reconnects (default 5; 0: never)\n"
+"      --stream KEY       read the Redis Stream KEY instead of Pub/Sub: nothing is lost\n"
+"                         while away, it resumes where it left off (--channel is then\n"
+"                         for emit only)\n"
+"      --backlog N|all    with --stream, the last N entries first (default 1000; the\n"
+"                         bridge: all)\n"
 "  -w, --ws URL           the kernel's or a bridge's WebSocket: ws[s]://host:port, or\n"
 "                         one run's ws[s]://host:port/ws/runtime/RUN_ID\n"
 "      --run ID           with a bare --ws URL, watch this run (else every run)\n"
@@ -75,6 +80,9 @@ static const char lh_usage[] =
 "      --duration-ms N    duration_ms of a TOOL_RESULT\n"
 "      --call-id ID       call_id, to pair a result with its call\n"
 "      --raw              publish stdin lines exactly as they are, unchecked\n"
+"      --stream KEY       append to the stream KEY (XADD, field data) instead; with\n"
+"                         --channel, publish there too, atomically (MULTI/EXEC)\n"
+"      --maxlen N         keep the stream at about N entries (default 100000)\n"
 "      -r/--redis and -c/--channel as above (one channel)\n"
 "\n"
 "livehud bridge: subscribe to Redis and serve every run's events over WebSocket\n"
@@ -100,7 +108,9 @@ static const char lh_usage[] =
 "      --version              show the version\n"
 "      --config PATH          read options from PATH, one 'option = value' a line\n"
 "                             (only when given; the command line wins)\n"
-"      -r/--redis, -c/--channel, --redis-timeout and --max-bytes as above\n"
+"      -r/--redis, -c/--channel, --redis-timeout, --stream, --backlog and --max-bytes\n"
+"                             as above; with --stream, seq and epoch come from the\n"
+"                             stream, the same on every bridge serving it\n"
 "\n"
 "Environment: REDIS_URL (default Redis URL), NO_COLOR, LC_ALL/LC_CTYPE/LANG, TMPDIR (where\n"
 "the HUD keeps payloads as received, for Y, S and the detail).\n"
@@ -113,13 +123,15 @@ enum {
 	OPT_MAX_FRAME, OPT_PING, OPT_TOKEN, OPT_TOKEN_FILE, OPT_ORIGIN, OPT_TLS_CERT, OPT_TLS_KEY,
 	OPT_LOG_JSON, OPT_WS_RUN, OPT_CA, OPT_INSECURE, OPT_REDIS_TIMEOUT, OPT_VERBOSE,
 	OPT_RUN, OPT_AGENT, OPT_CATEGORY, OPT_MESSAGE, OPT_META, OPT_TOOL, OPT_ARGS,
-	OPT_DURATION, OPT_CALL_ID, OPT_RAW, OPT_KERNEL, OPT_BELL,
+	OPT_DURATION, OPT_CALL_ID, OPT_RAW, OPT_KERNEL, OPT_BELL, OPT_STREAM, OPT_BACKLOG, OPT_MAXLEN,
 };
 
 static const struct option lh_long_opts[] = {
 	{ "redis", required_argument, NULL, 'r' },
 	{ "channel", required_argument, NULL, 'c' },
 	{ "redis-timeout", required_argument, NULL, OPT_REDIS_TIMEOUT },
+	{ "stream", required_argument, NULL, OPT_STREAM },
+	{ "backlog", required_argument, NULL, OPT_BACKLOG },
 	{ "file", required_argument, NULL, 'f' },
 	{ "follow", no_argument, NULL, 'F' },
 	{ "ws", required_argument, NULL, 'w' },
@@ -158,6 +170,8 @@ static const struct option lh_emit_opts[] = {
 	{ "duration-ms", required_argument, NULL, OPT_DURATION },
 	{ "call-id", required_argument, NULL, OPT_CALL_ID },
 	{ "raw", no_argument, NULL, OPT_RAW },
+	{ "stream", required_argument, NULL, OPT_STREAM },
+	{ "maxlen", required_argument, NULL, OPT_MAXLEN },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -166,6 +180,8 @@ static const struct option lh_bridge_opts[] = {
 	{ "redis", required_argument, NULL, 'r' },
 	{ "channel", required_argument, NULL, 'c' },
 	{ "redis-timeout", required_argument, NULL, OPT_REDIS_TIMEOUT },
+	{ "stream", required_argument, NULL, OPT_STREAM },
+	{ "backlog", required_argument, NULL, OPT_BACKLOG },
 	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "history", required_argument, NULL, OPT_HISTORY },
@@ -212,6 +228,8 @@ static void lh_options_defaults(struct lh_options *o)
 		.max_events = LH_STORE_DEFAULT_MAX_EVENTS,
 		.max_bytes = LH_EVENT_DEFAULT_MAX_BYTES,
 		.redis_timeout_s = LH_REDIS_DEFAULT_SILENCE_S,
+		.backlog = LH_STREAM_DEFAULT_BACKLOG,
+		.maxlen = LH_STREAM_DEFAULT_MAXLEN,
 		.emit = { .duration_ms = -1 },
 		.bridge = { .listen = "127.0.0.1:3001", .history = 1000, .history_bytes = 64 << 20,
 			    .max_runs = 1000, .max_clients = 10000, .queue_msgs = 4096, .queue_bytes = 8 << 20,
@@ -258,6 +276,33 @@ static enum lh_parse_status lh_check_redis(const char *url, FILE *err)
 	return LH_OPTS_RUN;
 }
 
+static enum lh_parse_status lh_stream_opt(struct lh_options *o, int c, FILE *err)
+{
+	uint64_t v;
+	switch (c) {
+	case OPT_STREAM:
+		if (!*optarg)
+			return lh_bad(err, "--stream", optarg, "a stream key cannot be empty");
+		o->stream = optarg;
+		break;
+	case OPT_BACKLOG:
+		o->backlog_given = true;
+		if (strcmp(optarg, "all") == 0)
+			o->backlog = SIZE_MAX;
+		else if (lh_parse_u64(optarg, 0, 10000000, &v) < 0)
+			return lh_bad(err, "--backlog", optarg, "a number from 0 to 10000000, or all");
+		else
+			o->backlog = (size_t)v;
+		break;
+	case OPT_MAXLEN:
+		if (lh_parse_u64(optarg, 1, 1000000000, &v) < 0)
+			return lh_bad(err, "--maxlen", optarg, "a number from 1 to 1000000000");
+		o->maxlen = (size_t)v;
+		break;
+	}
+	return LH_OPTS_RUN;
+}
+
 static enum lh_parse_status lh_emit_opt(struct lh_options *o, int c, FILE *out, FILE *err)
 {
 	struct lh_emit_options *e = &o->emit;
@@ -274,6 +319,7 @@ static enum lh_parse_status lh_emit_opt(struct lh_options *o, int c, FILE *out, 
 	case OPT_ARGS: e->args = optarg; break;
 	case OPT_CALL_ID: e->call_id = optarg; break;
 	case OPT_RAW: e->raw = true; break;
+	case OPT_STREAM: case OPT_MAXLEN: return lh_stream_opt(o, c, err);
 	case OPT_DURATION:
 		if (lh_parse_u64(optarg, 0, 1000000000000ULL, &v) < 0)
 			return lh_bad(err, "--duration-ms", optarg, "a whole number of milliseconds");
@@ -310,6 +356,7 @@ static enum lh_parse_status lh_bridge_opt(struct lh_options *o, int c, FILE *out
 	case 'c': return lh_add_channel(o, optarg, err);
 	case OPT_MAX_BYTES: return lh_size_opt("--max-bytes", 64, 512 << 20, &o->max_bytes, err);
 	case OPT_REDIS_TIMEOUT: return lh_size_opt("--redis-timeout", 0, 3600, &o->redis_timeout_s, err);
+	case OPT_STREAM: case OPT_BACKLOG: return lh_stream_opt(o, c, err);
 	case OPT_LISTEN: b->listen = optarg; break;
 	case OPT_HISTORY: return lh_size_opt("--history", 0, 1000000, &b->history, err);
 	case OPT_HISTORY_BYTES:
@@ -358,6 +405,7 @@ static enum lh_parse_status lh_main_opt(struct lh_options *o, int c, FILE *out, 
 	case 'w': o->ws_url = optarg; break;
 	case OPT_WS_RUN: o->ws_run = optarg; break;
 	case OPT_REDIS_TIMEOUT: return lh_size_opt("--redis-timeout", 0, 3600, &o->redis_timeout_s, err);
+	case OPT_STREAM: case OPT_BACKLOG: return lh_stream_opt(o, c, err);
 	case OPT_TOKEN:
 		if (!*optarg)
 			return lh_bad(err, "--token", optarg, "a token cannot be empty");
@@ -599,6 +647,20 @@ enum lh_parse_status lh_options_parse(struct lh_options *o, int argc, char **arg
 		fprintf(err, "%s: --run goes with --ws\n", lh_me);
 		return LH_OPTS_EXIT_USAGE;
 	}
+	if (!emit && o->stream && (o->file || o->demo || o->ws_url)) {
+		fprintf(err, "%s: --stream is a Redis source: not with --ws, --file or --demo\n", lh_me);
+		return LH_OPTS_EXIT_USAGE;
+	}
+	if (!emit && o->stream && o->nchannels && !o->channels_from_config) {
+		fprintf(err, "%s: a reader reads --stream or --channel, not both (emit and the recorder take both)\n", lh_me);
+		return LH_OPTS_EXIT_USAGE;
+	}
+	if (o->backlog_given && !o->stream) {
+		fprintf(err, "%s: --backlog goes with --stream\n", lh_me);
+		return LH_OPTS_EXIT_USAGE;
+	}
+	if (bridge && o->stream && !o->backlog_given)
+		o->backlog = SIZE_MAX; /* its history is the stream's: bounded by --history-bytes */
 	if (o->follow && !o->file) {
 		fprintf(err, "%s: --follow goes with --file\n", lh_me);
 		return LH_OPTS_EXIT_USAGE;

@@ -66,6 +66,9 @@ struct lh_options {
 	size_t max_events;
 	size_t max_bytes;
 	size_t redis_timeout_s; /* PING Redis after this much silence; 0: never */
+	const char *stream;     /* --stream: a Redis Stream instead of Pub/Sub */
+	size_t backlog;         /* entries of it read first; SIZE_MAX: all */
+	size_t maxlen;          /* emit: the stream's approximate length cap */
 	bool ascii;
 	bool no_color;
 	const char *theme;  /* name or path; NULL: dark */
@@ -74,6 +77,7 @@ struct lh_options {
 	/* private: the config file's text, which option values point into */
 	char *config_text;
 	bool channels_from_config;
+	bool backlog_given;
 };
 
 enum lh_parse_status {

@@ -31,8 +31,13 @@ static void lh_bridge_event(void *ctx, const struct lh_event *ev)
 	struct lh_bridge *b = ctx;
 	b->received++;
 	struct lh_hrun *r = lh_history_run(b->hist, ev->run_id);
-	struct lh_frame *f = lh_frame_new_event(ev, lh_hrun_next_seq(r), lh_hrun_epoch(r), ++b->gseq,
-						b->boot_id);
+	/* From a stream, the entry's place numbers the frame, the same on
+	 * every bridge; what came before the first one read is not known. */
+	if (ev->pos && !b->known_from)
+		b->known_from = ev->pos;
+	b->gseq = ev->pos ? ev->pos : b->gseq + 1;
+	struct lh_frame *f = lh_frame_new_event(ev, ev->pos ? ev->pos : lh_hrun_next_seq(r), lh_hrun_epoch(r),
+						b->gseq, b->boot_id);
 	lh_hrun_append(b->hist, r, f);
 	lh_frame_ring_push(&b->all, f);
 	for (; b->all.bytes > b->o->bridge.history_bytes; b->all_evicted++)
@@ -57,6 +62,8 @@ static void lh_bridge_reject(void *ctx, enum lh_reject reason, const char *why, 
  * so no seq gap could say it). */
 static void lh_bridge_track_outage(struct lh_bridge *b, bool live)
 {
+	if (b->o->stream) /* it resumes where it left off: nothing to tell */
+		return;
 	int64_t now = lh_time_now_us();
 	if (!live) {
 		if (b->ever_live && !b->down_since_us)
@@ -329,6 +336,23 @@ static int lh_bridge_preflight(const struct lh_bridge_options *bo, const char *h
 	return -1;
 }
 
+/* The epoch: random for Pub/Sub, where the numbers are the bridge's own;
+ * from a stream, named after its key, so every bridge serving it agrees. */
+static void lh_bridge_epoch(struct lh_bridge *b)
+{
+	uint64_t v = 0xcbf29ce484222325ULL; /* FNV-1a */
+	if (b->o->stream) {
+		for (const unsigned char *p = (const unsigned char *)b->o->stream; *p; p++)
+			v = (v ^ *p) * 0x100000001b3ULL;
+		snprintf(b->boot_id, sizeof b->boot_id, "s%016llx", (unsigned long long)v);
+		return;
+	}
+	v = (uint64_t)lh_time_now_us();
+	if (getrandom(&v, sizeof v, GRND_NONBLOCK) < 0)
+		v ^= (uint64_t)getpid() << 32;
+	snprintf(b->boot_id, sizeof b->boot_id, "%016llx", (unsigned long long)v);
+}
+
 static int lh_bridge_setup(struct lh_bridge *b)
 {
 	const struct lh_bridge_options *bo = &b->o->bridge;
@@ -345,11 +369,8 @@ static int lh_bridge_setup(struct lh_bridge *b)
 	}
 	if (bo->token)
 		b->token = lh_xstrdup(bo->token);
-	uint64_t rnd = (uint64_t)lh_time_now_us();
-	if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) < 0)
-		rnd ^= (uint64_t)getpid() << 32;
-	snprintf(b->boot_id, sizeof b->boot_id, "%016llx", (unsigned long long)rnd);
-	b->hist = lh_history_new(bo->history, bo->max_runs, bo->history_bytes, b->boot_id);
+	lh_bridge_epoch(b);
+	b->hist = lh_history_new(bo->history, bo->max_runs, bo->history_bytes, b->boot_id, b->o->stream != NULL);
 	/* /ws/runs keeps ten runs' worth, within the same byte budget */
 	lh_frame_ring_init(&b->all, bo->history * 10);
 	char why[512];

@@ -43,6 +43,9 @@ struct lh_client {
 	struct lws *wsi;
 	bool ws, listed, closing, failed, flushing;
 	char *run;                 /* NULL: every run (/ws/runs) */
+	/* what the client said it has (?since=): a bridge reading a stream may
+	 * be behind the one it came from, and must not send that again */
+	uint64_t after;
 	struct lh_frame_ring q;    /* waiting to be written */
 	struct lh_gap gaps[LH_MAX_GAPS];
 	size_t ngaps;
@@ -73,6 +76,9 @@ struct lh_bridge {
 	/* the last frames of every run, for /ws/runs?since= */
 	struct lh_frame_ring all;
 	uint64_t gseq, all_evicted;
+	/* from a stream: the first entry read; a resume from before it may
+	 * have missed some (0: not from a stream, or nothing read yet) */
+	uint64_t known_from;
 	struct lh_buf scratch, batch;
 	uv_timer_t drain;
 	uv_check_t flush;             /* runs once per loop turn while clients wait */

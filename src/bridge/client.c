@@ -104,6 +104,8 @@ void lh_client_push(struct lh_client *c, struct lh_frame *f, const char *epoch)
 	struct lh_bridge *b = c->b;
 	const struct lh_bridge_options *bo = &b->o->bridge;
 	size_t n;
+	if ((c->run ? f->seq : f->gseq) <= c->after)
+		return;
 	while ((n = lh_frame_ring_count(&c->q)) &&
 	       (n >= bo->queue_msgs || c->q.bytes + f->len > bo->queue_bytes)) {
 		struct lh_frame *old = lh_frame_ring_shift(&c->q);
@@ -132,6 +134,16 @@ void lh_client_drop_all(struct lh_client *c)
 	c->drops = c->drops_across = false;
 }
 
+/* The newest number a resume may have missed: the last frame let go from
+ * the history (gone), or from a stream, whatever came before the first
+ * entry the bridge read. Numbers from a stream are not contiguous, so
+ * only what is known to be gone counts, never a hole between two. */
+static uint64_t lh_client_missing_to(const struct lh_bridge *b, uint64_t gone)
+{
+	uint64_t before = b->known_from ? b->known_from - 1 : 0;
+	return gone > before ? gone : before;
+}
+
 /* /ws/runs?since=GSEQ&epoch=GEPOCH: the same across every run, with the
  * numbers every frame carries as gseq and gepoch. A gap names run "*". */
 static void lh_client_resume_all(struct lh_client *c, struct lws *wsi, uint64_t after)
@@ -140,20 +152,39 @@ static void lh_client_resume_all(struct lh_client *c, struct lws *wsi, uint64_t 
 	char epoch[64];
 	const char *ep = lws_get_urlarg_by_name(wsi, "epoch=", epoch, sizeof epoch);
 	size_t n = lh_frame_ring_count(&b->all);
-	uint64_t oldest = n ? lh_frame_ring_at(&b->all, 0)->gseq : b->gseq + 1;
+	uint64_t missing_to = lh_client_missing_to(b, b->all.gone_gseq);
 	if (!ep || strcmp(ep, b->boot_id) != 0) {
-		lh_client_add_gap(c, "*", 1, oldest - 1, b->boot_id, "epoch");
+		lh_client_add_gap(c, "*", 1, missing_to, b->boot_id, "epoch");
 		after = 0;
-	} else if (after + 1 < oldest) {
-		lh_client_add_gap(c, "*", after + 1, oldest - 1, b->boot_id, "history");
+	} else if (after < missing_to) {
+		lh_client_add_gap(c, "*", after + 1, missing_to, b->boot_id, "history");
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct lh_frame *f = lh_frame_ring_at(&b->all, i);
-		if (f->gseq > after)
-			lh_client_push(c, f, b->boot_id);
-	}
+	c->after = after;
+	for (size_t i = 0; i < n; i++)
+		lh_client_push(c, lh_frame_ring_at(&b->all, i), b->boot_id);
 	if (c->ngaps)
 		lws_callback_on_writable(wsi);
+}
+
+/* A resume on a run this bridge has no history of. Only publishing makes
+ * a history, so a reader cannot push real runs out under --max-runs.
+ * Numbered from a stream, the run's events are in Redis and on their way
+ * (this bridge may be behind the one the client came from): wait for them,
+ * unless they are older than the stream this bridge read. Otherwise the
+ * client's numbers restart. */
+static void lh_client_resume_unknown(struct lh_client *c, struct lws *wsi, const char *epoch, uint64_t after)
+{
+	struct lh_bridge *b = c->b;
+	if (b->o->stream && epoch && strcmp(epoch, b->boot_id) == 0) {
+		uint64_t missing_to = lh_client_missing_to(b, 0);
+		c->after = after;
+		if (after >= missing_to)
+			return;
+		lh_client_add_gap(c, c->run, after + 1, missing_to, b->boot_id, "history");
+	} else {
+		lh_client_add_gap(c, c->run, 1, 0, "", "epoch");
+	}
+	lws_callback_on_writable(wsi);
 }
 
 /* Queues the retained frames after ?since=SEQ, after a gap frame when the
@@ -171,27 +202,21 @@ static void lh_client_resume(struct lh_client *c, struct lws *wsi)
 	const char *ep = lws_get_urlarg_by_name(wsi, "epoch=", epoch, sizeof epoch);
 	struct lh_hrun *r = lh_history_find(c->b->hist, c->run);
 	if (!r) {
-		/* Nothing of this run is here: whatever the client's numbers
-		 * were, they restart. Only publishing makes a history, so a
-		 * reader cannot push real runs out under --max-runs. */
-		lh_client_add_gap(c, c->run, 1, 0, "", "epoch");
-		lws_callback_on_writable(wsi);
+		lh_client_resume_unknown(c, wsi, ep, after);
 		return;
 	}
 	size_t n = lh_hrun_count(r);
-	uint64_t oldest = n ? lh_hrun_at(r, 0)->seq : lh_hrun_next_seq(r);
+	uint64_t missing_to = lh_client_missing_to(c->b, lh_hrun_gone(r));
 	bool same_epoch = ep && strcmp(ep, lh_hrun_epoch(r)) == 0;
 	if (!same_epoch) {
-		lh_client_add_gap(c, c->run, 1, oldest - 1, lh_hrun_epoch(r), "epoch");
+		lh_client_add_gap(c, c->run, 1, missing_to, lh_hrun_epoch(r), "epoch");
 		after = 0;
-	} else if (after + 1 < oldest) {
-		lh_client_add_gap(c, c->run, after + 1, oldest - 1, lh_hrun_epoch(r), "history");
+	} else if (after < missing_to) {
+		lh_client_add_gap(c, c->run, after + 1, missing_to, lh_hrun_epoch(r), "history");
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct lh_frame *f = lh_hrun_at(r, i);
-		if (f->seq > after)
-			lh_client_push(c, f, lh_hrun_epoch(r));
-	}
+	c->after = after;
+	for (size_t i = 0; i < n; i++)
+		lh_client_push(c, lh_hrun_at(r, i), lh_hrun_epoch(r));
 	if (c->ngaps)
 		lws_callback_on_writable(wsi);
 }

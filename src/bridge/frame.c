@@ -70,8 +70,11 @@ void lh_frame_ring_init(struct lh_frame_ring *r, size_t limit)
 
 void lh_frame_ring_push(struct lh_frame_ring *r, struct lh_frame *f)
 {
-	if (!r->limit)
+	if (!r->limit) {
+		r->gone_seq = f->seq;
+		r->gone_gseq = f->gseq;
 		return;
+	}
 	if (r->q.n == r->limit)
 		lh_frame_ring_pop(r);
 	*(struct lh_frame **)lh_ring_push(&r->q) = lh_frame_ref(f);
@@ -89,7 +92,12 @@ struct lh_frame *lh_frame_ring_shift(struct lh_frame_ring *r)
 
 void lh_frame_ring_pop(struct lh_frame_ring *r)
 {
-	lh_frame_unref(lh_frame_ring_shift(r));
+	struct lh_frame *f = lh_frame_ring_shift(r);
+	if (f) {
+		r->gone_seq = f->seq;
+		r->gone_gseq = f->gseq;
+	}
+	lh_frame_unref(f);
 }
 
 struct lh_frame *lh_frame_ring_at(const struct lh_frame_ring *r, size_t i)

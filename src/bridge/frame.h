@@ -38,6 +38,7 @@ struct lh_frame_ring {
 	struct lh_ring q;
 	size_t limit;
 	size_t bytes;
+	uint64_t gone_seq, gone_gseq; /* the numbers of the newest frame let go; 0: none */
 };
 
 /* limit 0 keeps nothing; SIZE_MAX has no limit. */

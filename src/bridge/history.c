@@ -23,6 +23,7 @@ struct lh_history {
 	size_t per_run, max_runs, nruns;
 	size_t max_bytes, bytes;
 	uint64_t generation, forgotten, evicted;
+	bool stable;
 	char boot_id[24];
 	struct lh_map *map;
 	TAILQ_HEAD(lh_hrun_list, lh_hrun) runs;
@@ -32,12 +33,13 @@ struct lh_history {
 };
 
 struct lh_history *lh_history_new(size_t per_run, size_t max_runs, size_t max_bytes,
-				  const char *boot_id)
+				  const char *boot_id, bool stable)
 {
 	struct lh_history *h = lh_xcalloc(1, sizeof *h);
 	h->per_run = per_run;
 	h->max_runs = max_runs ? max_runs : 1;
 	h->max_bytes = max_bytes;
+	h->stable = stable;
 	snprintf(h->boot_id, sizeof h->boot_id, "%s", boot_id);
 	h->map = lh_map_new();
 	TAILQ_INIT(&h->runs);
@@ -104,7 +106,10 @@ struct lh_hrun *lh_history_run(struct lh_history *h, const char *run_id)
 	r->id = lh_xstrdup(run_id);
 	r->next_seq = 1;
 	lh_frame_ring_init(&r->frames, h->per_run);
-	snprintf(r->epoch, sizeof r->epoch, "%s-%llu", h->boot_id, (unsigned long long)++h->generation);
+	if (h->stable)
+		snprintf(r->epoch, sizeof r->epoch, "%s", h->boot_id);
+	else
+		snprintf(r->epoch, sizeof r->epoch, "%s-%llu", h->boot_id, (unsigned long long)++h->generation);
 	lh_map_put(h->map, r->id, r);
 	TAILQ_INSERT_HEAD(&h->runs, r, link);
 	h->nruns++;
@@ -113,6 +118,7 @@ struct lh_hrun *lh_history_run(struct lh_history *h, const char *run_id)
 
 const char *lh_hrun_epoch(const struct lh_hrun *r) { return r->epoch; }
 uint64_t lh_hrun_next_seq(const struct lh_hrun *r) { return r->next_seq; }
+uint64_t lh_hrun_gone(const struct lh_hrun *r) { return r->frames.gone_seq; }
 size_t lh_hrun_count(const struct lh_hrun *r) { return lh_frame_ring_count(&r->frames); }
 size_t lh_history_runs(const struct lh_history *h) { return h->nruns; }
 uint64_t lh_history_forgotten(const struct lh_history *h) { return h->forgotten; }
@@ -121,6 +127,10 @@ uint64_t lh_history_evicted(const struct lh_history *h) { return h->evicted; }
 
 void lh_hrun_append(struct lh_history *h, struct lh_hrun *r, struct lh_frame *f)
 {
+	/* A run that comes back after being forgotten may have had frames
+	 * here before: from a stream, its numbers say so. */
+	if (h->stable && r->next_seq == 1 && h->forgotten)
+		r->frames.gone_seq = f->seq - 1;
 	r->next_seq = f->seq + 1;
 	size_t before = r->frames.bytes;
 	lh_frame_ring_push(&r->frames, f);

@@ -8,6 +8,7 @@
 #ifndef LH_HISTORY_H
 #define LH_HISTORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,9 +17,11 @@
 struct lh_history;
 struct lh_hrun;
 
-/* boot_id makes epochs differ between two runs of the bridge. */
+/* boot_id makes epochs differ between two runs of the bridge. stable: the
+ * numbers come from a stream, not from the history, so they never start
+ * over and every run's epoch is boot_id itself. */
 struct lh_history *lh_history_new(size_t per_run, size_t max_runs, size_t max_bytes,
-				  const char *boot_id);
+				  const char *boot_id, bool stable);
 void lh_history_free(struct lh_history *h);
 
 /* The run, made (with a new epoch) when unknown or forgotten. */
@@ -27,7 +30,10 @@ struct lh_hrun *lh_history_find(const struct lh_history *h, const char *run_id);
 const char *lh_hrun_epoch(const struct lh_hrun *r);
 /* The number the next frame of the run gets (from 1). */
 uint64_t lh_hrun_next_seq(const struct lh_hrun *r);
-/* Keeps a reference to f (whose seq must be lh_hrun_next_seq) as the newest
+/* The seq of the newest frame of r let go (0: none): a resume from before
+ * it has missed frames. */
+uint64_t lh_hrun_gone(const struct lh_hrun *r);
+/* Keeps a reference to f (whose seq is at least lh_hrun_next_seq) as the newest
  * of r, a run of h; then lets the stalest frames go while over max_bytes. */
 void lh_hrun_append(struct lh_history *h, struct lh_hrun *r, struct lh_frame *f);
 /* Retained frames, oldest first: i from 0 to lh_hrun_count - 1. */

@@ -59,6 +59,10 @@ struct lh_event {
 	/* Where the payload as received was kept (lh_ingest_callbacks.keep);
 	 * LH_EVENT_RAW_NONE when it was not. */
 	uint64_t raw_at;
+	/* The place of the entry it came in within a Redis Stream: the entry
+	 * id as one number (lh_stream_pos), the same for every reader of the
+	 * stream; 0 when it came some other way. */
+	uint64_t pos;
 	int64_t ts_us;         /* event time; the receive time when ts_guessed */
 	int64_t recv_us;
 	int64_t duration_ms;   /* -1 when absent */

@@ -20,7 +20,7 @@ void lh_ingest_reject(struct lh_ingest *in, enum lh_reject reason, const char *w
 		in->cb.reject(in->cb.ctx, reason, why ? why : "", count);
 }
 
-const struct lh_entry *lh_ingest_payload(struct lh_ingest *in, const char *data, size_t len)
+const struct lh_entry *lh_ingest_payload(struct lh_ingest *in, const char *data, size_t len, uint64_t pos)
 {
 	struct lh_event *ev;
 	const char *why = NULL;
@@ -32,6 +32,7 @@ const struct lh_entry *lh_ingest_payload(struct lh_ingest *in, const char *data,
 		lh_ingest_reject(in, r, why);
 		return NULL;
 	}
+	ev->pos = pos;
 	return lh_ingest_event(in, ev, data, len);
 }
 

@@ -37,7 +37,8 @@ void lh_ingest_init(struct lh_ingest *in, struct lh_store *store, size_t max_byt
 		    const struct lh_ingest_callbacks *cb);
 /* Returns the new entry, or NULL when the payload was rejected or there is
  * no store. */
-const struct lh_entry *lh_ingest_payload(struct lh_ingest *in, const char *data, size_t len);
+/* pos: the payload's place in a stream (lh_event.pos), else 0. */
+const struct lh_entry *lh_ingest_payload(struct lh_ingest *in, const char *data, size_t len, uint64_t pos);
 /* The same for an event already parsed (ev becomes the ingest's) from
  * the text data (a kernel's frame). */
 const struct lh_entry *lh_ingest_event(struct lh_ingest *in, struct lh_event *ev, const char *data, size_t len);

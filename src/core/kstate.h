@@ -64,6 +64,7 @@ struct lh_kframe {
 	/* GAP: from > to means the history restarted (a new epoch) */
 	uint64_t from, to;
 	bool all_runs;           /* across every run (/ws/runs) */
+	bool sparse;             /* numbered from a stream: from..to is a span, not a count */
 	/* GAP of reason source_interrupted: no numbers, the bridge's source was
 	 * down from since to until (RFC 3339 text) */
 	bool interrupted;

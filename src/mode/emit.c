@@ -221,6 +221,15 @@ static redisContext *lh_emit_connect(const char *url)
 		if (!ok)
 			goto fail;
 	}
+	if (u.db) {
+		redisReply *r = redisCommand(c, "SELECT %d", u.db);
+		bool ok = r && r->type != REDIS_REPLY_ERROR;
+		if (!ok)
+			fprintf(stderr, "livehud: SELECT %d failed on %s: %s\n", u.db, shown, r ? r->str : c->errstr);
+		freeReplyObject(r);
+		if (!ok)
+			goto fail;
+	}
 	free(shown);
 	lh_redis_url_clear(&u);
 	return c;
@@ -231,23 +240,91 @@ fail:
 	return NULL;
 }
 
-/* Returns the number of receivers, or -1 when Redis failed. */
-static long long lh_publish(redisContext *c, const char *channel, const char *data, size_t len)
+/* Where each event goes: a channel, a stream, or both at once. */
+struct lh_emit_target {
+	const char *channel; /* NULL: the stream only */
+	const char *stream;  /* NULL: the channel only */
+	char maxlen[24];
+};
+
+static void lh_emit_failed(redisContext *c, const redisReply *r, const char *what)
 {
-	const char *argv[3] = { "PUBLISH", channel, data };
-	size_t lens[3] = { 7, strlen(channel), len };
-	redisReply *r = redisCommandArgv(c, 3, argv, lens);
+	fprintf(stderr, "livehud: %s failed: %s\n", what,
+		r && r->type == REDIS_REPLY_ERROR ? r->str : c->err ? c->errstr : "unexpected reply");
+}
+
+static void lh_emit_append(redisContext *c, const struct lh_emit_target *t, const char *data, size_t len)
+{
+	if (t->stream) {
+		const char *argv[7] = { "XADD", t->stream, "MAXLEN", "~", t->maxlen, "*", "data" };
+		const char *full[8] = { argv[0], argv[1], argv[2], argv[3], argv[4], argv[5], argv[6], data };
+		size_t lens[8];
+		for (int i = 0; i < 7; i++)
+			lens[i] = strlen(full[i]);
+		lens[7] = len;
+		redisAppendCommandArgv(c, 8, full, lens);
+	}
+	if (t->channel) {
+		const char *argv[3] = { "PUBLISH", t->channel, data };
+		size_t lens[3] = { 7, strlen(t->channel), len };
+		redisAppendCommandArgv(c, 3, argv, lens);
+	}
+}
+
+/* The last reply of one event: subscribers reached (0 for the stream
+ * alone), or -1. */
+static long long lh_emit_result(redisContext *c, const struct lh_emit_target *t, const redisReply *r)
+{
+	const redisReply *last = r;
+	if (t->stream && t->channel) /* EXEC: [entry id, subscribers] */
+		last = r->type == REDIS_REPLY_ARRAY && r->elements == 2 ? r->element[1] : NULL;
+	if (last && t->channel && last->type == REDIS_REPLY_INTEGER)
+		return last->integer;
+	if (last && !t->channel && last->type == REDIS_REPLY_STRING)
+		return 0;
+	lh_emit_failed(c, last ? last : r, t->stream ? "XADD" : "PUBLISH");
+	return -1;
+}
+
+/* Sends one event; returns the number of subscribers that received it (0
+ * for the stream alone), or -1 when Redis failed. Stream and channel
+ * together go in one MULTI/EXEC, so a reader of either sees every event. */
+static long long lh_emit_send(redisContext *c, const struct lh_emit_target *t, const char *data, size_t len)
+{
+	bool both = t->stream && t->channel;
+	if (both)
+		redisAppendCommand(c, "MULTI");
+	lh_emit_append(c, t, data, len);
+	if (both)
+		redisAppendCommand(c, "EXEC");
+	int replies = both ? 4 : 1;
 	long long n = -1;
-	if (r && r->type == REDIS_REPLY_INTEGER)
-		n = r->integer;
-	else
-		fprintf(stderr, "livehud: PUBLISH failed: %s\n",
-			r && r->type == REDIS_REPLY_ERROR ? r->str : c->errstr);
-	freeReplyObject(r);
+	for (int i = 0; i < replies; i++) {
+		redisReply *r = NULL;
+		if (redisGetReply(c, (void **)&r) != REDIS_OK) {
+			lh_emit_failed(c, NULL, t->stream ? "XADD" : "PUBLISH");
+			return -1;
+		}
+		if (i == replies - 1) /* an error queued before makes EXEC fail too */
+			n = lh_emit_result(c, t, r);
+		freeReplyObject(r);
+	}
 	return n;
 }
 
-static int lh_emit_stdin(redisContext *c, const char *channel, bool raw)
+static void lh_emit_report(const struct lh_emit_target *t, long long events, long long deliveries)
+{
+	if (t->stream)
+		printf("appended %lld event%s to stream %s", events, events == 1 ? "" : "s", t->stream);
+	if (t->stream && t->channel)
+		fputs(", ", stdout);
+	if (t->channel)
+		printf("published %lld event%s, %lld deliver%s", events, events == 1 ? "" : "s", deliveries,
+		       deliveries == 1 ? "y" : "ies");
+	putchar('\n');
+}
+
+static int lh_emit_stdin(redisContext *c, const struct lh_emit_target *t, bool raw)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -267,7 +344,7 @@ static int lh_emit_stdin(redisContext *c, const char *channel, bool raw)
 			status = 1;
 			continue;
 		}
-		long long got = raw ? lh_publish(c, channel, line, (size_t)n) : lh_publish(c, channel, b.data, b.len);
+		long long got = raw ? lh_emit_send(c, t, line, (size_t)n) : lh_emit_send(c, t, b.data, b.len);
 		if (got < 0) {
 			status = 1;
 			break;
@@ -275,8 +352,7 @@ static int lh_emit_stdin(redisContext *c, const char *channel, bool raw)
 		events++;
 		deliveries += got;
 	}
-	printf("published %lld event%s, %lld deliver%s\n", events, events == 1 ? "" : "s",
-	       deliveries, deliveries == 1 ? "y" : "ies");
+	lh_emit_report(t, events, deliveries);
 	free(line);
 	lh_buf_free(&b);
 	return status;
@@ -298,7 +374,10 @@ int lh_emit_main(const struct lh_options *o)
 			return rc;
 		}
 	}
-	const char *channel = o->nchannels ? o->channels[0] : LH_REDIS_DEFAULT_CHANNEL;
+	struct lh_emit_target t = { o->nchannels ? o->channels[0] : LH_REDIS_DEFAULT_CHANNEL, o->stream, "" };
+	if (o->stream && !o->nchannels)
+		t.channel = NULL;
+	snprintf(t.maxlen, sizeof t.maxlen, "%zu", o->maxlen);
 	redisContext *c = lh_emit_connect(o->redis_url);
 	if (!c) {
 		lh_buf_free(&b);
@@ -306,12 +385,14 @@ int lh_emit_main(const struct lh_options *o)
 	}
 	int status;
 	if (single) {
-		long long got = lh_publish(c, channel, b.data, b.len);
-		if (got >= 0)
+		long long got = lh_emit_send(c, &t, b.data, b.len);
+		if (got >= 0 && t.stream)
+			printf("appended to stream %s%s", t.stream, t.channel ? ", " : "\n");
+		if (got >= 0 && t.channel)
 			printf("published to %lld subscriber%s\n", got, got == 1 ? "" : "s");
 		status = got >= 0 ? 0 : 1;
 	} else {
-		status = lh_emit_stdin(c, channel, e->raw);
+		status = lh_emit_stdin(c, &t, e->raw);
 	}
 	redisFree(c);
 	lh_buf_free(&b);

@@ -98,6 +98,10 @@ static int lh_kframe_gap(const struct lh_json_span *top, size_t n, struct lh_kfr
 			 memcmp(reason->value, "\"source_interrupted\"", 20) == 0;
 	if (f->interrupted)
 		return 0;
+	/* A bridge reading a stream numbers by entry id (PROTOCOL.md section 6):
+	 * its epochs start with "s" and its numbers skip. */
+	const struct lh_json_span *epoch = lh_json_member(top, n, "epoch");
+	f->sparse = epoch && epoch->value_len > 2 && memcmp(epoch->value, "\"s", 2) == 0;
 	if (!lh_json_uint(lh_json_member(top, n, "from"), &f->from) ||
 	    !lh_json_uint(lh_json_member(top, n, "to"), &f->to)) {
 		*why = "a gap's from and to must be integers from 0 to 2^53";

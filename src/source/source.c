@@ -49,8 +49,13 @@ void lh_source_set_error(struct lh_source *src, const char *fmt, ...)
 
 void lh_source_emit(struct lh_source *src, const char *data, size_t len)
 {
+	lh_source_emit_at(src, data, len, 0);
+}
+
+void lh_source_emit_at(struct lh_source *src, const char *data, size_t len, uint64_t pos)
+{
 	if (src->cb.payload && !src->closing)
-		src->cb.payload(src->cb.ctx, data, len);
+		src->cb.payload(src->cb.ctx, data, len, pos);
 }
 
 void lh_source_emit_event(struct lh_source *src, struct lh_event *ev, const char *data, size_t len)

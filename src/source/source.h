@@ -29,6 +29,9 @@ struct lh_source_status {
 	uint64_t reconnects;    /* successful connections after the first */
 	uint64_t stalls;        /* connections given up for not answering */
 	bool insecure;          /* a TLS certificate is not being checked */
+	bool durable;           /* a stream, or a bridge: after an outage it resumes
+				 * where it left off, and whatever it cannot have
+				 * is announced, so an outage by itself loses nothing */
 	bool refused;           /* DONE because the server refused us (401, 403):
 				 * retrying would not help; lh_source_retry can */
 };
@@ -36,8 +39,9 @@ struct lh_source_status {
 struct lh_source;
 
 struct lh_source_callbacks {
-	/* One payload to parse; data is valid only during the call. */
-	void (*payload)(void *ctx, const char *data, size_t len);
+	/* One payload to parse; data is valid only during the call; pos its
+	 * place in a Redis Stream (lh_event.pos), 0 for other sources. */
+	void (*payload)(void *ctx, const char *data, size_t len, uint64_t pos);
 	/* An event the source parsed itself (a kernel's log_event frame);
 	 * the callee owns it; data is the frame it came in. */
 	void (*event)(void *ctx, struct lh_event *ev, const char *data, size_t len);

@@ -35,6 +35,8 @@ void lh_source_set_state(struct lh_source *src, enum lh_source_state state);
 void lh_source_set_error(struct lh_source *src, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void lh_source_emit(struct lh_source *src, const char *data, size_t len);
+/* The same for a payload with a place in a stream (lh_event.pos). */
+void lh_source_emit_at(struct lh_source *src, const char *data, size_t len, uint64_t pos);
 void lh_source_emit_event(struct lh_source *src, struct lh_event *ev, const char *data, size_t len);
 void lh_source_emit_reject(struct lh_source *src, enum lh_reject reason, const char *why);
 void lh_source_emit_kernel(struct lh_source *src, const struct lh_kframe *f);

@@ -113,6 +113,8 @@ static void lh_ws_note_position(struct lh_ws_source *self, const struct lh_json_
 	    strlen(epoch) < sizeof self->epoch) {
 		self->last_seq = seq;
 		snprintf(self->epoch, sizeof self->epoch, "%s", epoch);
+		/* a bridge: a reconnection resumes, and it names what it cannot replay */
+		self->base.status.durable = true;
 	}
 	lh_buf_free(&tmp);
 	snprintf(self->last_run, sizeof self->last_run, "%s", ev->run_id);

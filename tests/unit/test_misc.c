@@ -110,7 +110,7 @@ static void history_add(struct lh_history *h, const char *id)
 static void test_history(void)
 {
 	/* 10 frames per run, 25 frames' worth of bytes in all */
-	struct lh_history *h = lh_history_new(10, 5, 2500, "boot");
+	struct lh_history *h = lh_history_new(10, 5, 2500, "boot", false);
 	for (int i = 0; i < 10; i++)
 		history_add(h, "a");
 	for (int i = 0; i < 10; i++)
@@ -138,7 +138,7 @@ static void test_history(void)
 	is_int(lh_history_bytes(h), 2500, "still at the budget");
 	lh_history_free(h);
 
-	h = lh_history_new(10, 2, 1 << 20, "boot");
+	h = lh_history_new(10, 2, 1 << 20, "boot", false);
 	history_add(h, "a");
 	history_add(h, "b");
 	history_add(h, "c");
