@@ -2,6 +2,7 @@
 #include "config.h"
 #include "bridge/bridge.h"
 #include "mode/emit.h"
+#include "mode/record.h"
 #include "app/options.h"
 #include "mode/watch.h"
 #include "../ui/hud.h"
@@ -27,6 +28,8 @@ int main(int argc, char **argv)
 			status = lh_emit_main(&o);
 		else if (o.mode == LH_MODE_BRIDGE)
 			status = lh_bridge_main(&o);
+		else if (o.mode == LH_MODE_RECORD)
+			status = lh_record_main(&o);
 		else if (o.mode == LH_MODE_AUTO && isatty(STDOUT_FILENO) && lh_hud_usable(stderr))
 			status = lh_hud_main(&o);
 		else

@@ -147,3 +147,37 @@ http_status() { code=$(curl -s -o /dev/null -w '%{http_code}' "$@") && [ "$code"
 http_is() { want=$1; shift; [ "$(http_status "$@")" = "$want" ]; }
 metric() { curl -s "$BRIDGE/metrics" ${2:+-H "$2"} | awk -v m="$1" '$1 == m { print $2 }'; }
 metric_at_least() { v=$(metric "$1"); [ -n "$v" ] && [ "${v%.*}" -ge "$2" ]; }
+
+# ---- traffic with numbered messages ----
+# events FIRST LAST [RUN]: JSONL of tool calls and results of four agents,
+# messages ev-FIRST .. ev-LAST.
+events() {
+	awk -v a="$1" -v b="$2" -v run="${3:-flow-s}" 'BEGIN {
+		split("researcher coder critic planner", ag, " ")
+		for (i = a; i <= b; i++) {
+			g = ag[int((i + 1) / 2) % 4 + 1]
+			if (i % 2)
+				printf "{\"run_id\":\"%s\",\"agent_id\":\"%s\",\"category\":\"TOOL_CALL\",\"message\":\"ev-%d\",\"metadata\":\"IO_REQ\",\"tool_name\":\"web_search\",\"args\":{\"q\":\"ev-%d\"},\"call_id\":\"c%d\"}\n", run, g, i, i, i
+			else
+				printf "{\"run_id\":\"%s\",\"agent_id\":\"%s\",\"category\":\"TOOL_RESULT\",\"message\":\"ev-%d\",\"metadata\":\"%s\",\"tool_name\":\"web_search\",\"duration_ms\":%d,\"call_id\":\"c%d\"}\n", run, g, i, i % 10 ? "IO_OK" : "IO_ERR", i % 700, i - 1
+		}
+	}'
+}
+# once FILE FIRST LAST: every ev-N of the range appears exactly once.
+once() {
+	python3 - "$@" <<'PY'
+import re, sys
+from collections import Counter
+text = open(sys.argv[1], encoding='utf-8', errors='replace').read()
+seen = Counter(int(m) for m in re.findall(r'\bev-(\d+)\b', text))
+want = set(range(int(sys.argv[2]), int(sys.argv[3]) + 1))
+missing = sorted(want - set(seen))
+doubled = sorted(n for n, k in seen.items() if k > 1)
+if missing or doubled:
+    print(f"# missing {len(missing)} {missing[:10]}, doubled {len(doubled)} {doubled[:10]}", file=sys.stderr)
+    sys.exit(1)
+PY
+}
+# trickle SECONDS: copies stdin line by line, one line per SECONDS, so
+# that traffic flows while a test does things to it.
+trickle() { while IFS= read -r l; do printf '%s\n' "$l"; sleep "$1"; done; }

@@ -167,8 +167,10 @@ static struct lh_source *lh_app_source(struct lh_app *app, const struct lh_optio
 		return lh_source_demo_new(&app->loop, o->seed, o->speed, &cb);
 	if (o->file)
 		return lh_source_file_new(&app->loop, o->file, o->follow, o->max_bytes, &cb, cause);
+	/* the recorder subscribes to the channels to write the stream */
 	struct lh_redis_options r = { o->redis_url, o->channels, o->nchannels, o->max_bytes,
-				      o->redis_timeout_s * 1000, o->stream, o->backlog };
+				      o->redis_timeout_s * 1000, o->mode == LH_MODE_RECORD ? NULL : o->stream,
+				      o->backlog };
 	return lh_source_redis_new(&app->loop, &r, &cb, cause);
 }
 

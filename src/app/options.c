@@ -3,6 +3,7 @@
 #include "core/event.h"
 #include "lib/redact.h"
 #include "lib/redisurl.h"
+#include "source/recorder.h"
 #include "source/redis.h"
 #include "core/store.h"
 #include "lib/buf.h"
@@ -112,6 +113,15 @@ static const char lh_usage[] =
 "                             as above; with --stream, seq and epoch come from the\n"
 "                             stream, the same on every bridge serving it\n"
 "\n"
+"livehud record --stream KEY: subscribe to the channels (-c, default raro:live_logs)\n"
+"and append every accepted payload to the stream KEY, for producers that only\n"
+"PUBLISH. Run several: one writes at a time (a lease in Redis, KEY:recorder), the\n"
+"others hold the recent payloads and take over within a second, appending first\n"
+"what the stream lacks.\n"
+"      --hold N           payloads a recorder holds for a takeover (default 10000)\n"
+"      --log-json         log lines as JSON objects\n"
+"      -r/--redis, -c/--channel, --redis-timeout, --maxlen and --max-bytes as above\n"
+"\n"
 "Environment: REDIS_URL (default Redis URL), NO_COLOR, LC_ALL/LC_CTYPE/LANG, TMPDIR (where\n"
 "the HUD keeps payloads as received, for Y, S and the detail).\n"
 "Exit status: 0 success, 1 failure (Redis unreachable, file unreadable), 2 bad usage.\n";
@@ -124,6 +134,7 @@ enum {
 	OPT_LOG_JSON, OPT_WS_RUN, OPT_CA, OPT_INSECURE, OPT_REDIS_TIMEOUT, OPT_VERBOSE,
 	OPT_RUN, OPT_AGENT, OPT_CATEGORY, OPT_MESSAGE, OPT_META, OPT_TOOL, OPT_ARGS,
 	OPT_DURATION, OPT_CALL_ID, OPT_RAW, OPT_KERNEL, OPT_BELL, OPT_STREAM, OPT_BACKLOG, OPT_MAXLEN,
+	OPT_HOLD,
 };
 
 static const struct option lh_long_opts[] = {
@@ -205,6 +216,20 @@ static const struct option lh_bridge_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static const struct option lh_record_opts[] = {
+	{ "redis", required_argument, NULL, 'r' },
+	{ "channel", required_argument, NULL, 'c' },
+	{ "redis-timeout", required_argument, NULL, OPT_REDIS_TIMEOUT },
+	{ "stream", required_argument, NULL, OPT_STREAM },
+	{ "maxlen", required_argument, NULL, OPT_MAXLEN },
+	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
+	{ "hold", required_argument, NULL, OPT_HOLD },
+	{ "log-json", no_argument, NULL, OPT_LOG_JSON },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
 static int lh_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	char *end;
@@ -230,6 +255,7 @@ static void lh_options_defaults(struct lh_options *o)
 		.redis_timeout_s = LH_REDIS_DEFAULT_SILENCE_S,
 		.backlog = LH_STREAM_DEFAULT_BACKLOG,
 		.maxlen = LH_STREAM_DEFAULT_MAXLEN,
+		.hold = LH_RECORDER_DEFAULT_HOLD,
 		.emit = { .duration_ms = -1 },
 		.bridge = { .listen = "127.0.0.1:3001", .history = 1000, .history_bytes = 64 << 20,
 			    .max_runs = 1000, .max_clients = 10000, .queue_msgs = 4096, .queue_bytes = 8 << 20,
@@ -383,7 +409,7 @@ static enum lh_parse_status lh_bridge_opt(struct lh_options *o, int c, FILE *out
 		break;
 	case OPT_TLS_CERT: b->tls_cert = optarg; break;
 	case OPT_TLS_KEY: b->tls_key = optarg; break;
-	case OPT_LOG_JSON: b->log_json = true; break;
+	case OPT_LOG_JSON: o->log_json = true; break;
 	case OPT_VERBOSE: b->verbose = true; break;
 	case OPT_CONFIG: break; /* read before everything else */
 	case 'h': fputs(lh_usage, out); return LH_OPTS_EXIT_OK;
@@ -391,6 +417,23 @@ static enum lh_parse_status lh_bridge_opt(struct lh_options *o, int c, FILE *out
 	default: fputs("Try 'livehud --help'.\n", err); return LH_OPTS_EXIT_USAGE;
 	}
 	return st;
+}
+
+static enum lh_parse_status lh_record_opt(struct lh_options *o, int c, FILE *out, FILE *err)
+{
+	switch (c) {
+	case 'r': o->redis_url = optarg; return lh_check_redis(optarg, err);
+	case 'c': return lh_add_channel(o, optarg, err);
+	case OPT_MAX_BYTES: return lh_size_opt("--max-bytes", 64, 512 << 20, &o->max_bytes, err);
+	case OPT_REDIS_TIMEOUT: return lh_size_opt("--redis-timeout", 0, 3600, &o->redis_timeout_s, err);
+	case OPT_STREAM: case OPT_MAXLEN: return lh_stream_opt(o, c, err);
+	case OPT_HOLD: return lh_size_opt("--hold", 1, 10000000, &o->hold, err);
+	case OPT_LOG_JSON: o->log_json = true; break;
+	case 'h': fputs(lh_usage, out); return LH_OPTS_EXIT_OK;
+	case 'V': fprintf(out, "livehud %s\n", PACKAGE_VERSION); return LH_OPTS_EXIT_OK;
+	default: fputs("Try 'livehud --help'.\n", err); return LH_OPTS_EXIT_USAGE;
+	}
+	return LH_OPTS_RUN;
 }
 
 static enum lh_parse_status lh_main_opt(struct lh_options *o, int c, FILE *out, FILE *err)
@@ -591,7 +634,7 @@ static enum lh_parse_status lh_read_config(struct lh_options *o, const struct lh
 
 const char *lh_options_prog(const struct lh_options *o)
 {
-	return o->mode == LH_MODE_BRIDGE ? "livehud bridge" : "livehud";
+	return o->mode == LH_MODE_BRIDGE ? "livehud bridge" : o->mode == LH_MODE_RECORD ? "livehud record" : "livehud";
 }
 
 void lh_options_free(struct lh_options *o)
@@ -607,20 +650,25 @@ enum lh_parse_status lh_options_parse(struct lh_options *o, int argc, char **arg
 		{ lh_long_opts, lh_main_opt, true },
 		{ lh_emit_opts, lh_emit_opt, false },
 		{ lh_bridge_opts, lh_bridge_opt, false },
+		{ lh_record_opts, lh_record_opt, false },
 	};
+	static const char *const names[] = { NULL, "emit", "bridge", "record" };
+	size_t mode = 0;
+	for (size_t i = 1; i < sizeof names / sizeof *names; i++)
+		if (argc > 1 && strcmp(argv[1], names[i]) == 0)
+			mode = i;
 	lh_options_defaults(o);
-	bool emit = argc > 1 && strcmp(argv[1], "emit") == 0;
-	bool bridge = argc > 1 && strcmp(argv[1], "bridge") == 0;
-	const struct lh_mode_opts *m = &modes[emit ? 1 : bridge ? 2 : 0];
-	const char *shorts = emit || bridge ? "+r:c:h" : "+r:c:f:Fw:pjhV";
-	if (emit || bridge) {
-		o->mode = emit ? LH_MODE_EMIT : LH_MODE_BRIDGE;
+	bool emit = mode == 1, bridge = mode == 2, record = mode == 3;
+	const struct lh_mode_opts *m = &modes[mode];
+	const char *shorts = mode ? "+r:c:h" : "+r:c:f:Fw:pjhV";
+	if (mode) {
+		o->mode = emit ? LH_MODE_EMIT : bridge ? LH_MODE_BRIDGE : LH_MODE_RECORD;
 		argv++;
 		argc--;
 	}
 	lh_me = lh_options_prog(o);
 	argv[0] = (char *)lh_me; /* getopt's own messages start with it */
-	enum lh_parse_status st = emit ? LH_OPTS_RUN : lh_read_config(o, m, argc, argv, out, err);
+	enum lh_parse_status st = emit || record ? LH_OPTS_RUN : lh_read_config(o, m, argc, argv, out, err);
 	if (st != LH_OPTS_RUN)
 		return st;
 	optind = 1;
@@ -635,6 +683,10 @@ enum lh_parse_status lh_options_parse(struct lh_options *o, int argc, char **arg
 		fprintf(err, "%s: unexpected argument '%s'\nTry 'livehud --help'.\n", lh_me, argv[optind]);
 		return LH_OPTS_EXIT_USAGE;
 	}
+	if (record && !o->stream) {
+		fprintf(err, "%s: --stream KEY is required: the stream to append to\n", lh_me);
+		return LH_OPTS_EXIT_USAGE;
+	}
 	if (!emit && !bridge && (o->file != NULL) + o->demo + (o->ws_url != NULL) > 1) {
 		fprintf(err, "%s: choose one source: --redis, --ws, --file or --demo\n", lh_me);
 		return LH_OPTS_EXIT_USAGE;
@@ -647,11 +699,11 @@ enum lh_parse_status lh_options_parse(struct lh_options *o, int argc, char **arg
 		fprintf(err, "%s: --run goes with --ws\n", lh_me);
 		return LH_OPTS_EXIT_USAGE;
 	}
-	if (!emit && o->stream && (o->file || o->demo || o->ws_url)) {
+	if (!emit && !record && o->stream && (o->file || o->demo || o->ws_url)) {
 		fprintf(err, "%s: --stream is a Redis source: not with --ws, --file or --demo\n", lh_me);
 		return LH_OPTS_EXIT_USAGE;
 	}
-	if (!emit && o->stream && o->nchannels && !o->channels_from_config) {
+	if (!emit && !record && o->stream && o->nchannels && !o->channels_from_config) {
 		fprintf(err, "%s: a reader reads --stream or --channel, not both (emit and the recorder take both)\n", lh_me);
 		return LH_OPTS_EXIT_USAGE;
 	}

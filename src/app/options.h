@@ -16,6 +16,7 @@ enum lh_mode {
 	LH_MODE_JSON,
 	LH_MODE_EMIT,
 	LH_MODE_BRIDGE,
+	LH_MODE_RECORD,
 };
 
 #define LH_MAX_ORIGINS 16
@@ -34,7 +35,6 @@ struct lh_bridge_options {
 	const char *origins[LH_MAX_ORIGINS];
 	size_t norigins;
 	const char *tls_cert, *tls_key;
-	bool log_json;
 	bool verbose;              /* libwebsockets' own log too */
 };
 
@@ -68,7 +68,9 @@ struct lh_options {
 	size_t redis_timeout_s; /* PING Redis after this much silence; 0: never */
 	const char *stream;     /* --stream: a Redis Stream instead of Pub/Sub */
 	size_t backlog;         /* entries of it read first; SIZE_MAX: all */
-	size_t maxlen;          /* emit: the stream's approximate length cap */
+	size_t maxlen;          /* emit, record: the stream's approximate length cap */
+	size_t hold;            /* record: payloads held for a takeover */
+	bool log_json;          /* bridge, record: log lines as JSON objects */
 	bool ascii;
 	bool no_color;
 	const char *theme;  /* name or path; NULL: dark */
@@ -86,14 +88,15 @@ enum lh_parse_status {
 	LH_OPTS_EXIT_USAGE, /* a message was printed to stderr */
 };
 
-/* Fills *o from the config file, then argv (argv[1] may be "emit"); flags
+/* Fills *o from the config file, then argv (argv[1] may be "emit",
+ * "bridge" or "record"); flags
  * on the command line win. The config file is --config PATH, else
  * $XDG_CONFIG_HOME/livehud/config (~/.config/livehud/config), if it exists.
  * Messages go to out/err. Free with lh_options_free in any case. */
 enum lh_parse_status lh_options_parse(struct lh_options *o, int argc, char **argv, FILE *out,
 				      FILE *err);
 void lh_options_free(struct lh_options *o);
-/* How messages of this mode start: "livehud" or "livehud bridge". */
+/* How messages of this mode start: "livehud", "livehud bridge", ... */
 const char *lh_options_prog(const struct lh_options *o);
 
 #endif

@@ -392,7 +392,7 @@ static int lh_bridge_setup(struct lh_bridge *b)
 int lh_bridge_main(const struct lh_options *o)
 {
 	struct lh_bridge b = { .o = o, .last_state = -1 };
-	lh_log_init(o->bridge.log_json);
+	lh_log_init(o->log_json);
 	b.start_mono_us = lh_time_mono_us();
 	b.start_wall_us = lh_time_now_us();
 	struct lh_app_hooks hooks = { .ingest = { .event = lh_bridge_event, .reject = lh_bridge_reject, .ctx = &b },

@@ -38,14 +38,14 @@ const struct lh_entry *lh_ingest_payload(struct lh_ingest *in, const char *data,
 
 const struct lh_entry *lh_ingest_event(struct lh_ingest *in, struct lh_event *ev, const char *data, size_t len)
 {
+	if (in->cb.keep)
+		ev->raw_at = in->cb.keep(in->cb.ctx, data, len);
 	if (!in->store) {
 		if (in->cb.event)
 			in->cb.event(in->cb.ctx, ev);
 		lh_event_free(ev);
 		return NULL;
 	}
-	if (in->cb.keep)
-		ev->raw_at = in->cb.keep(in->cb.ctx, data, len);
 	const struct lh_entry *e = lh_store_add(in->store, ev);
 	if (in->cb.entry)
 		in->cb.entry(in->cb.ctx, e);

@@ -20,8 +20,8 @@ struct lh_ingest_callbacks {
 	 * count is how many of that reason since its last report. */
 	void (*reject)(void *ctx, enum lh_reject reason, const char *why, uint64_t count);
 	/* When set, keeps an accepted payload exactly as it was received,
-	 * before its event enters the store; returns where (ev->raw_at) or
-	 * LH_EVENT_RAW_NONE. */
+	 * before its event enters the store (or is handed to event); returns
+	 * where (ev->raw_at) or LH_EVENT_RAW_NONE. */
 	uint64_t (*keep)(void *ctx, const char *data, size_t len);
 	void *ctx;
 };

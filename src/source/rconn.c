@@ -38,6 +38,7 @@ struct lh_rconn {
 	uint64_t reads_seen;
 	bool nudged;
 	int setup_pending; /* AUTH and SELECT not yet answered */
+	bool ready;        /* they were: the source's commands go on ac */
 };
 
 static void lh_rconn_timer_cb(uv_timer_t *t);
@@ -246,6 +247,17 @@ void lh_rconn_live(struct lh_rconn *rc)
 	lh_source_set_state(rc->src, LH_SOURCE_LIVE);
 }
 
+static void lh_rconn_ready(struct lh_rconn *rc, redisAsyncContext *ac)
+{
+	rc->ready = true;
+	rc->hooks.ready(rc->hooks.ctx, ac);
+}
+
+redisAsyncContext *lh_rconn_ac(const struct lh_rconn *rc)
+{
+	return rc->ready ? rc->ac : NULL;
+}
+
 redisReply *lh_rconn_reply(struct lh_rconn *rc, const redisAsyncContext *ac, void *r, const char *what)
 {
 	redisReply *reply = r;
@@ -263,7 +275,7 @@ redisReply *lh_rconn_reply(struct lh_rconn *rc, const redisAsyncContext *ac, voi
 static void lh_rconn_setup_reply(struct lh_rconn *rc, redisAsyncContext *ac, redisReply *reply, const char *what)
 {
 	if (lh_rconn_reply(rc, ac, reply, what) && --rc->setup_pending == 0)
-		rc->hooks.ready(rc->hooks.ctx, ac);
+		lh_rconn_ready(rc, ac);
 }
 
 static void lh_rconn_on_auth(redisAsyncContext *ac, void *r, void *privdata)
@@ -301,6 +313,7 @@ static void lh_rconn_setup(struct lh_rconn *rc, redisAsyncContext *ac)
 {
 	const struct lh_redis_url *u = &rc->url;
 	rc->setup_pending = 0;
+	rc->ready = false;
 	if (u->password) {
 		const char *argv[3] = { "AUTH", u->user ? u->user : u->password, u->password };
 		rc->setup_pending++;
@@ -311,7 +324,7 @@ static void lh_rconn_setup(struct lh_rconn *rc, redisAsyncContext *ac)
 		redisAsyncCommand(ac, lh_rconn_on_select, rc, "SELECT %d", u->db);
 	}
 	if (!rc->setup_pending)
-		rc->hooks.ready(rc->hooks.ctx, ac);
+		lh_rconn_ready(rc, ac);
 }
 
 /* host: an address, never a name to look up. */
@@ -332,6 +345,7 @@ static void lh_rconn_connect_to(struct lh_rconn *rc, const char *host)
 	}
 	ac->data = rc;
 	rc->ac = ac;
+	rc->ready = false;
 	redisAsyncSetConnectCallback(ac, lh_rconn_on_connect);
 	redisAsyncSetDisconnectCallback(ac, lh_rconn_on_disconnect);
 	/* A dead peer on an idle connection is only noticed by keepalive

@@ -47,6 +47,8 @@ void lh_rconn_connect(struct lh_rconn *rc);
 void lh_rconn_close(struct lh_rconn *rc);
 /* Whether ac is the connection in use (a reply of one given up is ignored). */
 bool lh_rconn_current(const struct lh_rconn *rc, const redisAsyncContext *ac);
+/* The connection in use, once ready (hooks.ready ran); else NULL. */
+redisAsyncContext *lh_rconn_ac(const struct lh_rconn *rc);
 /* The source's commands are answered: the source is live. */
 void lh_rconn_live(struct lh_rconn *rc);
 /* A reply callback's reply, or NULL when it is to be ignored: from a
