@@ -38,6 +38,9 @@ wait_for() {
 	return 0
 }
 
+# ms: the time now in milliseconds, to report how long something took.
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

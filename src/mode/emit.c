@@ -192,6 +192,36 @@ static int lh_emit_line(const char *line, struct lh_buf *b)
 	return 0;
 }
 
+/* redis+sentinel://: the first sentinel that knows the master says where
+ * it is; u's host and port become the master's. */
+static int lh_emit_ask_sentinels(struct lh_redis_url *u, struct timeval tv)
+{
+	for (size_t i = 0; i < u->nsentinels; i++) {
+		const struct lh_redis_hostport *sp = &u->sentinels[i];
+		redisContext *c = redisConnectWithTimeout(sp->host, sp->port, tv);
+		redisReply *r = NULL;
+		if (c && !c->err && redisSetTimeout(c, tv) == REDIS_OK)
+			r = redisCommand(c, "SENTINEL get-master-addr-by-name %s", u->master);
+		bool found = r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+			     r->element[0]->type == REDIS_REPLY_STRING && r->element[1]->type == REDIS_REPLY_STRING;
+		if (found) {
+			free(u->host);
+			u->host = lh_xstrdup(r->element[0]->str);
+			u->port = atoi(r->element[1]->str);
+		} else {
+			fprintf(stderr, "livehud: sentinel %s:%d: %s\n", sp->host, sp->port,
+				!c || c->err ? (c ? c->errstr : "out of memory")
+				: r && r->type == REDIS_REPLY_ERROR ? r->str : "does not know the master");
+		}
+		freeReplyObject(r);
+		redisFree(c);
+		if (found)
+			return 0;
+	}
+	fprintf(stderr, "livehud: no sentinel knows where master %s is\n", u->master);
+	return -1;
+}
+
 static redisContext *lh_emit_connect(const char *url)
 {
 	struct lh_redis_url u;
@@ -201,9 +231,11 @@ static redisContext *lh_emit_connect(const char *url)
 		return NULL;
 	}
 	struct timeval tv = { LH_EMIT_TIMEOUT_S, 0 };
-	redisContext *c = u.path ? redisConnectUnixWithTimeout(u.path, tv)
-				 : redisConnectWithTimeout(u.host, u.port, tv);
 	char *shown = lh_redis_url_display(&u);
+	redisContext *c = NULL;
+	if (u.master && lh_emit_ask_sentinels(&u, tv) < 0)
+		goto fail;
+	c = u.path ? redisConnectUnixWithTimeout(u.path, tv) : redisConnectWithTimeout(u.host, u.port, tv);
 	if (!c || c->err) {
 		fprintf(stderr, "livehud: cannot connect to %s: %s\n", shown,
 			c ? c->errstr : "out of memory");

@@ -14,6 +14,7 @@
 #include "lib/xalloc.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +29,8 @@ struct lh_rconn {
 	redisAsyncContext *ac;
 	uv_timer_t timer; /* connect timeout, then retry delay */
 	struct lh_lookup *lookup; /* while the host name is looked up */
+	char lookup_host[256];    /* what it looks up, and for which port */
+	int lookup_port;
 	size_t max_bytes;
 	bool ever_live;
 	/* Silence on a live connection: after silence_ms without a byte, a
@@ -37,6 +40,14 @@ struct lh_rconn {
 	unsigned silence_ms;   /* 0: never */
 	uint64_t reads_seen;
 	bool nudged;
+	/* redis+sentinel://: each connection starts by asking a sentinel
+	 * (sac) for the master; the sentinel then stays subscribed to
+	 * +switch-master, and a switch starts over. */
+	redisAsyncContext *sac;
+	size_t sentinel;          /* the one to ask next */
+	bool asking;              /* this attempt is still at the sentinel */
+	char master_host[64];
+	int master_port;
 	int setup_pending; /* AUTH and SELECT not yet answered */
 	bool ready;        /* they were: the source's commands go on ac */
 };
@@ -154,10 +165,19 @@ static int lh_redis_attach(redisAsyncContext *ac, uv_loop_t *loop, size_t max_by
 	return REDIS_OK;
 }
 
+static void lh_rconn_drop_sentinel(struct lh_rconn *rc)
+{
+	redisAsyncContext *sac = rc->sac;
+	rc->sac = NULL;
+	if (sac)
+		redisAsyncFree(sac);
+}
+
 /* The current context is gone or given up: wait, then connect again. */
 static void lh_rconn_retry(struct lh_rconn *rc)
 {
 	uv_timer_stop(&rc->watch);
+	lh_rconn_drop_sentinel(rc);
 	lh_source_retry_later(rc->src, &rc->timer, lh_rconn_timer_cb);
 }
 
@@ -167,6 +187,7 @@ static void lh_rconn_drop(struct lh_rconn *rc)
 	rc->ac = NULL;
 	if (ac)
 		redisAsyncFree(ac);
+	lh_rconn_drop_sentinel(rc);
 }
 
 void lh_rconn_write_raw(struct lh_rconn *rc, const char *cmd, size_t len)
@@ -327,46 +348,160 @@ static void lh_rconn_setup(struct lh_rconn *rc, redisAsyncContext *ac)
 		lh_rconn_ready(rc, ac);
 }
 
-/* host: an address, never a name to look up. */
-static void lh_rconn_connect_to(struct lh_rconn *rc, const char *host)
+static void lh_rconn_sentinel_on_connect(const redisAsyncContext *ac, int status)
+{
+	struct lh_rconn *rc = ac->data;
+	if (ac != rc->sac || status == REDIS_OK)
+		return;
+	rc->sac = NULL;
+	if (rc->asking) {
+		lh_source_set_error(rc->src, "sentinel %s:%d: connect: %s", rc->url.sentinels[rc->sentinel].host,
+				    rc->url.sentinels[rc->sentinel].port, ac->errstr);
+		rc->sentinel = (rc->sentinel + 1) % rc->url.nsentinels;
+		lh_rconn_retry(rc);
+	}
+}
+
+/* Gone while asking: try the next sentinel. Gone while watching: the
+ * master connection stays; a switch is then noticed when the old master
+ * refuses a write or closes the connection (Sentinel kills its normal
+ * clients on demoting it), and the next attempt asks again. */
+static void lh_rconn_sentinel_on_disconnect(const redisAsyncContext *ac, int status)
+{
+	(void)status;
+	lh_rconn_sentinel_on_connect(ac, REDIS_ERR);
+}
+
+static void lh_rconn_reach(struct lh_rconn *rc, const char *host, int port);
+
+/* ["message", "+switch-master", "NAME OLD_IP OLD_PORT NEW_IP NEW_PORT"] */
+static void lh_rconn_on_switch(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct lh_rconn *rc = privdata;
+	redisReply *reply = r;
+	if (!reply || ac != rc->sac || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 ||
+	    reply->element[2]->type != REDIS_REPLY_STRING)
+		return;
+	const char *text = reply->element[2]->str;
+	size_t n = strlen(rc->url.master);
+	if (strncmp(text, rc->url.master, n) != 0 || text[n] != ' ')
+		return;
+	char from[64], to[64];
+	int from_port, to_port;
+	if (sscanf(text + n, " %63s %d %63s %d", from, &from_port, to, &to_port) != 4)
+		return;
+	redisAsyncContext *main = rc->ac;
+	rc->ac = NULL;
+	if (main)
+		redisAsyncFree(main);
+	lh_source_set_error(rc->src, "master %s moved from %s:%d to %s:%d (+switch-master)", rc->url.master, from,
+			    from_port, to, to_port);
+	lh_source_backoff_reset(rc->src); /* the new master is up: go at once */
+	lh_rconn_retry(rc);
+}
+
+/* [ip, port] of the master, or nil when the sentinel does not know it. */
+static void lh_rconn_on_master(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct lh_rconn *rc = privdata;
+	redisReply *reply = r;
+	if (!reply || ac != rc->sac || !rc->asking)
+		return;
+	const struct lh_redis_hostport *sp = &rc->url.sentinels[rc->sentinel];
+	int port = 0;
+	if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
+	    reply->element[0]->type == REDIS_REPLY_STRING && reply->element[1]->type == REDIS_REPLY_STRING)
+		port = atoi(reply->element[1]->str);
+	if (port <= 0 || port > 65535 || reply->element[0]->len >= sizeof rc->master_host) {
+		lh_source_set_error(rc->src, "sentinel %s:%d: %s", sp->host, sp->port,
+				    reply->type == REDIS_REPLY_ERROR ? reply->str : "does not know the master");
+		rc->sentinel = (rc->sentinel + 1) % rc->url.nsentinels;
+		lh_rconn_retry(rc);
+		return;
+	}
+	snprintf(rc->master_host, sizeof rc->master_host, "%s", reply->element[0]->str);
+	rc->master_port = port;
+	rc->asking = false;
+	redisAsyncCommand(ac, lh_rconn_on_switch, rc, "SUBSCRIBE +switch-master");
+	lh_rconn_reach(rc, rc->master_host, port);
+}
+
+static redisAsyncContext *lh_rconn_open(struct lh_rconn *rc, const char *host, int port)
 {
 	const struct lh_redis_url *u = &rc->url;
-	redisAsyncContext *ac = u->path ? redisAsyncConnectUnix(u->path) : redisAsyncConnect(host, u->port);
+	redisAsyncContext *ac = u->path ? redisAsyncConnectUnix(u->path) : redisAsyncConnect(host, port);
 	if (!ac) {
 		lh_source_set_error(rc->src, "connect: out of memory");
 		lh_rconn_retry(rc);
-		return;
+		return NULL;
 	}
 	if (ac->err || lh_redis_attach(ac, rc->src->loop, rc->max_bytes) != REDIS_OK) {
 		lh_source_set_error(rc->src, "connect: %s", ac->err ? ac->errstr : "cannot watch socket");
 		redisAsyncFree(ac);
 		lh_rconn_retry(rc);
-		return;
+		return NULL;
 	}
 	ac->data = rc;
-	rc->ac = ac;
-	rc->ready = false;
-	redisAsyncSetConnectCallback(ac, lh_rconn_on_connect);
-	redisAsyncSetDisconnectCallback(ac, lh_rconn_on_disconnect);
 	/* A dead peer on an idle connection is only noticed by keepalive
 	 * (TCP only: a unix socket refuses the TCP options). */
 	if (!u->path)
 		redisEnableKeepAlive(&ac->c);
+	return ac;
+}
+
+/* host: an address, never a name to look up. */
+static void lh_rconn_connect_to(struct lh_rconn *rc, const char *host, int port)
+{
+	redisAsyncContext *ac = lh_rconn_open(rc, host, port);
+	if (!ac)
+		return;
+	if (rc->asking) {
+		rc->sac = ac;
+		redisAsyncSetConnectCallback(ac, lh_rconn_sentinel_on_connect);
+		redisAsyncSetDisconnectCallback(ac, lh_rconn_sentinel_on_disconnect);
+		redisAsyncCommand(ac, lh_rconn_on_master, rc, "SENTINEL get-master-addr-by-name %s", rc->url.master);
+		return;
+	}
+	rc->ac = ac;
+	rc->ready = false;
+	redisAsyncSetConnectCallback(ac, lh_rconn_on_connect);
+	redisAsyncSetDisconnectCallback(ac, lh_rconn_on_disconnect);
 	lh_rconn_setup(rc, ac);
 }
 
 static void lh_rconn_found(void *ctx, const char *addr, const char *error)
 {
 	struct lh_rconn *rc = ctx;
+	const char *host = rc->lookup_host;
+	int port = rc->lookup_port;
 	rc->lookup = NULL;
 	if (rc->src->status.state != LH_SOURCE_CONNECTING || rc->ac)
 		return; /* timed out meanwhile; a retry is due */
 	if (!addr) {
-		lh_source_set_error(rc->src, "cannot resolve %s: %s", rc->url.host, error);
+		lh_source_set_error(rc->src, "cannot resolve %s: %s", host, error);
 		lh_rconn_retry(rc);
 		return;
 	}
-	lh_rconn_connect_to(rc, addr);
+	lh_rconn_connect_to(rc, addr, port);
+}
+
+/* Connects to host:port, looking the name up first when it is one. */
+static void lh_rconn_reach(struct lh_rconn *rc, const char *host, int port)
+{
+	if (rc->url.path || lh_lookup_is_address(host)) {
+		lh_rconn_connect_to(rc, host, port);
+		return;
+	}
+	if (rc->lookup)
+		return; /* the last attempt's lookup is still out: its answer will do */
+	const char *error;
+	snprintf(rc->lookup_host, sizeof rc->lookup_host, "%s", host);
+	rc->lookup_port = port;
+	rc->lookup = lh_lookup_start(rc->src->loop, host, lh_rconn_found, rc, &error);
+	if (!rc->lookup) {
+		lh_source_set_error(rc->src, "cannot resolve %s: %s", host, error);
+		lh_rconn_retry(rc);
+	}
 }
 
 void lh_rconn_connect(struct lh_rconn *rc)
@@ -374,18 +509,11 @@ void lh_rconn_connect(struct lh_rconn *rc)
 	const struct lh_redis_url *u = &rc->url;
 	lh_source_set_state(rc->src, LH_SOURCE_CONNECTING);
 	uv_timer_start(&rc->timer, lh_rconn_timer_cb, LH_REDIS_CONNECT_TIMEOUT_MS, 0);
-	if (u->path || lh_lookup_is_address(u->host)) {
-		lh_rconn_connect_to(rc, u->host);
-		return;
-	}
-	if (rc->lookup)
-		return; /* the last attempt's lookup is still out: its answer will do */
-	const char *error;
-	rc->lookup = lh_lookup_start(rc->src->loop, u->host, lh_rconn_found, rc, &error);
-	if (!rc->lookup) {
-		lh_source_set_error(rc->src, "cannot resolve %s: %s", u->host, error);
-		lh_rconn_retry(rc);
-	}
+	rc->asking = u->master != NULL;
+	if (rc->asking)
+		lh_rconn_reach(rc, u->sentinels[rc->sentinel].host, u->sentinels[rc->sentinel].port);
+	else
+		lh_rconn_reach(rc, u->host, u->port);
 }
 
 void lh_rconn_close(struct lh_rconn *rc)

@@ -52,7 +52,6 @@ check "a payload readers would reject is not recorded, and said so" \
 PRODUCER=$!
 PIDS="$PIDS $PRODUCER"
 xlen_at_least() { [ "$(rcli XLEN "$KEY")" -ge "$1" ]; }
-ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 check "the writer appends while events flow" wait_for 20 xlen_at_least 500
 pid=$(writer_pid)

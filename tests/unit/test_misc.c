@@ -40,6 +40,19 @@ static void test_urls(void)
 	ok(lh_redis_url_parse("unix:///run/redis.sock", &u, &cause) == 0, "unix socket");
 	is_str(u.path, "/run/redis.sock", "path");
 	lh_redis_url_clear(&u);
+	ok(lh_redis_url_parse("redis+sentinel://:pw@s1,10.0.0.2:26380/mymaster/3", &u, &cause) == 0,
+	   "sentinels, master and db");
+	ok(u.nsentinels == 2 && u.sentinels[0].port == 26379 && u.sentinels[1].port == 26380,
+	   "each sentinel's port, 26379 by default");
+	is_str(u.sentinels[1].host, "10.0.0.2", "the second sentinel");
+	is_str(u.master, "mymaster", "master name");
+	ok(u.db == 3 && u.password && !strcmp(u.password, "pw"), "db and the master's password");
+	shown = lh_redis_url_display(&u);
+	is_str(shown, "redis+sentinel://s1:26379,10.0.0.2:26380/mymaster", "sentinel URL displayed without password");
+	free(shown);
+	lh_redis_url_clear(&u);
+	ok(lh_redis_url_parse("redis+sentinel://s1:26379", &u, &cause) < 0, "a sentinel URL needs a master");
+	ok(lh_redis_url_parse("redis+sentinel://s1,,s2/m", &u, &cause) < 0, "an empty sentinel refused");
 	ok(lh_redis_url_parse("http://x", &u, &cause) < 0, "http:// refused");
 	ok(lh_redis_url_parse("redis://h:99999", &u, &cause) < 0, "port 99999 refused");
 	ok(lh_redis_url_parse("redis://h:12ab", &u, &cause) < 0, "port 12ab refused");
