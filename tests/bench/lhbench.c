@@ -9,7 +9,7 @@
  *
  *   lhbench --redis-port P --channel CH [--ws-port W | --direct]
  *           [--clients N] [--runs R] [--rate EPS] [--count N | --seconds S]
- *           [--size BYTES] [--prefix RUNPREFIX] [--pid SERVER_PID]
+ *           [--size BYTES] [--prefix RUNPREFIX] [--pid SERVER_PID] [--stream KEY]
  */
 #include "config.h"
 #include "lib/hist.h"
@@ -38,6 +38,7 @@ struct opts {
 	long count;
 	double seconds;
 	const char *channel, *prefix;
+	const char *stream; /* XADD to this stream instead of PUBLISH; XREAD it with --direct */
 };
 
 static int epfd; /* the clients' epoll */
@@ -67,14 +68,61 @@ static int64_t now_ns(void)
 
 /* ---- publishing ---- */
 
+/* Traffic as an agent service makes it: per run, a cycle of eight events
+ * of six agents (reasoning, a thought, three calls with args and call_id,
+ * two of them overlapping, their results, one in five cycles an error).
+ * Every message starts with the event's number and send time. */
+static const char *const agents[] = { "researcher", "coder", "critic", "planner", "writer", "verifier" };
+
 static int make_payload(char *buf, size_t cap, long n)
 {
 	int run = (int)(n % O.runs);
+	long k = n / O.runs, cycle = k / 8;
+	const char *x = agents[cycle % 6], *y = agents[(cycle + 1) % 6];
+	static const char *const category[8] = { "REASONING", "TOOL_CALL", "TOOL_CALL", "THOUGHT",
+						 "TOOL_RESULT", "TOOL_CALL", "TOOL_RESULT", "TOOL_RESULT" };
+	static const char *const metadata[8] = { "PLANNING", "IO_REQ", "IO_REQ", "INFO",
+						 "IO_OK", "IO_REQ", "IO_OK", "IO_OK" };
+	char extra[256];
+	const char *who = k % 8 == 2 || k % 8 == 3 || k % 8 == 6 ? y : x;
+	switch (k % 8) {
+	case 1:
+		snprintf(extra, sizeof extra,
+			 ",\"tool_name\":\"web_search\",\"args\":{\"query\":\"agent tracing %ld\",\"max_results\":5},\"call_id\":\"c%ld\"",
+			 cycle, k);
+		break;
+	case 2:
+		snprintf(extra, sizeof extra,
+			 ",\"tool_name\":\"execute_python\",\"args\":{\"code\":\"import pandas as pd\\nprint(len(df))\"},\"call_id\":\"c%ld\"",
+			 k);
+		break;
+	case 5:
+		snprintf(extra, sizeof extra,
+			 ",\"tool_name\":\"read_file\",\"args\":{\"path\":\"notes/%ld.md\"},\"call_id\":\"c%ld\"",
+			 cycle, k);
+		break;
+	case 4:
+		snprintf(extra, sizeof extra,
+			 ",\"tool_name\":\"web_search\",\"duration_ms\":%ld,\"call_id\":\"c%ld\"",
+			 300 + cycle % 900, k - 3);
+		break;
+	case 6:
+		snprintf(extra, sizeof extra,
+			 ",\"tool_name\":\"execute_python\",\"duration_ms\":%ld,\"call_id\":\"c%ld\"",
+			 1200 + cycle % 3000, k - 4);
+		break;
+	case 7:
+		snprintf(extra, sizeof extra,
+			 ",\"tool_name\":\"read_file\",\"duration_ms\":%ld,\"call_id\":\"c%ld\"",
+			 5 + cycle % 40, k - 2);
+		break;
+	default: extra[0] = '\0';
+	}
 	int len = snprintf(buf, cap,
-			   "{\"run_id\":\"%s-%d\",\"agent_id\":\"bench\",\"category\":\"TOOL_RESULT\","
-			   "\"metadata\":\"IO_OK\",\"tool_name\":\"web_search\",\"duration_ms\":5,"
+			   "{\"run_id\":\"%s-%d\",\"agent_id\":\"%s\",\"category\":\"%s\",\"metadata\":\"%s\"%s,"
 			   "\"timestamp\":\"2026-01-08T10:30:45.123456\",\"message\":\"n=%ld t=%lld ",
-			   O.prefix, run, n, (long long)now_ns());
+			   O.prefix, run, who, category[k % 8],
+			   k % 8 == 6 && cycle % 5 == 0 ? "IO_ERR" : metadata[k % 8], extra, n, (long long)now_ns());
 	while (len < O.size - 2 && (size_t)len < cap - 3)
 		buf[len++] = 'x';
 	buf[len++] = '"';
@@ -111,7 +159,10 @@ static void *publisher(void *arg)
 		long batch = due - n > 512 ? 512 : due - n;
 		for (long i = 0; i < batch; i++) {
 			int len = make_payload(buf, (size_t)O.size + 512, n + i);
-			redisAppendCommand(c, "PUBLISH %s %b", O.channel, buf, (size_t)len);
+			if (O.stream)
+				redisAppendCommand(c, "XADD %s MAXLEN ~ 100000 * data %b", O.stream, buf, (size_t)len);
+			else
+				redisAppendCommand(c, "PUBLISH %s %b", O.channel, buf, (size_t)len);
 		}
 		for (long i = 0; i < batch; i++) {
 			redisReply *r;
@@ -256,26 +307,63 @@ static double thread_cpu(void)
  * in CPU as in latency: its thread's CPU seconds are what merely receiving
  * the events costs on this machine. */
 static double direct_cpu_s;
+/* --direct --stream: XREAD BLOCK after what the stream held before, as a
+ * reader does. */
+static void receive_stream(redisContext *c, struct client *cl, long expected)
+{
+	char last[64] = "0-0";
+	redisReply *r = redisCommand(c, "XREVRANGE %s + - COUNT 1", O.stream);
+	if (r && r->type == REDIS_REPLY_ARRAY && r->elements)
+		snprintf(last, sizeof last, "%s", r->element[0]->element[0]->str);
+	freeReplyObject(r);
+	pthread_t t;
+	pthread_create(&t, NULL, publisher, NULL);
+	while (cl->received < expected) {
+		r = redisCommand(c, "XREAD COUNT 1000 BLOCK 2000 STREAMS %s %s", O.stream, last);
+		if (!r || r->type != REDIS_REPLY_ARRAY) {
+			freeReplyObject(r);
+			break; /* 2 s of silence: the rest is lost */
+		}
+		redisReply *entries = r->element[0]->element[1];
+		for (size_t i = 0; i < entries->elements; i++) {
+			redisReply *e = entries->element[i];
+			snprintf(last, sizeof last, "%s", e->element[0]->str);
+			account(cl, e->element[1]->element[1]->str, e->element[1]->element[1]->len);
+		}
+		freeReplyObject(r);
+	}
+	pthread_join(t, NULL);
+}
+
+/* --direct: SUBSCRIBE, as a reader does. */
+static void receive_channel(redisContext *c, struct client *cl, long expected)
+{
+	freeReplyObject(redisCommand(c, "SUBSCRIBE %s", O.channel));
+	pthread_t t;
+	pthread_create(&t, NULL, publisher, NULL);
+	redisReply *r;
+	while (cl->received < expected) {
+		if (redisGetReply(c, (void **)&r) != REDIS_OK)
+			break; /* 3 s of silence: the rest is lost */
+		if (r->type == REDIS_REPLY_ARRAY && r->elements == 3)
+			account(cl, r->element[2]->str, r->element[2]->len);
+		freeReplyObject(r);
+	}
+	pthread_join(t, NULL);
+}
+
 static void receive_direct(long expected)
 {
 	double cpu0 = thread_cpu();
 	struct client cl = { .last_n = -1 };
 	redisContext *c = redisConnect("127.0.0.1", O.redis_port);
-	redisReply *r = redisCommand(c, "SUBSCRIBE %s", O.channel);
-	freeReplyObject(r);
-	pthread_t t;
-	pthread_create(&t, NULL, publisher, NULL);
-	struct timeval tv = { 2, 0 };
+	struct timeval tv = { 3, 0 };
 	redisSetTimeout(c, tv);
-	while (cl.received < expected) {
-		if (redisGetReply(c, (void **)&r) != REDIS_OK)
-			break; /* 2 s of silence: the rest is lost */
-		if (r->type == REDIS_REPLY_ARRAY && r->elements == 3)
-			account(&cl, r->element[2]->str, r->element[2]->len);
-		freeReplyObject(r);
-	}
+	if (O.stream)
+		receive_stream(c, &cl, expected);
+	else
+		receive_channel(c, &cl, expected);
 	direct_cpu_s = thread_cpu() - cpu0;
-	pthread_join(t, NULL);
 	total_received = cl.received;
 	total_reordered = cl.reordered;
 	redisFree(c);
@@ -390,7 +478,8 @@ int main(int argc, char **argv)
 		{ "redis-port", 1, 0, 'r' }, { "ws-port", 1, 0, 'w' }, { "direct", 0, 0, 'd' },
 		{ "clients", 1, 0, 'c' }, { "runs", 1, 0, 'n' }, { "rate", 1, 0, 'R' },
 		{ "count", 1, 0, 'N' }, { "seconds", 1, 0, 's' }, { "size", 1, 0, 'S' },
-		{ "channel", 1, 0, 'C' }, { "prefix", 1, 0, 'p' }, { "pid", 1, 0, 'P' }, { 0, 0, 0, 0 },
+		{ "channel", 1, 0, 'C' }, { "prefix", 1, 0, 'p' }, { "pid", 1, 0, 'P' }, { "stream", 1, 0, 'X' },
+		{ 0, 0, 0, 0 },
 	};
 	int ch;
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -407,6 +496,7 @@ int main(int argc, char **argv)
 		case 'C': O.channel = optarg; break;
 		case 'p': O.prefix = optarg; break;
 		case 'P': O.pid = atoi(optarg); break;
+		case 'X': O.stream = optarg; break;
 		default: return 2;
 		}
 	}

@@ -38,12 +38,18 @@ start() {
 	case $1 in
 	livehud) "$LIVEHUD" bridge --listen "127.0.0.1:$WPORT" --redis "redis://127.0.0.1:$RP" --channel bench \
 			--history 1000 2>"$T/bridge.log" & ;;
+	stream) "$LIVEHUD" bridge --listen "127.0.0.1:$WPORT" --redis "redis://127.0.0.1:$RP" --stream bench \
+			--backlog 0 --history 1000 2>"$T/bridge.log" & ;;
 	node) node "$NODE_DIR/node-bridge.js" "$WPORT" "$RP" bench 2>"$T/node.log" & ;;
 	esac
 	SPID=$!
 	PIDS="$PIDS $SPID"
 	wait_for port_open "$WPORT"
-	wait_for sh -c "[ \$(redis-cli -p $RP PUBSUB NUMSUB bench | sed -n 2p) -ge 1 ]"
+	if [ "$1" = stream ]; then
+		wait_for curl -sf -o /dev/null "http://127.0.0.1:$WPORT/health"
+	else
+		wait_for sh -c "[ \$(redis-cli -p $RP PUBSUB NUMSUB bench | sed -n 2p) -ge 1 ]"
+	fi
 }
 stop() { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; }
 
@@ -55,6 +61,13 @@ run() {
 	prefix="s$(date +%s%N)"
 	if [ "$target" = redis ]; then
 		out=$("$LHBENCH" --redis-port "$RP" --channel bench --direct --prefix "$prefix" "$@")
+	elif [ "$target" = xread ]; then
+		out=$("$LHBENCH" --redis-port "$RP" --channel bench --stream bench --direct --prefix "$prefix" "$@")
+	elif [ "$target" = stream ]; then
+		start stream
+		out=$("$LHBENCH" --redis-port "$RP" --channel bench --stream bench --ws-port "$WPORT" --pid "$SPID" \
+			--prefix "$prefix" "$@")
+		stop
 	else
 		start "$target"
 		out=$("$LHBENCH" --redis-port "$RP" --channel bench --ws-port "$WPORT" --pid "$SPID" --prefix "$prefix" "$@")
@@ -76,6 +89,12 @@ scenario "1 client, 10k/s"          --rate 10000 --seconds 5
 scenario "100 clients/10 runs, 2k/s" --clients 100 --runs 10 --rate 2000 --seconds 5
 scenario "1000 clients, 200/s"      --clients 1000 --rate 200 --seconds 5
 scenario "4 KB events, 5k/s"        --size 4096 --rate 5000 --seconds 5
+# The durable path: the producer XADDs to a stream (MAXLEN ~ 100000) and
+# the bridge reads it with --stream; "xread" is a bare XREAD BLOCK reader.
+for target in xread stream; do
+	run "1 client, max rate" "$target" --count 200000
+	run "1 client, 10k/s" "$target" --rate 10000 --seconds 5
+done
 
 # ---- the HUD ----
 HUD_RESULTS="$T/hud"
@@ -183,7 +202,7 @@ val() { awk -F'|' -v s="$1" -v t="$2" '$1 == s && $2 == t { print $3 }' "$RESULT
 hud() { awk -F'|' -v n="$1" '$1 == n { print $2 }' "$HUD_RESULTS"; }
 verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "NOT met"; fi; }
 echo
-echo "Targets (issue 6), from this run:"
+echo "Targets (issues 6 and 15), from this run:"
 m=$(val "1 client, max rate" livehud throughput) n=$(val "1 client, max rate" node throughput)
 lost=$(val "1 client, max rate" livehud lost)
 if [ -n "$n" ]; then
@@ -199,6 +218,12 @@ echo "- 1 client, 10k/s: $lc CPU-s, $(awk -v a="$lc" -v b="$rc" 'BEGIN { printf 
 t=$(val "1000 clients, 200/s" livehud throughput) lost=$(val "1000 clients, 200/s" livehud lost)
 p=$(val "1000 clients, 200/s" livehud p99_us) rss=$(val "1000 clients, 200/s" livehud peak_rss_kb)
 echo "- 1000 clients: ${t} frames/s, ${lost} lost, p99 $((p / 1000)) ms, $((rss / 1024)) MB (>= 195000, none, < 50 ms, <= 20 MB): $(verdict "$t >= 195000 && $lost == 0 && $p < 50000 && $rss <= 20480")"
+t=$(val "1 client, max rate" stream throughput) m=$(val "1 client, max rate" livehud throughput)
+lost=$(val "1 client, max rate" stream lost)
+ratio=$(awk -v a="$t" -v b="$m" 'BEGIN { printf "%.2f", a / b }')
+echo "- stream path, 1 client, max rate: ${t}/s, ${ratio}x the Pub/Sub path, ${lost} lost (>= 0.6x, none): $(verdict "$ratio >= 0.6 && $lost == 0")"
+s99=$(val "1 client, 10k/s" stream p99_us) l99=$(val "1 client, 10k/s" livehud p99_us)
+echo "- stream path, 1 client, 10k/s: p99 $s99 us, the Pub/Sub path's $l99 us (at most 1000 us more): $(verdict "$s99 - $l99 <= 1000")"
 ms=$(hud "1M-event file in a 120x40 HUD" | sed -n 's/^\([0-9]*\) ms.*/\1/p')
 bpe=$(hud "1M-event file in a 120x40 HUD" | sed -n 's/.*= \([0-9]*\) bytes per.*/\1/p')
 echo "- HUD, 1M-event file: $ms ms, $bpe bytes per event (< 5000 ms, <= 400): $(verdict "${ms:-99999} < 5000 && ${bpe:-9999} <= 400")"

@@ -17,4 +17,12 @@ check "with latency percentiles" [ -n "$(field p99_us)" ]
 check "and the bridge's CPU and peak RSS" [ -n "$(field cpu_s)" ] && [ "$(field peak_rss_kb)" -gt 0 ]
 out=$("$LHBENCH" --redis-port "$REDIS_PORT" --channel bench --direct --count 5000 --prefix direct)
 check "lhbench as a direct subscriber gets all 5000" [ "$(field delivered)" = 5000 ]
+out=$("$LHBENCH" --redis-port "$REDIS_PORT" --channel bench --stream bench --direct --count 5000 --prefix xread)
+check "lhbench appends to a stream and reads it back with XREAD" [ "$(field delivered)" = 5000 ]
+kill "$BRIDGE_PID"
+start_bridge --redis "$REDIS_URL" --stream bench --backlog 0
+out=$("$LHBENCH" --redis-port "$REDIS_PORT" --channel bench --stream bench --ws-port "$BRIDGE_PORT" --clients 2 \
+	--runs 2 --rate 2000 --seconds 1 --pid "$BRIDGE_PID" --prefix smoke)
+check "through a bridge on --stream, every frame in order" \
+	[ "$(field delivered)" = 2000 ] && [ "$(field reordered)" = 0 ]
 done_testing

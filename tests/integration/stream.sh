@@ -3,7 +3,8 @@
 # reader starts with the backlog and resumes where it left off after a
 # killed connection and after Redis restarts from its AOF, and three bridges
 # behind haproxy agree on the numbers, so clients whose bridge is SIGKILLed
-# twice mid-stream end with every event exactly once and no gap.
+# twice mid-stream, and then Redis restarted from its AOF, end with every
+# event exactly once and no gap.
 . "$TESTS_SRCDIR/lib.sh"
 start_redis --appendonly yes --appendfsync always || { echo "1..0 # SKIP redis-server did not start"; exit 0; }
 
@@ -167,8 +168,26 @@ done
 wait "$PRODUCER"
 check "the run's client has the last event" wait_for 20 contains "$T/run.out" "ev-2200"
 check "the all-runs client too" wait_for 20 contains "$T/every.out" "ev-2200"
-check "the run's client has every event exactly once" once "$T/run.out" 201 2200
-check "the all-runs client too" once "$T/every.out" 201 2200
+
+# Redis (AOF on) killed and restarted under the bridges while events flow:
+# what Redis kept is delivered once, nothing lost.
+( events 2201 2700 | trickle 0.002 | "$LIVEHUD" emit --redis "$REDIS_URL" --stream "$KEY" >"$T/emit4" 2>&1 ) &
+PRODUCER=$!
+PIDS="$PIDS $PRODUCER"
+wait_for 20 progress 2300
+stop_redis
+wait "$PRODUCER"
+check "the producer is cut off by the Redis restart" [ $? -eq 1 ]
+check "and says so" contains "$T/emit4" "livehud: XADD failed"
+start_redis --appendonly yes --appendfsync always
+kept=$(rcli XLEN "$KEY")
+last=$(rcli XREVRANGE "$KEY" + - COUNT 1 | grep -o 'ev-[0-9]*' | head -1)
+check "Redis came back with the stream it had written ($kept entries, up to $last)" [ -n "$last" ]
+events $((${last#ev-} + 1)) 3000 | "$LIVEHUD" emit --redis "$REDIS_URL" --stream "$KEY" >/dev/null
+check "after Redis restarts, the run's client gets the rest" wait_for 20 contains "$T/run.out" "ev-3000"
+check "the all-runs client too" wait_for 20 contains "$T/every.out" "ev-3000"
+check "the run's client has every event exactly once" once "$T/run.out" 201 3000
+check "the all-runs client too" once "$T/every.out" 201 3000
 for f in run every; do
 	check "no gap on the $f client" not contains "$T/$f.out" "GAP"
 	grep -F GAP "$T/$f.out" | diag
