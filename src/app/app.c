@@ -52,6 +52,8 @@ static void lh_app_outage(struct lh_app *app, const char *run, int64_t since_us,
 static const char *lh_app_newest_run(const struct lh_app *app)
 {
 	struct lh_store_counts c;
+	if (!app->store)
+		return "unknown";
 	lh_store_get_counts(app->store, &c);
 	const struct lh_entry *e = c.entries ? lh_store_entry_at(app->store, c.entries - 1) : NULL;
 	return e ? e->ev->run_id : "unknown";
@@ -126,14 +128,17 @@ static void lh_app_gap(struct lh_app *app, const struct lh_kframe *f)
 			 (unsigned long long)f->from, (unsigned long long)f->to, reason);
 	else
 		snprintf(msg, sizeof msg, "history restarted%s (%.40s)", across, reason);
-	lh_app_synth(app, f->run_id[0] ? f->run_id : "unknown", "GAP", "GAP", msg);
+	lh_app_synth(app, f->run_id[0] ? f->run_id : lh_app_newest_run(app), "GAP", "GAP", msg);
 }
 
 static void lh_app_kernel(void *ctx, const struct lh_kframe *f)
 {
 	struct lh_app *app = ctx;
 	if (f->type == LH_KF_GAP) {
-		lh_app_gap(app, f);
+		if (app->hooks.gap)
+			app->hooks.gap(app->hooks.ingest.ctx, f);
+		else
+			lh_app_gap(app, f);
 		return;
 	}
 	if (f->type == LH_KF_ERROR) {

@@ -24,6 +24,9 @@ struct lh_app_hooks {
 	void (*source_state)(void *ctx, const struct lh_source_status *st);
 	/* The kernel told something about the run (LH_KS_* bits). */
 	void (*kernel)(void *ctx, unsigned changed, const struct lh_kstate *k);
+	/* The source says events are missing (a bridge's gap frame, a stream
+	 * trimmed while away). Unset: a GAP row where it happened. */
+	void (*gap)(void *ctx, const struct lh_kframe *f);
 	/* SIGINT or SIGTERM arrived: the mode finishes, then lh_app_shutdown. */
 	void (*stop)(void *ctx, int signum);
 	bool no_store; /* events are not kept (the bridge keeps its own history) */

@@ -84,6 +84,19 @@ static void lh_bridge_track_outage(struct lh_bridge *b, bool live)
 /* One log line per change of state: the source went away (with the
  * error), and came back (with how long it was down and how many attempts
  * that took); not one per attempt. */
+/* The stream lost entries before the bridge read them: every client is
+ * told, by the numbers they would have had. */
+static void lh_bridge_gap(void *ctx, const struct lh_kframe *f)
+{
+	struct lh_bridge *b = ctx;
+	struct lh_client *c;
+	lh_log("warn", "stream %s: entries deleted before they were read (seq %llu-%llu): clients are told",
+	       b->o->stream ? b->o->stream : "?", (unsigned long long)f->from, (unsigned long long)f->to);
+	LIST_FOREACH(c, &b->clients, link)
+		if (c->ws)
+			lh_client_trimmed(c, f->from, f->to);
+}
+
 static void lh_bridge_state(void *ctx, const struct lh_source_status *st)
 {
 	struct lh_bridge *b = ctx;
@@ -396,7 +409,8 @@ int lh_bridge_main(const struct lh_options *o)
 	b.start_mono_us = lh_time_mono_us();
 	b.start_wall_us = lh_time_now_us();
 	struct lh_app_hooks hooks = { .ingest = { .event = lh_bridge_event, .reject = lh_bridge_reject, .ctx = &b },
-				      .source_state = lh_bridge_state, .stop = lh_bridge_stop, .no_store = true };
+				      .source_state = lh_bridge_state, .gap = lh_bridge_gap, .stop = lh_bridge_stop,
+				      .no_store = true };
 	b.app = lh_app_new(o, &hooks);
 	if (!b.app)
 		return 1;

@@ -55,6 +55,9 @@ struct lh_client {
 	bool drops, drops_across;
 	/* the source was down from .. until (wall clock, us); 0: not to say */
 	int64_t down_since, down_until;
+	/* stream entries deleted before the bridge read them, from .. to
+	 * (numbers as seq); to 0: nothing to say */
+	uint64_t trim_from, trim_to;
 	size_t rx;                 /* bytes of the message being received */
 	LIST_ENTRY(lh_client) link;      /* in the bridge's clients */
 	LIST_ENTRY(lh_client) flush_link; /* in its flush list, while flushing */
@@ -111,6 +114,8 @@ int lh_client_write(struct lh_bridge *b, struct lh_client *c);
 /* The source was down from since_us to until_us: said before anything
  * else still queued (several outages before a write are said as one span). */
 void lh_client_interrupted(struct lh_client *c, int64_t since_us, int64_t until_us);
+/* Entries numbered from .. to were deleted from the stream unread. */
+void lh_client_trimmed(struct lh_client *c, uint64_t from, uint64_t to);
 /* Drops what is queued and the gaps not yet said, counting them. */
 void lh_client_drop_all(struct lh_client *c);
 void lh_bridge_flush_cb(uv_check_t *h);

@@ -125,6 +125,15 @@ void lh_client_interrupted(struct lh_client *c, int64_t since_us, int64_t until_
 	lh_flush_later(c);
 }
 
+void lh_client_trimmed(struct lh_client *c, uint64_t from, uint64_t to)
+{
+	if (!c->trim_to || from < c->trim_from)
+		c->trim_from = from;
+	if (to > c->trim_to)
+		c->trim_to = to;
+	lh_flush_later(c);
+}
+
 void lh_client_drop_all(struct lh_client *c)
 {
 	c->b->dropped_closed += lh_frame_ring_count(&c->q);
@@ -289,6 +298,13 @@ static int lh_client_write_batch(struct lh_bridge *b, struct lh_client *c)
 		c->down_since = c->down_until = 0;
 		b->gaps_sent++;
 	}
+	if (c->trim_to) {
+		lh_buf_reset(&b->scratch);
+		lh_frame_gap(&b->scratch, c->run ? c->run : "*", c->trim_from, c->trim_to, b->boot_id, "stream_trimmed");
+		lh_ws_frame_append(out, b->scratch.data, b->scratch.len);
+		c->trim_from = c->trim_to = 0;
+		b->gaps_sent++;
+	}
 	for (; c->ngaps && out->len < LH_BATCH_BYTES; b->gaps_sent++) {
 		struct lh_gap *g = &c->gaps[0];
 		lh_buf_reset(&b->scratch);
@@ -313,7 +329,7 @@ static int lh_client_write_batch(struct lh_bridge *b, struct lh_client *c)
 
 static bool lh_client_pending(const struct lh_client *c)
 {
-	return c->down_since || c->ngaps || lh_frame_ring_count(&c->q);
+	return c->down_since || c->trim_to || c->ngaps || lh_frame_ring_count(&c->q);
 }
 
 /* Batches while the socket takes them whole: a loop turn may have queued

@@ -27,17 +27,24 @@ struct lh_stream_source {
 	bool catching_up;
 };
 
-bool lh_stream_id_pos(const char *id, uint64_t *pos)
+/* An entry id as its two numbers; false for anything else. */
+static bool lh_stream_id(const char *id, unsigned long long *ms, unsigned long long *seq)
 {
 	char *end;
+	errno = 0;
 	if (*id < '0' || *id > '9')
 		return false;
-	errno = 0;
-	unsigned long long ms = strtoull(id, &end, 10);
+	*ms = strtoull(id, &end, 10);
 	if (errno || *end != '-' || end[1] < '0' || end[1] > '9')
 		return false;
-	unsigned long long seq = strtoull(end + 1, &end, 10);
-	if (errno || *end || ms < LH_STREAM_BASE_MS || seq >= (1ULL << LH_STREAM_SEQ_BITS) - 1 ||
+	*seq = strtoull(end + 1, &end, 10);
+	return !errno && !*end;
+}
+
+bool lh_stream_id_pos(const char *id, uint64_t *pos)
+{
+	unsigned long long ms, seq;
+	if (!lh_stream_id(id, &ms, &seq) || ms < LH_STREAM_BASE_MS || seq >= (1ULL << LH_STREAM_SEQ_BITS) - 1 ||
 	    ms - LH_STREAM_BASE_MS >= LH_STREAM_POS_MAX >> LH_STREAM_SEQ_BITS)
 		return false;
 	*pos = ((ms - LH_STREAM_BASE_MS) << LH_STREAM_SEQ_BITS) + seq + 1;
@@ -140,14 +147,42 @@ static void lh_stream_on_backlog(redisAsyncContext *ac, void *r, void *privdata)
 		lh_stream_read(self, ac);
 }
 
+/* Resuming: did MAXLEN trim the stream past the last entry read while
+ * this reader was away? Trimming takes the oldest first, so if the
+ * stream's first entry now comes after that one, whatever lay between
+ * them is gone for good; a gap says so (when their ids leave room for
+ * any), and reading goes on from the first entry. */
+static void lh_stream_on_info(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct lh_stream_source *self = privdata;
+	redisReply *reply = r;
+	if (!reply || !lh_rconn_current(self->r.rc, ac))
+		return;
+	const redisReply *first = reply->type == REDIS_REPLY_ARRAY ? lh_stream_field(reply, "first-entry") : NULL;
+	uint64_t last, head;
+	if (first && first->type == REDIS_REPLY_ARRAY && first->elements >= 1 &&
+	    first->element[0]->type == REDIS_REPLY_STRING && lh_stream_id_pos(self->last_id, &last) &&
+	    lh_stream_id_pos(first->element[0]->str, &head) && head > last + 1) {
+		struct lh_kframe f = { .type = LH_KF_GAP, .run_id = "", .text = "stream_trimmed", .all_runs = true,
+				       .sparse = true, .from = last + 1, .to = head - 1 };
+		lh_source_emit_kernel(&self->r.base, &f);
+	}
+	if (lh_rconn_current(self->r.rc, ac) && !self->r.base.closing)
+		lh_stream_read(self, ac);
+}
+
 static void lh_stream_ready(void *ctx, redisAsyncContext *ac)
 {
 	struct lh_stream_source *self = ctx;
+	bool resuming = self->last_id[0] && strcmp(self->last_id, "0-0") != 0;
 	if (!self->last_id[0] && self->backlog == SIZE_MAX)
 		snprintf(self->last_id, sizeof self->last_id, "0-0");
 	if (self->last_id[0]) { /* the whole stream, or resuming */
 		self->catching_up = true;
-		lh_stream_read(self, ac);
+		if (resuming)
+			redisAsyncCommand(ac, lh_stream_on_info, self, "XINFO STREAM %s", self->key);
+		else
+			lh_stream_read(self, ac);
 		return;
 	}
 	char count[24];

@@ -2,7 +2,8 @@
  * entries, then XREAD BLOCK from the last entry read, on one connection
  * (rconn.h). After a disconnect it resumes from the last entry it handed
  * on: nothing lost and nothing doubled while the entries are still in the
- * stream. Each entry carries the payload in its field "data"
+ * stream; when MAXLEN trimmed some before they were read, a gap says so.
+ * Each entry carries the payload in its field "data"
  * (docs/PROTOCOL.md, section 6). */
 #ifndef LH_SOURCE_STREAM_H
 #define LH_SOURCE_STREAM_H

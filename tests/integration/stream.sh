@@ -93,6 +93,28 @@ check "once each" once "$T/fresh.out" 1 900
 kill "$READER" "$BG_PID" 2>/dev/null
 rcli DEL "$KEY" >/dev/null
 
+# ---- entries trimmed while a reader was away: a gap, not silence ----
+TKEY="$KEY:trim"
+events 1 10 | "$LIVEHUD" emit --redis "$REDIS_URL" --stream "$TKEY" >/dev/null
+bg treader "$LIVEHUD" --plain --redis "$REDIS_URL" --stream "$TKEY" --backlog all
+TREADER=$BG_PID
+start_bridge --redis "$REDIS_URL" --stream "$TKEY"
+bg tws "$LIVEHUD" --ws "$WSURL" --plain
+check "a reader and a bridge's client are following" wait_for 10 sh -c \
+	"grep -q ev-10 '$T/treader.out' && [ \$(curl -s $BRIDGE/health | sed -n 's/.*\"clients\":\([0-9]*\).*/\1/p') -ge 1 ]"
+kill -STOP "$TREADER" "$BRIDGE_PID"
+rcli CLIENT KILL TYPE normal >/dev/null
+events 11 60 | "$LIVEHUD" emit --redis "$REDIS_URL" --stream "$TKEY" >/dev/null
+rcli XTRIM "$TKEY" MAXLEN 5 >/dev/null
+kill -CONT "$TREADER" "$BRIDGE_PID"
+check "the reader, back, says entries were trimmed before it read them" \
+	wait_for 10 grep -q 'GAP.*events missed across runs (seq [0-9]*-[0-9]*, stream_trimmed)' "$T/treader.out"
+check "and goes on with what the stream still has" wait_for 10 contains "$T/treader.out" "ev-60"
+check "the bridge's client gets a gap frame saying so" \
+	wait_for 10 grep -q 'GAP.*events missed across runs (seq [0-9]*-[0-9]*, stream_trimmed)' "$T/tws.out"
+check "the bridge logs it" contains "$T/bridge.err" "entries deleted before they were read"
+kill "$TREADER" "$BG_PID" "$BRIDGE_PID" 2>/dev/null
+
 # ---- three bridges behind haproxy ----
 if ! command -v haproxy >/dev/null; then
 	echo "# haproxy is not installed (bootstrap.sh installs it): scale-out skipped"

@@ -6,6 +6,7 @@
 #include "bridge/history.h"
 #include "lib/map.h"
 #include "lib/redisurl.h"
+#include "source/stream.h"
 #include "core/rejects.h"
 #include "lib/respcut.h"
 #include "lib/spill.h"
@@ -57,6 +58,19 @@ static void test_urls(void)
 	ok(lh_redis_url_parse("redis://h:99999", &u, &cause) < 0, "port 99999 refused");
 	ok(lh_redis_url_parse("redis://h:12ab", &u, &cause) < 0, "port 12ab refused");
 	ok(lh_redis_url_parse("unix://relative", &u, &cause) < 0, "relative unix path refused");
+}
+
+static void test_stream_ids(void)
+{
+	uint64_t a, b, c;
+	ok(lh_stream_id_pos("1704067200000-0", &a) && a == 1, "the first id of 2024 is 1");
+	ok(lh_stream_id_pos("1704067200000-1", &b) && b == 2, "the next in the same millisecond is 2");
+	ok(lh_stream_id_pos("1704067200001-0", &c) && c == 4097, "a millisecond later is 4096 on");
+	ok(lh_stream_id_pos("1796150705576-4094", &a) && a < (1ULL << 53), "2026 ids are below 2^53");
+	ok(!lh_stream_id_pos("1796150705576-4095", &a), "past 4094 in one millisecond is refused");
+	ok(!lh_stream_id_pos("1000-0", &a), "an id before 2024 is refused");
+	ok(!lh_stream_id_pos("17-x", &a) && !lh_stream_id_pos("-1-0", &a) && !lh_stream_id_pos("5", &a),
+	   "malformed ids are refused");
 }
 
 static void test_hist(void)
@@ -246,6 +260,7 @@ static void test_spill(void)
 int main(void)
 {
 	test_urls();
+	test_stream_ids();
 	test_hist();
 	test_rejects();
 	test_map();
