@@ -48,6 +48,7 @@ check "--backlog without --stream is refused" [ $? -eq 2 ]
 # ---- the backlog, then live ----
 events 1 6 | "$LIVEHUD" emit --redis "$REDIS_URL" --stream "$KEY" >/dev/null
 bg back "$LIVEHUD" --plain --redis "$REDIS_URL" --stream "$KEY" --backlog 2
+BACK=$BG_PID
 check "--backlog 2 shows the last two entries" wait_for 10 contains "$T/back.out" "ev-6"
 check "ev-5 too" contains "$T/back.out" "ev-5"
 check "and nothing older" not contains "$T/back.out" "ev-4"
@@ -63,13 +64,16 @@ check "a bad payload in an entry is rejected and the stream goes on" wait_for 10
 bg all "$LIVEHUD" --plain --redis "$REDIS_URL" --stream "$KEY" --backlog all
 check "--backlog all reads the whole stream" wait_for 10 contains "$T/all.out" "ev-8"
 check "from the first entry" once "$T/all.out" 1 8
-kill "$BG_PID" 2>/dev/null
+kill "$BG_PID" "$BACK" 2>/dev/null
+xreaders() { rcli CLIENT LIST | grep -c 'cmd=xread'; }
+no_xreaders() { [ "$(xreaders)" -eq 0 ]; }
+wait_for 10 no_xreaders
 rcli DEL "$KEY" >/dev/null
 
 # ---- resuming after a killed connection and a Redis restart ----
 bg reader "$LIVEHUD" --plain --redis "$REDIS_URL" --stream "$KEY" --backlog 0
 READER=$BG_PID
-check "the reader waits on XREAD BLOCK" wait_for 10 sh -c "redis-cli -p $REDIS_PORT CLIENT LIST | grep -q 'cmd=xread'"
+check "the reader waits on XREAD BLOCK" wait_for 10 not no_xreaders
 events 1 300 | "$LIVEHUD" emit --redis "$REDIS_URL" --stream "$KEY" >/dev/null
 check "the first batch arrives" wait_for 10 contains "$T/reader.out" "ev-300"
 rcli CLIENT KILL TYPE normal >/dev/null
