@@ -148,6 +148,11 @@ start_bridge() {
 # http_status URL [curl args]: prints the status code; fails when nothing answers.
 http_status() { code=$(curl -s -o /dev/null -w '%{http_code}' "$@") && [ "$code" != 000 ] && echo "$code"; }
 http_is() { want=$1; shift; [ "$(http_status "$@")" = "$want" ]; }
+# bridge_has_clients N [BASE_URL]: /health counts at least N clients.
+bridge_has_clients() {
+	c=$(curl -s "${2:-$BRIDGE}/health" | sed -n 's/.*"clients":\([0-9]*\).*/\1/p')
+	[ "${c:-0}" -ge "$1" ]
+}
 metric() { curl -s "$BRIDGE/metrics" ${2:+-H "$2"} | awk -v m="$1" '$1 == m { print $2 }'; }
 metric_at_least() { v=$(metric "$1"); [ -n "$v" ] && [ "${v%.*}" -ge "$2" ]; }
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # redis+sentinel://: a master, a replica and a sentinel on loopback; emit,
-# a Pub/Sub reader, a stream reader and a recorder find the master through
-# the sentinel, and after SENTINEL FAILOVER each follows the new master.
+# a Pub/Sub reader, a stream reader, a bridge on the stream and a recorder
+# find the master through the sentinel, and after SENTINEL FAILOVER each
+# follows the new master.
 . "$TESTS_SRCDIR/lib.sh"
 start_redis || { echo "1..0 # SKIP redis-server did not start"; exit 0; }
 MASTER_PORT=$REDIS_PORT
@@ -36,8 +37,11 @@ bg pubsub "$LIVEHUD" --plain --redis "$URL" --channel "$CH"
 PUBSUB=$BG_PID
 bg stream "$LIVEHUD" --plain --redis "$URL" --stream "$KEY" --backlog all
 bg rec "$LIVEHUD" record --redis "$URL" --channel "$CH" --stream "$RKEY"
+start_bridge --redis "$URL" --stream "$KEY"
+bg wsc "$LIVEHUD" --ws "$WSURL" --plain
 check "readers find the master through the second sentinel (the first is down)" \
 	wait_for 10 has_subscribers "$CH" 2
+check "the bridge too, with its client" wait_for 10 bridge_has_clients 1
 check "the recorder takes its lease on the master" wait_for 10 sh -c "[ -n \"\$(redis-cli -p $MASTER_PORT GET $RKEY:recorder)\" ]"
 events 1 100 | "$LIVEHUD" emit --redis "$URL" --stream "$KEY" --channel "$CH" >"$T/emit1" 2>"$T/emit1.err"
 check "emit through the sentinel appends and publishes" contains "$T/emit1" "appended 100 events to stream $KEY, published"
@@ -46,8 +50,9 @@ check "the stream reader too" wait_for 10 contains "$T/stream.out" "ev-100"
 check "and the recorder wrote them" wait_for 10 sh -c "[ \"\$(redis-cli -p $MASTER_PORT XLEN $RKEY)\" -ge 100 ]"
 
 check "the sentinel knows the replica" wait_for 30 knows_replica
-t0=$(ms)
-check "SENTINEL FAILOVER is accepted" [ "$(scli SENTINEL FAILOVER lhm)" = OK ]
+# until the replica is in sync the sentinel answers NOGOODSLAVE
+failover() { t0=$(ms); [ "$(scli SENTINEL FAILOVER lhm)" = OK ]; }
+check "SENTINEL FAILOVER is accepted" wait_for 30 failover
 check "the replica becomes the master" wait_for 20 master_is "$REPLICA_PORT"
 check "the Pub/Sub reader hears +switch-master and says where the master went" \
 	wait_for 10 contains "$T/pubsub.err" "master lhm moved from 127.0.0.1:$MASTER_PORT to 127.0.0.1:$REPLICA_PORT"
@@ -57,6 +62,9 @@ events 101 200 | "$LIVEHUD" emit --redis "$URL" --stream "$KEY" --channel "$CH" 
 check "emit finds the new master" contains "$T/emit2" "appended 100 events"
 check "the Pub/Sub reader follows" wait_for 10 contains "$T/pubsub.out" "ev-200"
 check "the stream reader follows" wait_for 10 contains "$T/stream.out" "ev-200"
+check "the bridge follows, and its client gets the events" wait_for 10 contains "$T/wsc.out" "ev-200"
+check "every one once" once "$T/wsc.out" 1 200
+check "with no gap" not contains "$T/wsc.out" "GAP"
 check "and has every entry once across the failover" once "$T/stream.out" 1 200
 check "the Pub/Sub reader is still the same process" is_running "$PUBSUB"
 check "the recorder writes on the new master" \

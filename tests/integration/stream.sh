@@ -104,8 +104,8 @@ bg treader "$LIVEHUD" --plain --redis "$REDIS_URL" --stream "$TKEY" --backlog al
 TREADER=$BG_PID
 start_bridge --redis "$REDIS_URL" --stream "$TKEY"
 bg tws "$LIVEHUD" --ws "$WSURL" --plain
-check "a reader and a bridge's client are following" wait_for 10 sh -c \
-	"grep -q ev-10 '$T/treader.out' && [ \$(curl -s $BRIDGE/health | sed -n 's/.*\"clients\":\([0-9]*\).*/\1/p') -ge 1 ]"
+following() { contains "$T/treader.out" ev-10 && bridge_has_clients 1; }
+check "a reader and a bridge's client are following" wait_for 10 following
 kill -STOP "$TREADER" "$BRIDGE_PID"
 rcli CLIENT KILL TYPE normal >/dev/null
 events 11 60 | "$LIVEHUD" emit --redis "$REDIS_URL" --stream "$TKEY" >/dev/null
