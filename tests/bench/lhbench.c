@@ -74,6 +74,17 @@ static int64_t now_ns(void)
  * Every message starts with the event's number and send time. */
 static const char *const agents[] = { "researcher", "coder", "critic", "planner", "writer", "verifier" };
 
+/* Now, as the Python service writes it: local time, no zone. */
+static void lh_bench_timestamp(char *out, size_t cap)
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, cap - n, ".%06ld", ts.tv_nsec / 1000);
+}
+
 static int make_payload(char *buf, size_t cap, long n)
 {
 	int run = (int)(n % O.runs);
@@ -118,11 +129,13 @@ static int make_payload(char *buf, size_t cap, long n)
 		break;
 	default: extra[0] = '\0';
 	}
+	char when[40];
+	lh_bench_timestamp(when, sizeof when);
 	int len = snprintf(buf, cap,
 			   "{\"run_id\":\"%s-%d\",\"agent_id\":\"%s\",\"category\":\"%s\",\"metadata\":\"%s\"%s,"
-			   "\"timestamp\":\"2026-01-08T10:30:45.123456\",\"message\":\"n=%ld t=%lld ",
+			   "\"timestamp\":\"%s\",\"message\":\"n=%ld t=%lld ",
 			   O.prefix, run, who, category[k % 8],
-			   k % 8 == 6 && cycle % 5 == 0 ? "IO_ERR" : metadata[k % 8], extra, n, (long long)now_ns());
+			   k % 8 == 6 && cycle % 5 == 0 ? "IO_ERR" : metadata[k % 8], extra, when, n, (long long)now_ns());
 	while (len < O.size - 2 && (size_t)len < cap - 3)
 		buf[len++] = 'x';
 	buf[len++] = '"';
