@@ -94,41 +94,25 @@ static int make_payload(char *buf, size_t cap, long n)
 						 "TOOL_RESULT", "TOOL_CALL", "TOOL_RESULT", "TOOL_RESULT" };
 	static const char *const metadata[8] = { "PLANNING", "IO_REQ", "IO_REQ", "INFO",
 						 "IO_OK", "IO_REQ", "IO_OK", "IO_OK" };
-	char extra[256];
 	const char *who = k % 8 == 2 || k % 8 == 3 || k % 8 == 6 ? y : x;
-	switch (k % 8) {
-	case 1:
-		snprintf(extra, sizeof extra,
-			 ",\"tool_name\":\"web_search\",\"args\":{\"query\":\"agent tracing %ld\",\"max_results\":5},\"call_id\":\"c%ld\"",
-			 cycle, k);
-		break;
-	case 2:
-		snprintf(extra, sizeof extra,
-			 ",\"tool_name\":\"execute_python\",\"args\":{\"code\":\"import pandas as pd\\nprint(len(df))\"},\"call_id\":\"c%ld\"",
-			 k);
-		break;
-	case 5:
-		snprintf(extra, sizeof extra,
-			 ",\"tool_name\":\"read_file\",\"args\":{\"path\":\"notes/%ld.md\"},\"call_id\":\"c%ld\"",
-			 cycle, k);
-		break;
-	case 4:
-		snprintf(extra, sizeof extra,
-			 ",\"tool_name\":\"web_search\",\"duration_ms\":%ld,\"call_id\":\"c%ld\"",
-			 300 + cycle % 900, k - 3);
-		break;
-	case 6:
-		snprintf(extra, sizeof extra,
-			 ",\"tool_name\":\"execute_python\",\"duration_ms\":%ld,\"call_id\":\"c%ld\"",
-			 1200 + cycle % 3000, k - 4);
-		break;
-	case 7:
-		snprintf(extra, sizeof extra,
-			 ",\"tool_name\":\"read_file\",\"duration_ms\":%ld,\"call_id\":\"c%ld\"",
-			 5 + cycle % 40, k - 2);
-		break;
-	default: extra[0] = '\0';
-	}
+	/* calls at 1, 2 and 5; their results at 4, 6 and 7 */
+	static const char *const tool[8] = { NULL, "web_search", "execute_python", NULL,
+					     "web_search", "read_file", "execute_python", "read_file" };
+	static const int call_back[8] = { 0, 0, 0, 0, 3, 0, 4, 2 };
+	char args[128], extra[256] = "";
+	long duration = k % 8 == 4 ? 300 + cycle % 900 : k % 8 == 6 ? 1200 + cycle % 3000 : 5 + cycle % 40;
+	if (k % 8 == 1)
+		snprintf(args, sizeof args, "{\"query\":\"agent tracing %ld\",\"max_results\":5}", cycle);
+	else if (k % 8 == 2)
+		snprintf(args, sizeof args, "{\"code\":\"import pandas as pd\\nprint(len(df))\"}");
+	else
+		snprintf(args, sizeof args, "{\"path\":\"notes/%ld.md\"}", cycle);
+	if (tool[k % 8] && !call_back[k % 8])
+		snprintf(extra, sizeof extra, ",\"tool_name\":\"%s\",\"args\":%s,\"call_id\":\"c%ld\"", tool[k % 8],
+			 args, k);
+	else if (tool[k % 8])
+		snprintf(extra, sizeof extra, ",\"tool_name\":\"%s\",\"duration_ms\":%ld,\"call_id\":\"c%ld\"",
+			 tool[k % 8], duration, k - call_back[k % 8]);
 	char when[40];
 	lh_bench_timestamp(when, sizeof when);
 	int len = snprintf(buf, cap,
