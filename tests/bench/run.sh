@@ -146,13 +146,20 @@ w1=$(awk '/^voluntary_ctxt/ {print $2}' "/proc/$IPID0/status")
 echo "HUD idle 10 s, --redis-timeout 0|$((w1 - w0)) wake-ups" >>"$HUD_RESULTS"
 $TM kill-session -t idle0
 
-# 100 events/s for 30 s: what an SSH link carries.
+# 100 events/s for 30 s: what an SSH link carries, at 120x40 (the idle
+# HUD's window) and in an 80x24 one.
+$TM new-session -d -s small -x 80 -y 24 "env LC_ALL=C.UTF-8 $LIVEHUD --config /dev/null --redis redis://127.0.0.1:$RP --channel idle"
+wait_for sh -c "[ \$(redis-cli -p $RP PUBSUB NUMSUB idle | sed -n 2p) -ge 2 ]"
 $TM pipe-pane -o -t idle "cat >>$T/tty.bytes"
+$TM pipe-pane -o -t small "cat >>$T/tty-small.bytes"
 "$LHBENCH" --redis-port "$RP" --channel idle --direct --rate 100 --seconds 30 --prefix tty >/dev/null 2>&1 &
-# (the direct subscriber only paces the publisher; the HUD is the other subscriber)
+# (the direct subscriber only paces the publisher; the HUDs are the other subscribers)
 wait $!
 bytes=$(wc -c <"$T/tty.bytes")
 echo "HUD at 100 events/s for 30 s|$((bytes / 30)) bytes/s written to the terminal" >>"$HUD_RESULTS"
+bytes=$(wc -c <"$T/tty-small.bytes")
+echo "HUD at 100 events/s for 30 s, 80x24|$((bytes / 30)) bytes/s written to the terminal" >>"$HUD_RESULTS"
+$TM kill-session -t small
 
 # 50,000 events/s from Redis for 10 s: nothing may be lost in the store,
 # and a key must still be answered.
@@ -202,7 +209,7 @@ val() { awk -F'|' -v s="$1" -v t="$2" '$1 == s && $2 == t { print $3 }' "$RESULT
 hud() { awk -F'|' -v n="$1" '$1 == n { print $2 }' "$HUD_RESULTS"; }
 verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "NOT met"; fi; }
 echo
-echo "Targets (issues 6 and 15), from this run:"
+echo "Targets (issues 6, 14 and 15), from this run:"
 m=$(val "1 client, max rate" livehud throughput) n=$(val "1 client, max rate" node throughput)
 lost=$(val "1 client, max rate" livehud lost)
 if [ -n "$n" ]; then
@@ -230,6 +237,8 @@ echo "- HUD, 1M-event file: $ms ms, $bpe bytes per event (< 5000 ms, <= 400): $(
 seen=$(hud "HUD at 50,000 events/s for 10 s" | sed -n 's/^\([0-9]*\) events.*/\1/p')
 echo "- HUD at 50k/s: ${seen:-?} of 500000 kept (all): $(verdict "${seen:-0} == 500000")"
 bps=$(hud "HUD at 100 events/s for 30 s" | sed -n 's/^\([0-9]*\) bytes.*/\1/p')
-echo "- HUD at 100 events/s: $bps bytes/s to the terminal (<= 30720): $(verdict "${bps:-99999} <= 30720")"
+echo "- HUD at 100 events/s, 120x40: $bps bytes/s to the terminal (<= 20000, issue 14): $(verdict "${bps:-99999} <= 20000")"
+bps=$(hud "HUD at 100 events/s for 30 s, 80x24" | sed -n 's/^\([0-9]*\) bytes.*/\1/p')
+echo "- HUD at 100 events/s, 80x24: $bps bytes/s to the terminal (<= 12000, issue 14): $(verdict "${bps:-99999} <= 12000")"
 ticks=$(hud "HUD idle 10 s" | sed -n 's/^\([0-9]*\) CPU.*/\1/p')
 echo "- HUD idle: $ticks CPU ticks in 10 s (none): $(verdict "${ticks:-1} == 0")"
