@@ -81,9 +81,6 @@ static void lh_bridge_track_outage(struct lh_bridge *b, bool live)
 	b->down_since_us = 0;
 }
 
-/* One log line per change of state: the source went away (with the
- * error), and came back (with how long it was down and how many attempts
- * that took); not one per attempt. */
 /* The stream lost entries before the bridge read them: every client is
  * told, by the numbers they would have had. */
 static void lh_bridge_gap(void *ctx, const struct lh_kframe *f)
@@ -97,6 +94,9 @@ static void lh_bridge_gap(void *ctx, const struct lh_kframe *f)
 			lh_client_trimmed(c, f->from, f->to);
 }
 
+/* One log line per change of state: the source went away (with the
+ * error), and came back (with how long it was down and how many attempts
+ * that took); not one per attempt. */
 static void lh_bridge_state(void *ctx, const struct lh_source_status *st)
 {
 	struct lh_bridge *b = ctx;

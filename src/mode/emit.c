@@ -288,13 +288,12 @@ static void lh_emit_failed(redisContext *c, const redisReply *r, const char *wha
 static void lh_emit_append(redisContext *c, const struct lh_emit_target *t, const char *data, size_t len)
 {
 	if (t->stream) {
-		const char *argv[7] = { "XADD", t->stream, "MAXLEN", "~", t->maxlen, "*", "data" };
-		const char *full[8] = { argv[0], argv[1], argv[2], argv[3], argv[4], argv[5], argv[6], data };
+		const char *argv[8] = { "XADD", t->stream, "MAXLEN", "~", t->maxlen, "*", "data", data };
 		size_t lens[8];
 		for (int i = 0; i < 7; i++)
-			lens[i] = strlen(full[i]);
+			lens[i] = strlen(argv[i]);
 		lens[7] = len;
-		redisAppendCommandArgv(c, 8, full, lens);
+		redisAppendCommandArgv(c, 8, argv, lens);
 	}
 	if (t->channel) {
 		const char *argv[3] = { "PUBLISH", t->channel, data };

@@ -10,6 +10,7 @@
 #include "redis.h"
 #include "lib/buf.h"
 #include "lib/lookup.h"
+#include "lib/redact.h"
 #include "lib/respcut.h"
 #include "lib/xalloc.h"
 
@@ -526,9 +527,15 @@ void lh_rconn_close(struct lh_rconn *rc)
 	uv_close((uv_handle_t *)&rc->watch, NULL);
 }
 
-char *lh_rconn_display(const struct lh_rconn *rc)
+int lh_rconn_parse_url(const char *url, struct lh_redis_url *u, char **cause)
 {
-	return lh_redis_url_display(&rc->url);
+	const char *why;
+	if (lh_redis_url_parse(url, u, &why) == 0)
+		return 0;
+	char *shown = lh_redact_url(url);
+	*cause = lh_xasprintf("bad Redis URL '%s': %s", shown, why);
+	free(shown);
+	return -1;
 }
 
 struct lh_rconn *lh_rconn_new(struct lh_source *src, struct lh_redis_url *url, size_t max_bytes,

@@ -60,7 +60,8 @@ void lh_rconn_fail(struct lh_rconn *rc, const char *what, const char *detail);
 /* Writes a command into the connection's output without a callback (its
  * reply must be one the source's reply callback ignores). */
 void lh_rconn_write_raw(struct lh_rconn *rc, const char *cmd, size_t len);
-/* The URL without its password, for display; the caller frees it. */
-char *lh_rconn_display(const struct lh_rconn *rc);
+/* Parses url into *u for lh_rconn_new; -1 with *cause (a new string the
+ * caller frees, the URL shown without its password) when it is bad. */
+int lh_rconn_parse_url(const char *url, struct lh_redis_url *u, char **cause);
 
 #endif

@@ -4,7 +4,6 @@
 #include "recorder.h"
 #include "rconn.h"
 #include "source_impl.h"
-#include "lib/redact.h"
 #include "lib/redisurl.h"
 #include "lib/ring.h"
 #include "lib/xalloc.h"
@@ -312,13 +311,8 @@ struct lh_recorder *lh_recorder_new(uv_loop_t *loop, const struct lh_recorder_op
 				    const struct lh_recorder_hooks *hooks, char **cause)
 {
 	struct lh_redis_url u;
-	const char *why;
-	if (lh_redis_url_parse(o->url, &u, &why) < 0) {
-		char *shown = lh_redact_url(o->url);
-		*cause = lh_xasprintf("bad Redis URL '%s': %s", shown, why);
-		free(shown);
+	if (lh_rconn_parse_url(o->url, &u, cause) < 0)
 		return NULL;
-	}
 	struct lh_recorder *r = lh_xcalloc(1, sizeof *r);
 	r->o = *o;
 	r->hooks = *hooks;

@@ -6,7 +6,6 @@
 #include "stream.h"
 #include "source_impl.h"
 #include "lib/buf.h"
-#include "lib/redact.h"
 #include "lib/redisurl.h"
 #include "lib/xalloc.h"
 
@@ -91,15 +90,10 @@ struct lh_source *lh_source_redis_new(uv_loop_t *loop, const struct lh_redis_opt
 				      const struct lh_source_callbacks *cb, char **cause)
 {
 	struct lh_redis_url u;
-	const char *why;
 	const char *const *channels = o->channels;
 	size_t nchannels = o->nchannels;
-	if (lh_redis_url_parse(o->url, &u, &why) < 0) {
-		char *shown = lh_redact_url(o->url);
-		*cause = lh_xasprintf("bad Redis URL '%s': %s", shown, why);
-		free(shown);
+	if (lh_rconn_parse_url(o->url, &u, cause) < 0)
 		return NULL;
-	}
 	if (o->stream)
 		return lh_source_stream_new(loop, o, &u, cb);
 	struct lh_redis_source *self = lh_xcalloc(1, sizeof *self);
