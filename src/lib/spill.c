@@ -17,11 +17,18 @@ struct lh_spill_seg {
 	bool sealed; /* no more appends: full, or a write failed in it */
 };
 
+/* Strings are gathered in wbuf and written LH_SPILL_WBUF bytes at a time:
+ * a million small payloads would otherwise be a million write calls. The
+ * gathered bytes are the tail of the last segment. */
+#define LH_SPILL_WBUF (64 * 1024)
+
 struct lh_spill {
 	char *dir;
 	struct lh_spill_seg *seg;
 	size_t n, cap;
 	uint64_t next; /* the address the next string gets */
+	char *wbuf;
+	size_t wlen;
 };
 
 struct lh_spill *lh_spill_new(const char *dir)
@@ -39,6 +46,7 @@ void lh_spill_free(struct lh_spill *s)
 	for (size_t i = 0; i < s->n; i++)
 		close(s->seg[i].fd);
 	free(s->seg);
+	free(s->wbuf);
 	free(s->dir);
 	free(s);
 }
@@ -80,28 +88,64 @@ static int lh_spill_write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* Writes what is gathered. On failure the segment is sealed and ends
+ * where its file does, so the strings that were lost read as gone. */
+static int lh_spill_flush(struct lh_spill *s)
+{
+	if (!s->wlen)
+		return 0;
+	struct lh_spill_seg *g = &s->seg[s->n - 1];
+	int rc = lh_spill_write_all(g->fd, s->wbuf, s->wlen);
+	if (rc < 0) {
+		int err = errno;
+		struct stat st;
+		g->len = fstat(g->fd, &st) == 0 && (uint64_t)st.st_size < g->len ? (uint64_t)st.st_size
+										   : g->len - s->wlen;
+		g->sealed = true;
+		errno = err ? err : ENOSPC;
+	}
+	s->wlen = 0;
+	return rc;
+}
+
 uint64_t lh_spill_put(struct lh_spill *s, const void *data, size_t len)
 {
+	if (s->n && !s->seg[s->n - 1].sealed && s->wlen + len > LH_SPILL_WBUF && lh_spill_flush(s) < 0)
+		return LH_SPILL_NONE;
 	if ((!s->n || s->seg[s->n - 1].sealed) && lh_spill_open_segment(s) < 0)
 		return LH_SPILL_NONE;
 	struct lh_spill_seg *g = &s->seg[s->n - 1];
-	if (lh_spill_write_all(g->fd, data, len) < 0) {
-		/* A short write leaves bytes nobody will address: the next
-		 * string starts a file of its own. */
-		int err = errno;
-		g->sealed = true;
-		errno = err ? err : ENOSPC;
-		return LH_SPILL_NONE;
+	if (len >= LH_SPILL_WBUF) {
+		if (lh_spill_write_all(g->fd, data, len) < 0) {
+			/* A short write leaves bytes nobody will address: the
+			 * next string starts a file of its own. */
+			int err = errno;
+			g->sealed = true;
+			errno = err ? err : ENOSPC;
+			return LH_SPILL_NONE;
+		}
+	} else {
+		if (!s->wbuf)
+			s->wbuf = lh_xmalloc(LH_SPILL_WBUF);
+		memcpy(s->wbuf + s->wlen, data, len);
+		s->wlen += len;
 	}
 	uint64_t at = s->next;
 	g->len += len;
-	g->sealed = g->len >= LH_SPILL_SEGMENT;
 	s->next += len;
+	if (g->len >= LH_SPILL_SEGMENT) {
+		int err = lh_spill_flush(s);
+		g->sealed = true;
+		if (err < 0)
+			return LH_SPILL_NONE;
+	}
 	return at;
 }
 
 int lh_spill_get(struct lh_spill *s, uint64_t at, size_t len, struct lh_buf *out)
 {
+	if (s->wlen && at + len > s->next - s->wlen && lh_spill_flush(s) < 0)
+		return -1;
 	for (size_t i = s->n; i-- > 0;) {
 		const struct lh_spill_seg *g = &s->seg[i];
 		if (at < g->base)

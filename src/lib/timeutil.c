@@ -79,6 +79,43 @@ static bool lh_parse_zone(const char *p, bool *has_zone, int *offset_s)
 	return true;
 }
 
+/* What the caches of local time below were filled under: a program that
+ * changes TZ calls tzset, which changes these. */
+struct lh_zone_mark {
+	long offset;
+	const char *name[2];
+};
+
+static bool lh_zone_unchanged(struct lh_zone_mark *m)
+{
+	struct lh_zone_mark now = { timezone, { tzname[0], tzname[1] } };
+	bool same = m->offset == now.offset && m->name[0] == now.name[0] && m->name[1] == now.name[1];
+	*m = now;
+	return same;
+}
+
+/* The time of a local minute (its second 0), by mktime. Events come in
+ * order, a thousand or more in one minute, and mktime reads the zone
+ * each time: the last minute asked for is remembered. */
+static bool lh_local_minute(int Y, int M, int D, int h, int m, int64_t *t)
+{
+	static _Thread_local int64_t last_key = -1, last_t;
+	static _Thread_local struct lh_zone_mark zone;
+	int64_t key = (((((int64_t)Y * 13 + M) * 32 + D) * 24 + h) * 60) + m;
+	if (lh_zone_unchanged(&zone) && key == last_key) {
+		*t = last_t;
+		return true;
+	}
+	struct tm tm = { .tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D,
+			 .tm_hour = h, .tm_min = m, .tm_isdst = -1 };
+	time_t tt = mktime(&tm);
+	if (tt == (time_t)-1 && !(Y == 1969 && M == 12 && D == 31 && h == 23 && m == 59))
+		return false;
+	last_key = key;
+	*t = last_t = (int64_t)tt;
+	return true;
+}
+
 bool lh_time_parse_iso8601(const char *s, int64_t *us)
 {
 	const char *p = s;
@@ -119,13 +156,10 @@ bool lh_time_parse_iso8601(const char *s, int64_t *us)
 	int64_t t;
 	if (has_zone) {
 		t = lh_days_from_civil(Y, M, D) * 86400 + h * 3600 + m * 60 + sec - offset_s;
+	} else if (!lh_local_minute(Y, M, D, h, m, &t)) {
+		return false;
 	} else {
-		struct tm tm = { .tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D,
-				 .tm_hour = h, .tm_min = m, .tm_sec = sec, .tm_isdst = -1 };
-		time_t tt = mktime(&tm);
-		if (tt == (time_t)-1 && !(Y == 1969 && M == 12 && D == 31))
-			return false;
-		t = (int64_t)tt;
+		t += sec;
 	}
 	*us = t * 1000000 + frac_us;
 	return true;
@@ -172,13 +206,45 @@ void lh_time_format_rfc3339(int64_t us, char *buf, size_t len)
 	*p = '\0';
 }
 
+/* Every line of a timeline starts with it: localtime_r is asked once a
+ * minute (the last minute remembered; a zone whose offset has seconds,
+ * only seen before 1900, is asked every time), the digits put by hand. */
 void lh_time_format_clock(int64_t us, char *buf, size_t len)
 {
-	time_t t = (time_t)(us / 1000000);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	snprintf(buf, len, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (int)((us / 1000) % 1000 + 1000) % 1000);
+	static _Thread_local int64_t last_minute = INT64_MIN;
+	static _Thread_local struct tm last;
+	static _Thread_local struct lh_zone_mark zone;
+	if (len < 13) {
+		if (len)
+			buf[0] = '\0';
+		return;
+	}
+	int64_t all_ms = us / 1000 - (us % 1000 < 0); /* floored, before 1970 too */
+	int64_t t = all_ms / 1000 - (all_ms % 1000 < 0), ms = all_ms - t * 1000;
+	int64_t minute = t / 60 - (t % 60 < 0);
+	struct tm tm = last;
+	if (!lh_zone_unchanged(&zone) || minute != last_minute) {
+		time_t t0 = (time_t)(minute * 60);
+		if (!localtime_r(&t0, &tm)) {
+			buf[0] = '\0';
+			return;
+		}
+		last_minute = tm.tm_sec == 0 ? minute : INT64_MIN;
+		last = tm;
+	}
+	tm.tm_sec += (int)(t - minute * 60);
+	if (tm.tm_sec >= 60) {
+		time_t tt = (time_t)t;
+		localtime_r(&tt, &tm);
+	}
+	char *p = lh_put_digits(buf, tm.tm_hour, 2);
+	*p++ = ':';
+	p = lh_put_digits(p, tm.tm_min, 2);
+	*p++ = ':';
+	p = lh_put_digits(p, tm.tm_sec, 2);
+	*p++ = '.';
+	p = lh_put_digits(p, (long)ms, 3);
+	*p = '\0';
 }
 
 void lh_time_format_duration(int64_t ms, char *buf, size_t len)

@@ -1,6 +1,7 @@
-/* source_file: regular files are read with libuv's async file requests;
- * pipes and terminals as libuv streams, so closing never waits on a read
- * blocked in a thread. */
+/* source_file: regular files are read with libuv's async file requests,
+ * two chunks in turn, so the next read runs on the thread pool while the
+ * loop parses the last; pipes and terminals as libuv streams, so closing
+ * never waits on a read blocked in a thread. */
 #include "config.h"
 #include "file.h"
 #include "source_impl.h"
@@ -14,13 +15,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define LH_FILE_CHUNK (64 * 1024)
+#define LH_FILE_CHUNK (256 * 1024)
 
 struct lh_file_source {
 	struct lh_source base;
 	char *path;
 	int fd;
 	bool follow, stream, watching, reading, discarding;
+	int filling; /* the chunk a read is filling, or will */
 	size_t max_line;
 	int64_t offset;
 	union {
@@ -30,7 +32,7 @@ struct lh_file_source {
 	} in;
 	uv_fs_t req;
 	uv_fs_event_t watch;
-	char chunk[LH_FILE_CHUNK];
+	char chunk[2][LH_FILE_CHUNK];
 	struct lh_buf line;
 };
 
@@ -86,9 +88,11 @@ static void lh_file_on_read(uv_fs_t *req)
 	if (self->base.closing)
 		return;
 	if (n > 0) {
+		const char *got = self->chunk[self->filling];
+		self->filling ^= 1;
 		self->offset += n;
-		lh_file_feed(self, self->chunk, (size_t)n);
 		lh_file_read(self);
+		lh_file_feed(self, got, (size_t)n);
 	} else if (n < 0) {
 		lh_source_set_error(&self->base, "read: %s", uv_strerror((int)n));
 		lh_source_set_state(&self->base, LH_SOURCE_DONE);
@@ -103,7 +107,7 @@ static void lh_file_read(struct lh_file_source *self)
 {
 	if (self->reading)
 		return;
-	uv_buf_t b = uv_buf_init(self->chunk, sizeof self->chunk);
+	uv_buf_t b = uv_buf_init(self->chunk[self->filling], LH_FILE_CHUNK);
 	self->req.data = self;
 	if (uv_fs_read(self->base.loop, &self->req, self->fd, &b, 1, self->offset, lh_file_on_read) == 0)
 		self->reading = true;
@@ -129,7 +133,7 @@ static void lh_stream_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
 {
 	(void)hint;
 	struct lh_file_source *self = h->data;
-	*b = uv_buf_init(self->chunk, sizeof self->chunk);
+	*b = uv_buf_init(self->chunk[0], LH_FILE_CHUNK);
 }
 
 static void lh_stream_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)

@@ -131,6 +131,53 @@ static void test_fields(void)
 	lh_event_free(ev);
 }
 
+/* Local times are read and written through a cache of the last minute:
+ * it must agree with the C library across minutes, DST changes, and TZ. */
+static void test_local_time_caches(void)
+{
+	static const char *const zones[] = { "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe" };
+	/* around New York's 2026 changes, a minute before to two hours after */
+	static const char *const days[] = { "2026-03-08T01:59", "2026-11-01T00:59", "2026-04-05T01:29" };
+	int bad_parse = 0, bad_clock = 0;
+	for (size_t z = 0; z < 3; z++) {
+		setenv("TZ", zones[z], 1);
+		tzset();
+		for (size_t d = 0; d < 3; d++) {
+			int64_t first;
+			char text[40];
+			snprintf(text, sizeof text, "%s:30.250", days[d]);
+			if (!lh_time_parse_iso8601(text, &first))
+				bad_parse++;
+			for (int64_t s = 0; s < 3 * 3600; s += 13) {
+				int64_t us = first + s * 1000000;
+				time_t t = (time_t)(us / 1000000);
+				struct tm tm;
+				char want[40], got[40], iso[40];
+				localtime_r(&t, &tm);
+				snprintf(want, sizeof want, "%02d:%02d:%02d.250", tm.tm_hour, tm.tm_min, tm.tm_sec);
+				lh_time_format_clock(us, got, sizeof got);
+				bad_clock += strcmp(want, got) != 0;
+				/* the wall time read back as mktime reads it */
+				strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%S.250", &tm);
+				struct tm wall = tm;
+				wall.tm_isdst = -1;
+				int64_t back, want_back = (int64_t)mktime(&wall) * 1000000 + 250000;
+				if (!lh_time_parse_iso8601(iso, &back) || back != want_back)
+					bad_parse++;
+			}
+		}
+	}
+	ok(bad_clock == 0, "clock times agree with localtime_r across DST changes (%d differ)", bad_clock);
+	ok(bad_parse == 0, "local times read back across DST changes (%d differ)", bad_parse);
+	setenv("TZ", "UTC", 1);
+	tzset();
+	char buf[40];
+	lh_time_format_clock(1767868245123456, buf, sizeof buf);
+	is_str(buf, "10:30:45.123", "clock after switching back to UTC");
+	lh_time_format_clock(-1500, buf, sizeof buf);
+	is_str(buf, "23:59:59.998", "clock before 1970");
+}
+
 static void test_timestamps(void)
 {
 	int64_t us, base;
@@ -146,6 +193,9 @@ static void test_timestamps(void)
 	   "naive time is local time (Paris, UTC+1 in winter)");
 	setenv("TZ", "UTC", 1);
 	tzset();
+	ok(lh_time_parse_iso8601("2026-01-08T11:30:45.123456", &us) && us == base + 3600000000 + 123456,
+	   "the same local minute read again after TZ changed to UTC");
+	test_local_time_caches();
 	ok(!lh_time_parse_iso8601("2026-13-08T10:30:45", &us), "month 13 is refused");
 	ok(!lh_time_parse_iso8601("2026-01-08", &us), "a date alone is refused");
 	ok(!lh_time_parse_iso8601("2026-01-08T10:30:45+25:00", &us), "offset +25 refused");

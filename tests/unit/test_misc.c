@@ -251,6 +251,24 @@ static void test_spill(void)
 	lh_spill_free(s);
 	lh_spill_free(NULL);
 
+	/* small strings are gathered before they are written: any of them
+	 * reads back whenever it is asked for, the newest included */
+	s = lh_spill_new(NULL);
+	uint64_t small[3000];
+	char text[32];
+	int wrong = 0;
+	for (int i = 0; i < 3000; i++) {
+		int n = snprintf(text, sizeof text, "payload %d", i);
+		small[i] = lh_spill_put(s, text, (size_t)n);
+		int j = i % 7 == 0 ? i : i / 2;
+		n = snprintf(text, sizeof text, "payload %d", j);
+		lh_buf_reset(&b);
+		wrong += lh_spill_get(s, small[j], (size_t)n, &b) != 0 || strcmp(b.data, text) != 0;
+	}
+	ok(wrong == 0, "3000 small strings read back between puts (%d wrong)", wrong);
+	lh_buf_free(&b);
+	lh_spill_free(s);
+
 	struct lh_spill *bad = lh_spill_new("/nonexistent/dir");
 	errno = 0;
 	ok(lh_spill_put(bad, "x", 1) == LH_SPILL_NONE && errno == ENOENT, "no directory: refused with errno");
