@@ -10,6 +10,11 @@
  *   lhbench --redis-port P --channel CH [--ws-port W | --direct]
  *           [--clients N] [--runs R] [--rate EPS] [--count N | --seconds S]
  *           [--size BYTES] [--prefix RUNPREFIX] [--pid SERVER_PID] [--stream KEY]
+ *   lhbench --jsonl --count N [--runs R] [--prefix RUNPREFIX] > FILE
+ *
+ * The second form writes the same traffic as a JSONL file, with what an
+ * agent would say as messages and timestamps 7 ms apart: the HUD's bench
+ * file, read also by lnav and jq.
  */
 #include "config.h"
 #include "lib/hist.h"
@@ -39,6 +44,7 @@ struct opts {
 	double seconds;
 	const char *channel, *prefix;
 	const char *stream; /* XADD to this stream instead of PUBLISH; XREAD it with --direct */
+	bool jsonl;         /* write --count events to stdout as a JSONL file, and exit */
 };
 
 static int epfd; /* the clients' epoll */
@@ -74,15 +80,43 @@ static int64_t now_ns(void)
  * Every message starts with the event's number and send time. */
 static const char *const agents[] = { "researcher", "coder", "critic", "planner", "writer", "verifier" };
 
-/* Now, as the Python service writes it: local time, no zone. */
-static void lh_bench_timestamp(char *out, size_t cap)
+/* As the Python service writes it: local time, no zone. Live traffic
+ * says now; a file, a run that started 2026-01-08 10:00 with an event
+ * every 7 ms. */
+static void lh_bench_timestamp(char *out, size_t cap, long n)
 {
 	struct timespec ts;
 	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	if (O.jsonl)
+		ts = (struct timespec){ .tv_sec = 1767866400 + n * 7 / 1000, .tv_nsec = n * 7 % 1000 * 1000000 };
+	else
+		clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
-	size_t n = strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, cap - n, ".%06ld", ts.tv_nsec / 1000);
+	size_t len = strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + len, cap - len, ".%06ld", ts.tv_nsec / 1000);
+}
+
+/* What the event at place slot of a cycle says, in a file: what an agent
+ * would say (live traffic carries its number and send time instead). */
+static const char *said(int slot, long cycle, bool failed)
+{
+	static char text[200];
+	/* each text around the cycle's number */
+	static const char *const text_of[8][2] = {
+		{ "Cycle ", ": the two sources disagree on tail latency; compare their methods before summarizing." },
+		{ "web_search(query='agent tracing ", "', max_results=5)" },
+		{ "execute_python(code='df = load(", "); print(len(df))')" },
+		{ "The newer result (", ") reports p99, the older one the mean; keep them apart." },
+		{ "Found 5 results for 'agent tracing ", "': 3 papers, 2 blog posts." },
+		{ "read_file(path='notes/", ".md')" },
+		{ "Ran in 1.2 s, printed 4182 (run ", ")." },
+		{ "Read 2431 bytes from notes/", ".md." },
+	};
+	if (failed)
+		snprintf(text, sizeof text, "KeyError: 'latency_ms' (cycle %ld): column missing after the merge.", cycle);
+	else
+		snprintf(text, sizeof text, "%s%ld%s", text_of[slot][0], cycle, text_of[slot][1]);
+	return text;
 }
 
 static int make_payload(char *buf, size_t cap, long n)
@@ -114,18 +148,33 @@ static int make_payload(char *buf, size_t cap, long n)
 		snprintf(extra, sizeof extra, ",\"tool_name\":\"%s\",\"duration_ms\":%ld,\"call_id\":\"c%ld\"",
 			 tool[k % 8], duration, k - call_back[k % 8]);
 	char when[40];
-	lh_bench_timestamp(when, sizeof when);
+	lh_bench_timestamp(when, sizeof when, n);
+	bool failed = k % 8 == 6 && cycle % 5 == 0;
 	int len = snprintf(buf, cap,
 			   "{\"run_id\":\"%s-%d\",\"agent_id\":\"%s\",\"category\":\"%s\",\"metadata\":\"%s\"%s,"
-			   "\"timestamp\":\"%s\",\"message\":\"n=%ld t=%lld ",
-			   O.prefix, run, who, category[k % 8],
-			   k % 8 == 6 && cycle % 5 == 0 ? "IO_ERR" : metadata[k % 8], extra, when, n, (long long)now_ns());
+			   "\"timestamp\":\"%s\",\"message\":\"",
+			   O.prefix, run, who, category[k % 8], failed ? "IO_ERR" : metadata[k % 8], extra, when);
+	if (O.jsonl)
+		return len + snprintf(buf + len, cap - (size_t)len, "%s\"}", said(k % 8, cycle, failed));
+	len += snprintf(buf + len, cap - (size_t)len, "n=%ld t=%lld ", n, (long long)now_ns());
 	while (len < O.size - 2 && (size_t)len < cap - 3)
 		buf[len++] = 'x';
 	buf[len++] = '"';
 	buf[len++] = '}';
 	buf[len] = '\0';
 	return len;
+}
+
+static int write_jsonl(void)
+{
+	char buf[1024];
+	for (long n = 0; n < O.count; n++) {
+		int len = make_payload(buf, sizeof buf - 1, n);
+		buf[len++] = '\n';
+		if (fwrite(buf, 1, (size_t)len, stdout) != (size_t)len)
+			return 1;
+	}
+	return fflush(stdout) ? 1 : 0;
 }
 
 static void *publisher(void *arg)
@@ -476,7 +525,7 @@ int main(int argc, char **argv)
 		{ "clients", 1, 0, 'c' }, { "runs", 1, 0, 'n' }, { "rate", 1, 0, 'R' },
 		{ "count", 1, 0, 'N' }, { "seconds", 1, 0, 's' }, { "size", 1, 0, 'S' },
 		{ "channel", 1, 0, 'C' }, { "prefix", 1, 0, 'p' }, { "pid", 1, 0, 'P' }, { "stream", 1, 0, 'X' },
-		{ 0, 0, 0, 0 },
+		{ "jsonl", 0, 0, 'J' }, { 0, 0, 0, 0 },
 	};
 	int ch;
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -494,9 +543,12 @@ int main(int argc, char **argv)
 		case 'p': O.prefix = optarg; break;
 		case 'P': O.pid = atoi(optarg); break;
 		case 'X': O.stream = optarg; break;
+		case 'J': O.jsonl = true; break;
 		default: return 2;
 		}
 	}
+	if (O.jsonl)
+		return write_jsonl();
 	if (!O.channel || !O.redis_port || (!O.direct && !O.ws_port) || O.clients < 1 || O.runs < 1 ||
 	    (!O.count && !(O.rate > 0 && O.seconds > 0))) {
 		fprintf(stderr, "usage: see the top of lhbench.c\n");
