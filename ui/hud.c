@@ -22,12 +22,12 @@
 #include <string.h>
 
 #define LH_FRAME_US 33333     /* at most 30 frames a second, for keys */
-/* Events, and the spinners and timers of pending calls, redraw at most 4
+/* Events, and the spinners and timers of pending calls, redraw at most 3
  * times a second: nobody reads a busy timeline faster, and each frame that
  * moves it rewrites it on the wire (a side-by-side layout cannot use the
  * terminal's scrolling), which over SSH is what costs. Keys keep 30. */
-#define LH_EVENT_FRAME_US 250000
-#define LH_SPINNER_MS 250
+#define LH_EVENT_FRAME_US 333333
+#define LH_SPINNER_MS 333
 #define LH_SLOW_TICK_MS 1000
 
 static void lh_hud_frame_cb(uv_timer_t *t);
