@@ -124,16 +124,16 @@ else
 	echo "bench: lnav is not installed (not root?); the lnav comparison is skipped" >&2
 fi
 wait_for_long() { n=0; while ! "$@" 2>/dev/null; do n=$((n + 1)); [ $n -gt 3000 ] && return 1; sleep 0.02; done; }
-# drawn CMD TEXT: ms from starting CMD in a 120x40 tmux window until TEXT
-# is on screen; leaves the session "big" open and its peak RSS in RSS_KB.
+# drawn CMD TEXT PGREP: "MS RSS_KB": ms from starting CMD in a 120x40 tmux
+# window until TEXT is on screen, and the peak RSS of the oldest process
+# pgrep PGREP finds; leaves the session "big" open.
 drawn() {
 	$TM new-session -d -s big -x 120 -y 40 "$1; sleep 1000"
 	t0=$(date +%s%N)
 	wait_for_long sh -c "$TM capture-pane -p -t big | grep -q '$2'"
 	t1=$(date +%s%N)
-	pid=$(pgrep -n -f -- "$BIG")
-	RSS_KB=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
-	echo $(( (t1 - t0) / 1000000 ))
+	pid=$(pgrep -o $3)
+	echo "$(( (t1 - t0) / 1000000 )) $(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")"
 }
 # best N CMD...: the shortest of N runs of CMD, in ms (output discarded).
 best() {
@@ -148,12 +148,12 @@ HUD_CMD="env LC_ALL=C.UTF-8 $LIVEHUD --config /dev/null --file $BIG --max-events
 lnav_ms="" lnav_rss=""
 for i in 1 2; do # the better of two for each, alternated
 	if [ -n "$LNAV" ]; then
-		ms=$(drawn "env LC_ALL=C.UTF-8 $LNAV $BIG" "$LAST")
-		[ -z "$lnav_ms" ] || [ "$ms" -lt "$lnav_ms" ] && lnav_ms=$ms lnav_rss=$RSS_KB
+		set -- $(drawn "env LC_ALL=C.UTF-8 $LNAV $BIG" "$LAST" "-x lnav")
+		[ -z "$lnav_ms" ] || [ "$1" -lt "$lnav_ms" ] && lnav_ms=$1 lnav_rss=$2
 		$TM kill-session -t big
 	fi
-	ms=$(drawn "$HUD_CMD" "1000000 events")
-	[ -z "${hud_ms:-}" ] || [ "$ms" -lt "$hud_ms" ] && hud_ms=$ms hud_rss=$RSS_KB
+	set -- $(drawn "$HUD_CMD" "1000000 events" "-f ^$LIVEHUD.--config./dev/null.--file")
+	[ -z "${hud_ms:-}" ] || [ "$1" -lt "$hud_ms" ] && hud_ms=$1 hud_rss=$2
 	[ $i = 2 ] || $TM kill-session -t big
 done
 echo "1M-event file in a 120x40 HUD|$hud_ms ms to all in the store and on screen; peak RSS $((hud_rss / 1024)) MB = $((hud_rss * 1024 / 1000000)) bytes per retained event" >>"$HUD_RESULTS"
