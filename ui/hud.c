@@ -87,14 +87,22 @@ int lh_hud_apply_filter(struct lh_hud *h, struct lh_filter *f)
 		lh_hud_say(h, "bad pattern: %s", err);
 		return -1;
 	}
+	lh_search_count_stop(h);
 	h->top = 0;
 	lh_hud_dirty(h);
 	return 0;
 }
 
+void lh_search_count_stop(struct lh_hud *h)
+{
+	uv_idle_stop(&h->count);
+}
+
 bool lh_hud_entry_matches_search(struct lh_hud *h, const struct lh_entry *e, struct lh_buf *scratch)
 {
 	if (!h->search)
+		return false;
+	if (!lh_rows_entry_may_match(e, h->fmt, h->search_must, scratch))
 		return false;
 	lh_buf_reset(scratch);
 	lh_rows_entry_text(e, h->fmt, scratch);
@@ -226,6 +234,7 @@ static void lh_hud_quit(struct lh_hud *h)
 	h->quitting = true;
 	uv_timer_stop(&h->frame);
 	uv_close((uv_handle_t *)&h->frame, NULL);
+	uv_close((uv_handle_t *)&h->count, NULL);
 	uv_close((uv_handle_t *)&h->input, NULL);
 	uv_close((uv_handle_t *)&h->winch, NULL);
 	lh_control_close(h->control);
@@ -389,7 +398,8 @@ static int lh_hud_start(struct lh_hud *h)
 	uv_poll_init(loop, &h->input, fd);
 	uv_signal_init(loop, &h->winch);
 	uv_timer_init(loop, &h->frame);
-	h->input.data = h->winch.data = h->frame.data = h;
+	uv_idle_init(loop, &h->count);
+	h->input.data = h->winch.data = h->frame.data = h->count.data = h;
 	uv_poll_start(&h->input, UV_READABLE, lh_hud_on_input);
 	uv_signal_start(&h->winch, lh_hud_on_winch, SIGWINCH);
 	lh_hud_dirty(h);
@@ -452,6 +462,7 @@ int lh_hud_main(const struct lh_options *o)
 	lh_picker_close(&h);
 	if (h.search)
 		regfree(&h.re);
+	lh_must_free(h.search_must);
 	free(h.search);
 	free(h.question_run);
 	free(h.marks);

@@ -80,9 +80,16 @@ struct lh_hud {
 	void (*on_yes)(struct lh_hud *h, const char *run);
 	char *question_run;
 
-	/* search: the compiled pattern when set */
+	/* search: the compiled pattern when set, and the words it needs */
 	char *search;
 	regex_t re;
+	struct lh_must *search_must;
+	/* "match k/n": the matches counted on the loop, a slice per turn,
+	 * after the one found is shown: up to cursor (a seq), rank of them up
+	 * to target (the match found) */
+	uv_idle_t count;
+	uint64_t count_target, count_cursor;
+	size_t count_total, count_rank;
 
 	/* payloads as received, for Y, S and the detail */
 	struct lh_spill *spill;
@@ -119,6 +126,8 @@ const struct lh_entry *lh_hud_selected(struct lh_hud *h);
 /* -1 (said on the status line) when its pattern does not compile. */
 int lh_hud_apply_filter(struct lh_hud *h, struct lh_filter *f);
 bool lh_hud_entry_matches_search(struct lh_hud *h, const struct lh_entry *e, struct lh_buf *scratch);
+/* Stops counting a search's matches (the items counted are changing). */
+void lh_search_count_stop(struct lh_hud *h);
 void lh_hud_next_theme(struct lh_hud *h);
 /* The payload of e exactly as received, appended to out; -1 with errno
  * when it was not kept (ENOENT) or cannot be read. */

@@ -55,53 +55,71 @@ static void lh_follow(struct lh_hud *h)
 
 /* ---- search ---- */
 
-/* Goes to the next match in direction dir (the current item counts when
- * include_current) and says which match it is of how many. */
-static void lh_search_step(struct lh_hud *h, long dir, bool include_current)
+/* Items a turn of the loop counts matches in: a few milliseconds. */
+#define LH_COUNT_SLICE 20000
+
+static void lh_count_step(uv_idle_t *idle)
 {
-	size_t n = lh_rows_count(h->rows);
-	if (!h->search)
-		return;
-	size_t start = (size_t)lh_sel_index(h), total = 0;
-	size_t first = SIZE_MAX, last = SIZE_MAX, after = SIZE_MAX, before = SIZE_MAX;
-	size_t first_rank = 0, after_rank = 0, before_rank = 0;
+	struct lh_hud *h = idle->data;
 	struct lh_buf scratch = LH_BUF_INIT;
-	for (size_t i = 0; i < n; i++) {
-		if (!lh_hud_entry_matches_search(h, lh_rows_at(h->rows, i), &scratch))
-			continue;
-		total++;
-		if (first == SIZE_MAX)
-			first = i, first_rank = total;
-		last = i;
-		if (after == SIZE_MAX && (i > start || (include_current && i == start)))
-			after = i, after_rank = total;
-		if (i < start || (include_current && i == start))
-			before = i, before_rank = total;
+	lh_rows_sync(h->rows);
+	size_t n = lh_rows_count(h->rows), i = lh_rows_find(h->rows, h->count_cursor);
+	size_t end = n - i > LH_COUNT_SLICE ? i + LH_COUNT_SLICE : n;
+	for (; i < end; i++) {
+		const struct lh_entry *e = lh_rows_at(h->rows, i);
+		if (lh_hud_entry_matches_search(h, e, &scratch)) {
+			h->count_total++;
+			h->count_rank += e->seq <= h->count_target;
+		}
 	}
 	lh_buf_free(&scratch);
-	if (!total) {
+	if (i < n) {
+		h->count_cursor = lh_rows_at(h->rows, i)->seq;
+		return;
+	}
+	uv_idle_stop(idle);
+	if (h->sel_seq == h->count_target && h->count_total)
+		lh_hud_say(h, "match %zu/%zu", h->count_rank, h->count_total);
+}
+
+/* Goes to the next match in direction dir (the current item counts when
+ * include_current), wrapping around, and shows it at once; which match it
+ * is of how many is counted after, on the loop. */
+static void lh_search_step(struct lh_hud *h, long dir, bool include_current)
+{
+	if (!h->search)
+		return;
+	lh_search_count_stop(h);
+	size_t start = (size_t)lh_sel_index(h), n = lh_rows_count(h->rows), at = SIZE_MAX;
+	struct lh_buf scratch = LH_BUF_INIT;
+	for (size_t k = include_current ? 0 : 1; k < n + !include_current && at == SIZE_MAX; k++) {
+		size_t i = dir > 0 ? (start + k) % n : (start + n - k % n) % n;
+		if (lh_hud_entry_matches_search(h, lh_rows_at(h->rows, i), &scratch))
+			at = i;
+	}
+	lh_buf_free(&scratch);
+	if (at == SIZE_MAX) {
 		lh_hud_say(h, "pattern not found: %s", h->search);
 		return;
 	}
-	size_t at, rank;
-	if (dir > 0) {
-		at = after != SIZE_MAX ? after : first;
-		rank = after != SIZE_MAX ? after_rank : first_rank;
-	} else {
-		at = before != SIZE_MAX ? before : last;
-		rank = before != SIZE_MAX ? before_rank : total;
-	}
 	h->follow = false;
 	lh_select_index(h, (long)at);
-	lh_hud_say(h, "match %zu/%zu", rank, total);
+	lh_hud_say(h, "match (counting)");
+	h->count_target = h->sel_seq;
+	h->count_cursor = lh_rows_at(h->rows, 0)->seq;
+	h->count_total = h->count_rank = 0;
+	uv_idle_start(&h->count, lh_count_step);
 }
 
 static void lh_search_set(struct lh_hud *h, const char *pattern)
 {
+	lh_search_count_stop(h);
 	if (h->search) {
 		regfree(&h->re);
 		free(h->search);
 		h->search = NULL;
+		lh_must_free(h->search_must);
+		h->search_must = NULL;
 	}
 	if (!*pattern)
 		return;
@@ -114,6 +132,7 @@ static void lh_search_set(struct lh_hud *h, const char *pattern)
 		return;
 	}
 	h->search = lh_xstrdup(pattern);
+	h->search_must = lh_must_new(pattern);
 	lh_search_step(h, 1, true);
 }
 

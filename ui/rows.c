@@ -20,6 +20,7 @@ struct lh_rows {
 	struct lh_filter f;
 	struct lh_ring items; /* of struct lh_item, oldest first */
 	regex_t grep;         /* f.grep compiled, when set */
+	struct lh_must *must; /* and the words it needs */
 	struct lh_buf text;   /* scratch for matching it */
 	unsigned fmt;
 	bool stale;
@@ -85,6 +86,45 @@ void lh_rows_entry_text(const struct lh_entry *e, unsigned fmt, struct lh_buf *o
 	}
 }
 
+/* The fields of lh_rows_entry_text, with the lengths it cuts them at.
+ * Most show as their bytes and are searched as they are; the others are
+ * made visible as the text does it, into scratch, unless that would be
+ * cut (then anything may match). */
+bool lh_rows_entry_may_match(const struct lh_entry *e, unsigned fmt, const struct lh_must *m,
+			     struct lh_buf *scratch)
+{
+	if (!m)
+		return true;
+	const struct lh_event *ev = e->ev;
+	const struct lh_entry *result = ev->cat == LH_CAT_TOOL_CALL ? e->peer : NULL;
+	bool call_is_message = !ev->tool_name || (!ev->args_text && ev->message[0]);
+	char d[24] = "";
+	if (e->duration_ms >= 0 && e->state == LH_CALL_DONE && lh_must_within(m, "0123456789.mhs"))
+		lh_time_format_duration(e->duration_ms, d, sizeof d);
+	const char *text[] = {
+		ev->run_id, ev->agent_id, call_is_message ? NULL : ev->tool_name,
+		call_is_message ? NULL : ev->args_text, ev->message, result ? result->ev->message : NULL, d,
+	};
+	static const size_t max[] = { SIZE_MAX, 64, 64, 900, 4000, 4000, SIZE_MAX };
+	size_t shown[sizeof text / sizeof text[0]] = { 0 }; /* offset in scratch + 1 */
+	lh_buf_reset(scratch);
+	for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
+		size_t cut = i == 4 && call_is_message ? 1000 : max[i];
+		if (!text[i] || lh_must_as_is(text[i], cut))
+			continue;
+		size_t start = scratch->len;
+		lh_format_text(scratch, text[i], SIZE_MAX, fmt);
+		if (scratch->len - start > cut)
+			return true;
+		lh_buf_putc(scratch, '\0');
+		shown[i] = start + 1;
+	}
+	for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+		if (shown[i])
+			text[i] = scratch->data + shown[i] - 1;
+	return lh_must_maybe(m, text, sizeof text / sizeof text[0]);
+}
+
 struct lh_rows *lh_rows_new(const struct lh_store *store, unsigned fmt)
 {
 	struct lh_rows *r = lh_xcalloc(1, sizeof *r);
@@ -100,6 +140,7 @@ void lh_rows_free(struct lh_rows *r)
 		return;
 	if (r->f.grep)
 		regfree(&r->grep);
+	lh_must_free(r->must);
 	lh_filter_clear(&r->f);
 	lh_ring_free(&r->items);
 	lh_buf_free(&r->text);
@@ -124,9 +165,12 @@ static bool lh_cat_matches(enum lh_cat_filter c, enum lh_category cat)
 
 static bool lh_grep_matches(struct lh_rows *r, const struct lh_entry *e)
 {
-	lh_buf_reset(&r->text);
-	lh_rows_entry_text(e, r->fmt, &r->text);
-	bool m = regexec(&r->grep, lh_buf_str(&r->text), 0, NULL, 0) == 0;
+	bool m = false;
+	if (lh_rows_entry_may_match(e, r->fmt, r->must, &r->text)) {
+		lh_buf_reset(&r->text);
+		lh_rows_entry_text(e, r->fmt, &r->text);
+		m = regexec(&r->grep, lh_buf_str(&r->text), 0, NULL, 0) == 0;
+	}
 	return m != r->f.grep_invert;
 }
 
@@ -198,11 +242,13 @@ int lh_rows_set_filter(struct lh_rows *r, const struct lh_filter *f, char *err, 
 		char *grep = lh_dup_or_null(f->grep);
 		if (r->f.grep)
 			regfree(&r->grep);
+		lh_must_free(r->must);
 		lh_filter_clear(&r->f);
 		r->f = *f;
 		r->f.run = run;
 		r->f.agent = agent;
 		r->f.grep = grep;
+		r->must = grep ? lh_must_new(grep) : NULL;
 		if (grep)
 			r->grep = re;
 	}

@@ -14,6 +14,7 @@
 #include "lib/buf.h"
 
 #include "core/store.h"
+#include "must.h"
 
 enum lh_cat_filter {
 	LH_CATF_ALL,
@@ -60,6 +61,11 @@ size_t lh_rows_find(const struct lh_rows *r, uint64_t seq);
  * tool(args), message, the result under a call, and its duration as
  * shown. */
 void lh_rows_entry_text(const struct lh_entry *e, unsigned fmt, struct lh_buf *out);
+/* False when that text cannot hold the words a pattern needs (m; NULL:
+ * any text may match), found without building it (scratch is for the
+ * few fields that do not show as their bytes). */
+bool lh_rows_entry_may_match(const struct lh_entry *e, unsigned fmt, const struct lh_must *m,
+			     struct lh_buf *scratch);
 /* A pattern as the HUD compiles it: extended, and case-insensitive unless
  * it has an upper-case letter (smartcase); 0 or regcomp's error. */
 int lh_rows_regcomp(regex_t *re, const char *pattern);

@@ -143,11 +143,71 @@ static void test_rowfmt(void)
 	lh_store_free(s);
 }
 
+/* The words a pattern needs may pass over an item only when its text
+ * cannot match: checked against regexec over every pair of a corpus of
+ * items (odd bytes, cut fields, upper case, durations) and patterns. */
+static void test_must(void)
+{
+	static const char *const events[] = {
+		"{\"run_id\":\"r1\",\"agent_id\":\"researcher\",\"category\":\"TOOL_CALL\",\"tool_name\":\"web_search\","
+		"\"args\":{\"query\":\"agent tracing 124980\",\"n\":5},\"call_id\":\"c1\"}",
+		"{\"run_id\":\"r1\",\"agent_id\":\"researcher\",\"category\":\"TOOL_RESULT\",\"tool_name\":\"web_search\","
+		"\"call_id\":\"c1\",\"duration_ms\":1320,\"message\":\"Found 5 results for notes/1.md\"}",
+		"{\"run_id\":\"r1\",\"agent_id\":\"coder\",\"category\":\"THOUGHT\",\"message\":\"KeyError: 'x'\\tthen\\u001b[31m\"}",
+		"{\"run_id\":\"r1\",\"agent_id\":\"c\u00f6der\",\"category\":\"REASONING\",\"message\":\"caf\u00e9 \u202e mixed\"}",
+		"{\"run_id\":\"r2\",\"agent_id\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaz\","
+		"\"category\":\"TOOL_CALL\",\"tool_name\":\"read_file\",\"message\":\"read_file(path='x')\"}",
+		"{\"run_id\":\"r2\",\"agent_id\":\"Writer\",\"category\":\"INFO\",\"message\":\"ab abbbc xyz defabc 450ms\"}",
+	};
+	static const char *const patterns[] = {
+		"tracing 124980[^0-9]", "web_search\\(query", "ab+c", "a?bc", "(abc)?def", "x{0}yz", "foo|bar",
+		"KeyError", "keyerror", "notes/1\\.md", "\\.md", "[[:alpha:]]+ing", "^r1", "mixed$", "1\\.32s",
+		"RESEARCHER", "AAAAAAAAAAAAAZ", "aaaz", "\\^\\[", "U\\+202E", "[3", "caf", "then", "query=\"agent",
+		"result", "450ms", "zzz nomatch", "tool\\(", "x'\\)", "e\\.\\.",
+	};
+	struct lh_store *s = lh_store_new(100);
+	for (size_t i = 0; i < sizeof events / sizeof events[0]; i++)
+		add(s, events[i]);
+	struct lh_buf text = LH_BUF_INIT;
+	int missed = 0, skipped = 0, pairs = 0, unmatched = 0;
+	for (size_t p = 0; p < sizeof patterns / sizeof patterns[0]; p++) {
+		regex_t re;
+		if (lh_rows_regcomp(&re, patterns[p]) != 0)
+			continue;
+		struct lh_must *m = lh_must_new(patterns[p]);
+		const struct lh_entry *e;
+		for (size_t i = 0; (e = lh_store_entry_at(s, i)) != NULL; i++) {
+			for (unsigned fmt = 0; fmt <= LH_FMT_ASCII; fmt += LH_FMT_ASCII) {
+				lh_buf_reset(&text);
+				lh_rows_entry_text(e, fmt, &text);
+				bool matches = regexec(&re, lh_buf_str(&text), 0, NULL, 0) == 0;
+				struct lh_buf scratch = LH_BUF_INIT;
+				bool maybe = lh_rows_entry_may_match(e, fmt, m, &scratch);
+				lh_buf_free(&scratch);
+				missed += matches && !maybe;
+				skipped += !maybe;
+				unmatched += !matches;
+				pairs++;
+			}
+		}
+		lh_must_free(m);
+		regfree(&re);
+	}
+	ok(pairs > 300 && missed == 0, "no item whose text matches is passed over (%d of %d pairs)", missed, pairs);
+	ok(skipped * 3 > unmatched, "a third or more of those that cannot match are passed over (%d of %d)", skipped,
+	   unmatched);
+	ok(lh_must_new("foo|bar") == NULL && lh_must_new("[a-z]+") == NULL && lh_must_new("(abc)") == NULL,
+	   "alternations, brackets and groups promise no word");
+	lh_buf_free(&text);
+	lh_store_free(s);
+}
+
 int main(void)
 {
 	setlocale(LC_CTYPE, "C.UTF-8"); /* wcwidth needs a UTF-8 locale */
 	test_theme();
 	test_cells();
 	test_rowfmt();
+	test_must();
 	return tap_done();
 }
