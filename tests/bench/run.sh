@@ -171,11 +171,16 @@ key_ms() {
 	s1=$(date +%s%N)
 	echo $(( (s1 - s0) / 1000000 ))
 }
-$TM send-keys -t big k # off the tail: a search starts from the selection
-near=$(key_ms 'tracing 124980"' / 'tracing 124980[^0-9]')
+# From the first item: the next match is about 100 items on, then half
+# the file on (the answer is the detail pane's args of the match).
+$TM send-keys -t big g
+near=$(key_ms 'tracing 20"' / 'tracing 20[^0-9]')
+c0=$(date +%s%N)
+wait_for_long sh -c "$TM capture-pane -p -t big | grep -qF 'match 1/1'"
+counted=$(( ($(date +%s%N) - c0) / 1000000 + near ))
 far=$(key_ms 'tracing 62500"' / 'tracing 62500[^0-9]')
 none=$(key_ms 'pattern not found' / zzznomatch)
-echo "Search over the 1M-event file|next match $near ms about 100 items away, $far ms half the file away, $none ms to say there is none" >>"$HUD_RESULTS"
+echo "Search over the 1M-event file|next match $near ms about 100 items away, $far ms half the file away, $none ms to say there is none; all matches counted ($counted ms) on the loop after the first is shown" >>"$HUD_RESULTS"
 grep_ms=$(key_ms 'items match' '&' KeyError)
 echo "& over the 1M-event file|$grep_ms ms to show only the items with errors" >>"$HUD_RESULTS"
 $TM kill-session -t big
