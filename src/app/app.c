@@ -240,6 +240,12 @@ const struct lh_source_status *lh_app_source_status(const struct lh_app *app)
 	return app->source && !app->shut ? lh_source_status(app->source) : NULL;
 }
 
+void lh_app_source_pause(struct lh_app *app, bool paused)
+{
+	if (!app->shut)
+		lh_source_pause(app->source, paused);
+}
+
 void lh_app_source_retry(struct lh_app *app)
 {
 	if (!app->shut)

@@ -48,6 +48,8 @@ const struct lh_kstate *lh_app_kstate(const struct lh_app *app);
 
 /* Connects again after the source's server refused us (401, 403). */
 void lh_app_source_retry(struct lh_app *app);
+/* Asks the source to wait, or go on (lh_source_pause). */
+void lh_app_source_pause(struct lh_app *app, bool paused);
 
 /* Starts the source and runs the loop until every handle is closed. */
 int lh_app_run(struct lh_app *app);

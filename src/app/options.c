@@ -55,6 +55,8 @@ static const char lh_usage[] =
 "Output (on a terminal, the HUD: press ? in it for every key):\n"
 "  -p, --plain            one line per event (the default when stdout is not a terminal)\n"
 "  -j, --json             normalized events as JSON Lines\n"
+"                         (from --file both wait for a slow reader; from a live\n"
+"                         source lines past 16 MiB behind are dropped, counted)\n"
 "      --ascii            ASCII marks instead of UTF-8 (also in non-UTF-8 locales)\n"
 "      --theme NAME|PATH  HUD colors: dark (default), light, mono, or a theme file\n"
 "      --no-color         no colors, attributes only (also when NO_COLOR is set)\n"

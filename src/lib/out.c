@@ -23,12 +23,16 @@ struct lh_out {
 	uv_fs_t freq;
 	struct lh_buf pending, inflight;
 	bool writing, closing, finished, failed;
+	bool in_written; /* inside lh_out_written, which frees a finished file's */
 	size_t limit;
 	uint64_t dropped, dropped_told;
 	void (*done)(void *ctx);
 	void *done_ctx;
 	void (*on_fail)(void *ctx, int err);
 	void *fail_ctx;
+	size_t low;
+	void (*drained)(void *ctx);
+	void *drained_ctx;
 };
 
 static void lh_out_flush(struct lh_out *o);
@@ -53,7 +57,8 @@ static void lh_out_finish(struct lh_out *o)
 		return;
 	o->finished = true;
 	if (o->kind == LH_OUT_FILE) {
-		lh_out_destroy(o);
+		if (!o->in_written)
+			lh_out_destroy(o);
 		return;
 	}
 	if (o->kind == LH_OUT_TTY)
@@ -71,9 +76,12 @@ static void lh_out_fail(struct lh_out *o, int err)
 		o->on_fail(o->fail_ctx, err);
 }
 
+/* A failure's callback may close the output: a file's is freed only on
+ * the way out of here, not under our feet. */
 static void lh_out_written(struct lh_out *o, int status)
 {
 	o->writing = false;
+	o->in_written = true;
 	lh_buf_reset(&o->inflight);
 	if (status < 0)
 		lh_out_fail(o, status);
@@ -81,6 +89,11 @@ static void lh_out_written(struct lh_out *o, int status)
 		lh_out_flush(o);
 	else if (o->closing)
 		lh_out_finish(o);
+	if (!o->closing && !o->failed && o->drained && lh_out_queued(o) <= o->low)
+		o->drained(o->drained_ctx);
+	o->in_written = false;
+	if (o->finished && o->kind == LH_OUT_FILE)
+		lh_out_destroy(o);
 }
 
 static void lh_out_stream_cb(uv_write_t *req, int status)
@@ -161,6 +174,18 @@ void lh_out_line(struct lh_out *o, const char *text, size_t len)
 uint64_t lh_out_dropped(const struct lh_out *o)
 {
 	return o->dropped;
+}
+
+size_t lh_out_queued(const struct lh_out *o)
+{
+	return o->pending.len + o->inflight.len;
+}
+
+void lh_out_on_drained(struct lh_out *o, size_t low, void (*drained)(void *ctx), void *ctx)
+{
+	o->low = low;
+	o->drained = drained;
+	o->drained_ctx = ctx;
 }
 
 void lh_out_close(struct lh_out *o, void (*done)(void *ctx), void *ctx)

@@ -22,6 +22,12 @@ struct lh_out *lh_out_new(uv_loop_t *loop, int fd, size_t limit,
 /* Queues one line; a newline is added. */
 void lh_out_line(struct lh_out *o, const char *text, size_t len);
 uint64_t lh_out_dropped(const struct lh_out *o);
+/* Bytes queued and not yet written. */
+size_t lh_out_queued(const struct lh_out *o);
+/* Calls drained after each write that leaves at most low bytes queued,
+ * so that a producer that can wait (a file) waits instead of having its
+ * lines dropped. */
+void lh_out_on_drained(struct lh_out *o, size_t low, void (*drained)(void *ctx), void *ctx);
 /* Flushes what is queued, then closes and frees; done is called after
  * (it may be NULL). A write error (EPIPE: the reader went away) ends it. */
 void lh_out_close(struct lh_out *o, void (*done)(void *ctx), void *ctx);

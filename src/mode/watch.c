@@ -12,6 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Output queued past this makes a source that can wait (a file) wait
+ * until a quarter of it is written: lines from a file are then never
+ * dropped for a slow reader (| less); a live source goes on, and what
+ * does not fit the output's limit is dropped and counted. */
+#define LH_WATCH_BEHIND (1024 * 1024)
+
 struct lh_watch {
 	struct lh_app *app;
 	struct lh_out *out;
@@ -21,7 +27,7 @@ struct lh_watch {
 	uint64_t prev_seq;             /* the entry printed last */
 	char *prev_run;                /* its run, for the "run X" separators */
 	char last_error[256];          /* the source error last told */
-	bool stopping;
+	bool stopping, paused;
 	int status;
 	uint64_t out_dropped;
 };
@@ -47,6 +53,19 @@ static void lh_watch_entry(void *ctx, const struct lh_entry *e)
 	}
 	lh_out_line(w->out, w->line.data, w->line.len);
 	w->prev_seq = e->seq;
+	if (!w->paused && lh_out_queued(w->out) > LH_WATCH_BEHIND) {
+		w->paused = true;
+		lh_app_source_pause(w->app, true);
+	}
+}
+
+static void lh_watch_drained(void *ctx)
+{
+	struct lh_watch *w = ctx;
+	if (w->paused) {
+		w->paused = false;
+		lh_app_source_pause(w->app, false);
+	}
 }
 
 static void lh_watch_reject(void *ctx, enum lh_reject reason, const char *why, uint64_t count)
@@ -160,6 +179,7 @@ int lh_watch_main(const struct lh_options *o)
 		return 1;
 	w.out = lh_out_new(lh_app_loop(w.app), STDOUT_FILENO, LH_OUT_DEFAULT_LIMIT,
 			   lh_watch_out_failed, &w);
+	lh_out_on_drained(w.out, LH_WATCH_BEHIND / 4, lh_watch_drained, &w);
 	int rc = lh_app_run(w.app);
 	if (rc < 0) {
 		fprintf(stderr, "livehud: cannot start: %s\n", uv_strerror(rc));

@@ -22,6 +22,8 @@ struct lh_file_source {
 	char *path;
 	int fd;
 	bool follow, stream, watching, reading, discarding;
+	bool paused, held; /* held: a read was not asked for while paused */
+	bool ended;        /* a stream's end or error came: nothing to resume */
 	int filling; /* the chunk a read is filling, or will */
 	size_t max_line;
 	int64_t offset;
@@ -107,6 +109,10 @@ static void lh_file_read(struct lh_file_source *self)
 {
 	if (self->reading)
 		return;
+	if (self->paused) {
+		self->held = true;
+		return;
+	}
 	uv_buf_t b = uv_buf_init(self->chunk[self->filling], LH_FILE_CHUNK);
 	self->req.data = self;
 	if (uv_fs_read(self->base.loop, &self->req, self->fd, &b, 1, self->offset, lh_file_on_read) == 0)
@@ -143,9 +149,11 @@ static void lh_stream_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 		lh_file_feed(self, b->base, (size_t)n);
 	} else if (n == UV_EOF) {
 		uv_read_stop(s);
+		self->ended = true;
 		lh_file_eof(self);
 	} else if (n < 0) {
 		uv_read_stop(s);
+		self->ended = true;
 		lh_source_set_error(&self->base, "read: %s", uv_strerror((int)n));
 		lh_source_set_state(&self->base, LH_SOURCE_DONE);
 	}
@@ -202,10 +210,29 @@ static void lh_file_free(struct lh_source *src)
 	free(self);
 }
 
+/* A regular file's next read is simply not asked for while paused (the
+ * one in flight still lands); a stream stops reading. */
+static void lh_file_pause(struct lh_source *src, bool paused)
+{
+	struct lh_file_source *self = (struct lh_file_source *)src;
+	if (paused == self->paused || self->ended)
+		return;
+	self->paused = paused;
+	if (self->stream && paused)
+		uv_read_stop(&self->in.stream);
+	else if (self->stream)
+		uv_read_start(&self->in.stream, lh_stream_alloc, lh_stream_on_read);
+	else if (self->held) {
+		self->held = false;
+		lh_file_read(self);
+	}
+}
+
 static const struct lh_source_ops lh_file_ops = {
 	.start = lh_file_start,
 	.close = lh_file_close,
 	.free = lh_file_free,
+	.pause = lh_file_pause,
 };
 
 struct lh_source *lh_source_file_new(uv_loop_t *loop, const char *path, bool follow,

@@ -129,6 +129,12 @@ void lh_source_retry(struct lh_source *src)
 	}
 }
 
+void lh_source_pause(struct lh_source *src, bool paused)
+{
+	if (src && !src->closing && src->ops->pause)
+		src->ops->pause(src, paused);
+}
+
 const char *lh_source_state_name(enum lh_source_state state)
 {
 	switch (state) {

@@ -65,5 +65,9 @@ void lh_source_free(struct lh_source *src);
 const char *lh_source_state_name(enum lh_source_state state);
 /* After a refusal (status.refused), tries again at once, as the user asked. */
 void lh_source_retry(struct lh_source *src);
+/* Asks a source that can wait (a file, a pipe) to stop reading until
+ * resumed, because what it gives cannot be passed on as fast; a live
+ * source (Redis, a WebSocket) cannot make its producer wait and goes on. */
+void lh_source_pause(struct lh_source *src, bool paused);
 
 #endif

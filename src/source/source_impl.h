@@ -13,6 +13,8 @@ struct lh_source_ops {
 	void (*free)(struct lh_source *src);
 	/* Connect again after a refusal (NULL: the source cannot be refused). */
 	void (*retry)(struct lh_source *src);
+	/* Stop or go on reading (NULL: the source cannot wait). */
+	void (*pause)(struct lh_source *src, bool paused);
 };
 
 struct lh_source {
