@@ -14,9 +14,13 @@ struct lh_map_node {
 	struct lh_map_node *next;
 };
 
+/* Buckets come with the first key: a run's maps of tools and call ids
+ * are often never used, and a flood of fresh run ids makes thousands. */
+#define LH_MAP_FIRST_BUCKETS 4
+
 struct lh_map {
-	struct lh_map_node **buckets;
-	size_t nbuckets; /* a power of two */
+	struct lh_map_node **buckets; /* NULL until the first put */
+	size_t nbuckets; /* a power of two, or 0 */
 	size_t count;
 };
 
@@ -48,10 +52,7 @@ static uint64_t lh_map_hash(const char *key)
 
 struct lh_map *lh_map_new(void)
 {
-	struct lh_map *m = lh_xcalloc(1, sizeof *m);
-	m->nbuckets = 16;
-	m->buckets = lh_xcalloc(m->nbuckets, sizeof *m->buckets);
-	return m;
+	return lh_xcalloc(1, sizeof(struct lh_map));
 }
 
 void lh_map_free(struct lh_map *m)
@@ -80,6 +81,8 @@ static struct lh_map_node **lh_map_slot(const struct lh_map *m, const char *key,
 
 void *lh_map_get(const struct lh_map *m, const char *key)
 {
+	if (!m->count)
+		return NULL;
 	struct lh_map_node **pp = lh_map_slot(m, key, lh_map_hash(key));
 	return *pp ? (*pp)->value : NULL;
 }
@@ -105,6 +108,10 @@ static void lh_map_grow(struct lh_map *m)
 void *lh_map_put(struct lh_map *m, const char *key, void *value)
 {
 	uint64_t h = lh_map_hash(key);
+	if (!m->buckets) {
+		m->nbuckets = LH_MAP_FIRST_BUCKETS;
+		m->buckets = lh_xcalloc(m->nbuckets, sizeof *m->buckets);
+	}
 	struct lh_map_node **pp = lh_map_slot(m, key, h);
 	if (*pp) {
 		void *old = (*pp)->value;
@@ -122,6 +129,8 @@ void *lh_map_put(struct lh_map *m, const char *key, void *value)
 
 void *lh_map_del(struct lh_map *m, const char *key)
 {
+	if (!m->count)
+		return NULL;
 	struct lh_map_node **pp = lh_map_slot(m, key, lh_map_hash(key));
 	struct lh_map_node *n = *pp;
 	if (!n)

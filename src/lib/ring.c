@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LH_RING_MIN_CAP 16
+#define LH_RING_MIN_CAP 4 /* a run has a ring of agents and one of tools: most hold one or two */
 
 /* Doubles the array, unrolling the elements to start at slot 0. */
 static void lh_ring_grow(struct lh_ring *r)

@@ -93,7 +93,10 @@ check "the demo has several agents" sh -c "grep -q RESEARCHER '$T/d1' && grep -q
 check "the demo has calls of seconds" grep -qE '\([0-9]+\.[0-9]+s\)' "$T/d1"
 
 # A fresh run and agent id on every event must cost about what one run
-# does: evicting them was a scan and a shift per run, 40x slower here.
+# does: evicting them was a scan and a shift per run, 22-40x slower here.
+# Each fresh run costs a few allocations (3x one run's time in a plain
+# build, 4-5x under AddressSanitizer, whose allocator is slow), so the
+# bound is 8x: far from what the scan cost, clear of the allocator.
 $PY - "$T" <<'PY'
 import json, sys
 with open(sys.argv[1] + "/one.jsonl", "w") as one, open(sys.argv[1] + "/fresh.jsonl", "w") as fresh:
@@ -107,8 +110,8 @@ elapsed_ms() { t0=$(date +%s%N); "$@" >/dev/null 2>&1; echo $(( ($(date +%s%N) -
 one_ms=$(elapsed_ms "$LIVEHUD" --config /dev/null --file "$T/one.jsonl" --plain)
 fresh_ms=$(elapsed_ms "$LIVEHUD" --config /dev/null --file "$T/fresh.jsonl" --plain)
 echo "# 300,000 events: one run $one_ms ms, a fresh run each $fresh_ms ms"
-check "300,000 fresh run ids cost at most 5x one run ($fresh_ms ms vs $one_ms ms)" \
-	[ "$fresh_ms" -le $((one_ms * 5 + 200)) ]
+check "300,000 fresh run ids cost at most 8x one run ($fresh_ms ms vs $one_ms ms)" \
+	[ "$fresh_ms" -le $((one_ms * 8 + 200)) ]
 
 # A reader slower than the file (| less, a slow pipe): the file waits for
 # it, so no line is dropped, where a live source would have to drop. About
