@@ -66,6 +66,7 @@ static void lh_count_step(uv_idle_t *idle)
 	size_t n = lh_rows_count(h->rows), i = lh_rows_find(h->rows, h->count_cursor);
 	size_t end = n - i > LH_COUNT_SLICE ? i + LH_COUNT_SLICE : n;
 	for (; i < end; i++) {
+		lh_rows_prefetch(h->rows, i);
 		const struct lh_entry *e = lh_rows_at(h->rows, i);
 		if (lh_hud_entry_matches_search(h, e, &scratch)) {
 			h->count_total++;
@@ -94,6 +95,8 @@ static void lh_search_step(struct lh_hud *h, long dir, bool include_current)
 	struct lh_buf scratch = LH_BUF_INIT;
 	for (size_t k = include_current ? 0 : 1; k < n + !include_current && at == SIZE_MAX; k++) {
 		size_t i = dir > 0 ? (start + k) % n : (start + n - k % n) % n;
+		if (dir > 0)
+			lh_rows_prefetch(h->rows, i);
 		if (lh_hud_entry_matches_search(h, lh_rows_at(h->rows, i), &scratch))
 			at = i;
 	}

@@ -218,9 +218,13 @@ static void lh_rows_rebuild(struct lh_rows *r)
 		return;
 	}
 	const struct lh_entry *e;
-	for (size_t i = 0; (e = lh_store_entry_at(r->store, i)) != NULL; i++)
+	for (size_t i = 0; (e = lh_store_entry_at(r->store, i)) != NULL; i++) {
+		const struct lh_entry *ahead = lh_store_entry_at(r->store, i + 8); /* as lh_rows_prefetch */
+		if (ahead)
+			__builtin_prefetch(ahead->ev);
 		if (lh_is_item(e) && lh_rows_matches(r, e))
 			lh_rows_push(r, e);
+	}
 }
 
 static char *lh_dup_or_null(const char *s)
@@ -298,6 +302,21 @@ const struct lh_entry *lh_rows_at(const struct lh_rows *r, size_t i)
 {
 	const struct lh_item *it = lh_rows_item(r, i);
 	return it ? it->e : NULL;
+}
+
+/* Entries, their events and their results sit all over the heap: a walk
+ * over a million asks for them ahead, so that the memory is on its way
+ * before the walk gets there (the entry 16 items on, its event 8 on). */
+void lh_rows_prefetch(const struct lh_rows *r, size_t i)
+{
+	const struct lh_item *far = lh_rows_item(r, i + 16), *near = lh_rows_item(r, i + 8);
+	if (far)
+		__builtin_prefetch(far->e);
+	if (near) {
+		__builtin_prefetch(near->e->ev);
+		if (near->e->peer)
+			__builtin_prefetch(near->e->peer->ev);
+	}
 }
 
 size_t lh_rows_find(const struct lh_rows *r, uint64_t seq)

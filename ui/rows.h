@@ -54,6 +54,8 @@ void lh_rows_sync(struct lh_rows *r);
 
 size_t lh_rows_count(const struct lh_rows *r);
 const struct lh_entry *lh_rows_at(const struct lh_rows *r, size_t i);
+/* Asks for the memory of the items a walk from i will read next. */
+void lh_rows_prefetch(const struct lh_rows *r, size_t i);
 /* Index of the item with this seq, or of the first after it. */
 size_t lh_rows_find(const struct lh_rows *r, uint64_t seq);
 
