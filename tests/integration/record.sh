@@ -53,7 +53,7 @@ PRODUCER=$!
 PIDS="$PIDS $PRODUCER"
 xlen_at_least() { [ "$(rcli XLEN "$KEY")" -ge "$1" ]; }
 
-check "the writer appends while events flow" wait_for 20 xlen_at_least 500
+check "the writer appends while events flow" wait_for 60 xlen_at_least 500
 pid=$(writer_pid)
 t0=$(ms)
 kill -9 "$pid"
@@ -64,7 +64,7 @@ check "within a second" [ "$took" -le 1000 ]
 for i in 1 2 3; do eval "[ \"\$RPID$i\" = $pid ] && recorder $i"; done
 W2=$(writer)
 
-check "the stream keeps growing" wait_for 20 xlen_at_least 1500
+check "the stream keeps growing" wait_for 60 xlen_at_least 1500
 pid=$(writer_pid)
 t0=$(ms)
 kill -STOP "$pid"
