@@ -39,6 +39,7 @@ static void lh_hud_arm(struct lh_hud *h, int64_t delay_ms)
 		return;
 	uv_timer_start(&h->frame, lh_hud_frame_cb, (uint64_t)(delay_ms < 0 ? 0 : delay_ms), 0);
 	h->armed = true;
+	h->armed_due_us = due;
 }
 
 static void lh_hud_dirty_after(struct lh_hud *h, int64_t frame_us)
@@ -46,6 +47,10 @@ static void lh_hud_dirty_after(struct lh_hud *h, int64_t frame_us)
 	if (h->quitting)
 		return;
 	h->dirty = true;
+	/* Events come by the thousand a second: when a frame is already due
+	 * in time, that is all (no clock read, no timer touched). */
+	if (h->armed && h->armed_due_us <= h->last_draw_us + frame_us)
+		return;
 	int64_t wait = (h->last_draw_us + frame_us - lh_time_mono_us()) / 1000;
 	lh_hud_arm(h, wait > 0 ? wait : 0);
 }

@@ -43,7 +43,7 @@ struct lh_hud {
 	uv_poll_t input;
 	uv_signal_t winch;
 	uv_timer_t frame;  /* the next redraw */
-	int64_t last_draw_us;
+	int64_t last_draw_us, armed_due_us; /* monotonic */
 	bool dirty, armed, quitting;
 	int status;
 
