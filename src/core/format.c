@@ -98,7 +98,8 @@ static void lh_plain_result(struct lh_buf *out, const struct lh_entry *e, uint64
 {
 	const struct lh_event *ev = e->ev;
 	const struct lh_marks *m = lh_format_marks(flags);
-	lh_buf_printf(out, "%s ", m->result);
+	lh_buf_puts(out, m->result);
+	lh_buf_putc(out, ' ');
 	if (e->call_evicted)
 		lh_buf_puts(out, "(call evicted) ");
 	else if (e->state == LH_CALL_ORPHAN)
@@ -115,17 +116,22 @@ static void lh_plain_result(struct lh_buf *out, const struct lh_entry *e, uint64
 	if (e->duration_ms >= 0) {
 		char d[24];
 		lh_time_format_duration(e->duration_ms, d, sizeof d);
-		lh_buf_printf(out, " (%s)", d);
+		lh_buf_puts(out, " (");
+		lh_buf_puts(out, d);
+		lh_buf_putc(out, ')');
 	}
 }
 
+/* A million of these go by in a reading of a file: put together piece by
+ * piece, without printf. */
 void lh_format_plain(struct lh_buf *out, const struct lh_entry *e, uint64_t prev_seq,
 		     unsigned flags)
 {
 	const struct lh_event *ev = e->ev;
 	char clock[24];
 	lh_time_format_clock(ev->ts_us, clock, sizeof clock);
-	lh_buf_printf(out, "%s%s ", clock, ev->ts_guessed ? "?" : " ");
+	lh_buf_puts(out, clock);
+	lh_buf_puts(out, ev->ts_guessed ? "? " : "  ");
 
 	size_t tag = out->len;
 	lh_buf_putc(out, '[');
@@ -138,7 +144,9 @@ void lh_format_plain(struct lh_buf *out, const struct lh_entry *e, uint64_t prev
 	switch (ev->cat) {
 	case LH_CAT_TOOL_CALL:
 		lh_format_agent(out, ev->agent_id, 40, flags);
-		lh_buf_printf(out, " %s ", lh_format_marks(flags)->arrow);
+		lh_buf_putc(out, ' ');
+		lh_buf_puts(out, lh_format_marks(flags)->arrow);
+		lh_buf_putc(out, ' ');
 		lh_format_call(out, ev, LH_PLAIN_ARGS_MAX, flags);
 		break;
 	case LH_CAT_TOOL_RESULT:
@@ -146,7 +154,9 @@ void lh_format_plain(struct lh_buf *out, const struct lh_entry *e, uint64_t prev
 		break;
 	default:
 		lh_format_agent(out, ev->agent_id, 40, flags);
-		lh_buf_printf(out, " %s: ", lh_category_name(ev->cat));
+		lh_buf_putc(out, ' ');
+		lh_buf_puts(out, lh_category_name(ev->cat));
+		lh_buf_puts(out, ": ");
 		lh_format_text(out, ev->message, LH_PLAIN_TEXT_MAX, flags);
 		break;
 	}
