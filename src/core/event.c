@@ -56,9 +56,16 @@ static enum lh_category lh_category_of(const char *s)
 /* The known string fields, in the order their pointers sit in lh_event. */
 enum { F_RUN, F_AGENT, F_CATEGORY, F_MESSAGE, F_METADATA, F_TOOL, F_CALL_ID,
        F_ARGS, F_ARGS_TEXT, F_EXTRA, F_FORWARD, F_TIMESTAMP, F_DURATION, F_COUNT };
-static const char *const lh_field_names[F_COUNT] = {
-	"run_id", "agent_id", "category", "message", "metadata", "tool_name",
-	"call_id", "args", NULL, NULL, NULL, "timestamp", "duration_ms",
+/* Their names as keys, with lengths so that matching a key needs no strlen;
+ * the ones made here, not sent, have none. */
+#define LH_KEY(name) { name, sizeof(name) - 1 }
+static const struct {
+	const char *name;
+	size_t len;
+} lh_fields[F_COUNT] = {
+	LH_KEY("run_id"), LH_KEY("agent_id"), LH_KEY("category"), LH_KEY("message"), LH_KEY("metadata"),
+	LH_KEY("tool_name"), LH_KEY("call_id"), LH_KEY("args"), { NULL, SIZE_MAX }, { NULL, SIZE_MAX },
+	{ NULL, SIZE_MAX }, LH_KEY("timestamp"), LH_KEY("duration_ms"),
 };
 
 struct lh_parse {
@@ -99,7 +106,7 @@ static int lh_field_of_span(const struct lh_json_span *sp, struct lh_buf *tmp)
 		n = tmp->len;
 	}
 	for (int i = 0; i < F_COUNT; i++)
-		if (lh_field_names[i] && strlen(lh_field_names[i]) == n && memcmp(k, lh_field_names[i], n) == 0)
+		if (lh_fields[i].len == n && memcmp(k, lh_fields[i].name, n) == 0)
 			return i;
 	return -1;
 }
@@ -123,7 +130,7 @@ static enum lh_reject lh_take_string(struct lh_parse *ps, int f, const struct lh
 		return LH_REJECT_NONE;
 	}
 	if (c != '"') {
-		ps->why = lh_field_names[f];
+		ps->why = lh_fields[f].name;
 		return LH_REJECT_WRONG_TYPE;
 	}
 	lh_take_decoded(ps, f, sp);
