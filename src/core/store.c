@@ -17,12 +17,14 @@
 #include <sys/queue.h>
 
 /* An entry with what only the store sees of it: its links and its tool.
- * The store hands out &slot->e and turns it back with lh_slot_of. */
+ * The store hands out &slot->e and turns it back with lh_slot_of. It
+ * lives in its event's store_room. */
 struct lh_slot {
 	struct lh_entry e;
 	struct lh_tool *tool;
 	TAILQ_ENTRY(lh_slot) run_link, pend_link;
 };
+_Static_assert(sizeof(struct lh_slot) <= LH_EVENT_STORE_ROOM, "an entry fits its event's store_room");
 
 struct lh_tool {
 	uint64_t order;          /* in its run's tools */
@@ -401,8 +403,7 @@ static void lh_evict_oldest(struct lh_store *s)
 	if (x->tool)
 		lh_tool_put(r, x->tool);
 	lh_agent_put(r, a);
-	lh_event_free((struct lh_event *)x->e.ev); /* the store's since lh_store_add */
-	free(x);
+	lh_event_free((struct lh_event *)x->e.ev); /* the store's since lh_store_add; x with it */
 	if (--r->nentries == 0) {
 		lh_map_del(s->run_map, r->id);
 		lh_vec_remove(&s->runs, r->order);
@@ -417,7 +418,8 @@ const struct lh_entry *lh_store_add(struct lh_store *s, struct lh_event *ev)
 
 	struct lh_run *r = lh_run_get(s, ev->run_id);
 	struct lh_agent *a = lh_agent_get(r, ev->agent_id);
-	struct lh_slot *x = lh_xcalloc(1, sizeof *x);
+	struct lh_slot *x = (struct lh_slot *)ev->store_room;
+	memset(x, 0, sizeof *x);
 	x->e.ev = ev;
 	x->e.seq = s->next_seq++;
 	x->e.run = r;
