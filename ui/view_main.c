@@ -26,6 +26,12 @@ static enum lh_style lh_state_text(const struct lh_source_status *st, char *buf,
 		snprintf(buf, len, " %s (R: retry) ", st->last_error);
 		return LH_ST_ERROR;
 	}
+	/* Connecting again: why, until it works (a stall's reason would
+	 * otherwise show only for the 100 ms before the first retry). */
+	if (st->state == LH_SOURCE_CONNECTING && st->last_error[0]) {
+		snprintf(buf, len, " reconnecting after: %s ", st->last_error);
+		return LH_ST_WARNING;
+	}
 	/* A source that ended says why: "end of file", "run completed". */
 	snprintf(buf, len, " %s ", st->state == LH_SOURCE_DONE && st->last_error[0] ? st->last_error
 										     : lh_source_state_name(st->state));
