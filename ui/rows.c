@@ -65,19 +65,28 @@ int lh_rows_regcomp(regex_t *re, const char *pattern)
 	return regcomp(re, pattern, flags);
 }
 
+/* How much of each part the text keeps: lh_format_* cut there. A call
+ * shows as tool(args), cut as a whole; a tool name and args within the
+ * SURE lengths cannot be cut. */
+#define LH_TEXT_AGENT_MAX 64
+#define LH_TEXT_CALL_MAX 1000
+#define LH_TEXT_MESSAGE_MAX 4000
+#define LH_TEXT_TOOL_SURE 64
+#define LH_TEXT_ARGS_SURE (LH_TEXT_CALL_MAX - LH_TEXT_TOOL_SURE - 2)
+
 void lh_rows_entry_text(const struct lh_entry *e, unsigned fmt, struct lh_buf *out)
 {
 	lh_buf_puts(out, e->ev->run_id);
 	lh_buf_putc(out, ' ');
-	lh_format_agent(out, e->ev->agent_id, 64, fmt);
+	lh_format_agent(out, e->ev->agent_id, LH_TEXT_AGENT_MAX, fmt);
 	lh_buf_putc(out, ' ');
-	lh_format_call(out, e->ev, 1000, fmt);
+	lh_format_call(out, e->ev, LH_TEXT_CALL_MAX, fmt);
 	lh_buf_putc(out, ' ');
-	lh_format_text(out, e->ev->message, 4000, fmt);
+	lh_format_text(out, e->ev->message, LH_TEXT_MESSAGE_MAX, fmt);
 	const struct lh_entry *result = e->ev->cat == LH_CAT_TOOL_CALL ? e->peer : NULL;
 	if (result) {
 		lh_buf_putc(out, ' ');
-		lh_format_text(out, result->ev->message, 4000, fmt);
+		lh_format_text(out, result->ev->message, LH_TEXT_MESSAGE_MAX, fmt);
 	}
 	if (e->duration_ms >= 0 && e->state == LH_CALL_DONE) {
 		char d[24];
@@ -86,7 +95,7 @@ void lh_rows_entry_text(const struct lh_entry *e, unsigned fmt, struct lh_buf *o
 	}
 }
 
-/* The fields of lh_rows_entry_text, with the lengths it cuts them at.
+/* The parts of lh_rows_entry_text, each with the length it is cut at.
  * Most show as their bytes and are searched as they are; the others are
  * made visible as the text does it, into scratch, unless that would be
  * cut (then anything may match). */
@@ -97,32 +106,40 @@ bool lh_rows_entry_may_match(const struct lh_entry *e, unsigned fmt, const struc
 		return true;
 	const struct lh_event *ev = e->ev;
 	const struct lh_entry *result = ev->cat == LH_CAT_TOOL_CALL ? e->peer : NULL;
+	/* lh_format_call shows the message instead of tool(args) */
 	bool call_is_message = !ev->tool_name || (!ev->args_text && ev->message[0]);
 	char d[24] = "";
 	if (e->duration_ms >= 0 && e->state == LH_CALL_DONE && lh_must_within(m, "0123456789.mhs"))
 		lh_time_format_duration(e->duration_ms, d, sizeof d);
-	const char *text[] = {
-		ev->run_id, ev->agent_id, call_is_message ? NULL : ev->tool_name,
-		call_is_message ? NULL : ev->args_text, ev->message, result ? result->ev->message : NULL, d,
+	struct {
+		const char *text;
+		size_t max;
+		size_t shown; /* its visible form's offset in scratch, + 1 */
+	} part[] = {
+		{ ev->run_id, SIZE_MAX, 0 },
+		{ ev->agent_id, LH_TEXT_AGENT_MAX, 0 },
+		{ call_is_message ? NULL : ev->tool_name, LH_TEXT_TOOL_SURE, 0 },
+		{ call_is_message ? NULL : ev->args_text, LH_TEXT_ARGS_SURE, 0 },
+		{ ev->message, call_is_message ? LH_TEXT_CALL_MAX : LH_TEXT_MESSAGE_MAX, 0 },
+		{ result ? result->ev->message : NULL, LH_TEXT_MESSAGE_MAX, 0 },
+		{ d, SIZE_MAX, 0 },
 	};
-	static const size_t max[] = { SIZE_MAX, 64, 64, 900, 4000, 4000, SIZE_MAX };
-	size_t shown[sizeof text / sizeof text[0]] = { 0 }; /* offset in scratch + 1 */
+	enum { N = sizeof part / sizeof part[0] };
 	lh_buf_reset(scratch);
-	for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
-		size_t cut = i == 4 && call_is_message ? 1000 : max[i];
-		if (!text[i] || lh_must_as_is(text[i], cut))
+	for (size_t i = 0; i < N; i++) {
+		if (!part[i].text || lh_must_as_is(part[i].text, part[i].max))
 			continue;
 		size_t start = scratch->len;
-		lh_format_text(scratch, text[i], SIZE_MAX, fmt);
-		if (scratch->len - start > cut)
+		lh_format_text(scratch, part[i].text, SIZE_MAX, fmt);
+		if (scratch->len - start > part[i].max)
 			return true;
 		lh_buf_putc(scratch, '\0');
-		shown[i] = start + 1;
+		part[i].shown = start + 1;
 	}
-	for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
-		if (shown[i])
-			text[i] = scratch->data + shown[i] - 1;
-	return lh_must_maybe(m, text, sizeof text / sizeof text[0]);
+	const char *text[N];
+	for (size_t i = 0; i < N; i++)
+		text[i] = part[i].shown ? scratch->data + part[i].shown - 1 : part[i].text;
+	return lh_must_maybe(m, text, N);
 }
 
 struct lh_rows *lh_rows_new(const struct lh_store *store, unsigned fmt)

@@ -333,38 +333,36 @@ static struct lh_event *lh_event_pack(struct lh_parse *ps, size_t raw_len)
 	return ev;
 }
 
-/* Members to an event; len is the payload's whole length. */
 /* A parse's work buffers are kept for the next: a million events would
  * otherwise grow and free five buffers each. One grown past
  * LH_SCRATCH_KEEP by a big payload is let go after it. */
 #define LH_SCRATCH_KEEP (64 * 1024)
-static _Thread_local struct lh_buf lh_scratch[5];
+#define LH_SCRATCH_BUFS 5
+static _Thread_local struct lh_buf lh_scratch[LH_SCRATCH_BUFS];
 
-static void lh_parse_begin(struct lh_parse *ps)
+/* Lends the kept buffers to a parse (begin), or takes them back. */
+static void lh_parse_scratch(struct lh_parse *ps, bool begin)
 {
-	struct lh_buf *b[] = { &ps->args, &ps->args_text, &ps->extra, &ps->forward, &ps->strs };
-	for (size_t i = 0; i < 5; i++) {
-		*b[i] = lh_scratch[i];
-		lh_buf_reset(b[i]);
-	}
-}
-
-static void lh_parse_end(struct lh_parse *ps)
-{
-	struct lh_buf *b[] = { &ps->args, &ps->args_text, &ps->extra, &ps->forward, &ps->strs };
-	for (size_t i = 0; i < 5; i++) {
+	struct lh_buf *b[LH_SCRATCH_BUFS] = { &ps->args, &ps->args_text, &ps->extra, &ps->forward, &ps->strs };
+	for (size_t i = 0; i < LH_SCRATCH_BUFS; i++) {
+		if (begin) {
+			*b[i] = lh_scratch[i];
+			lh_buf_reset(b[i]);
+			continue;
+		}
 		if (b[i]->cap > LH_SCRATCH_KEEP)
 			lh_buf_free(b[i]);
 		lh_scratch[i] = *b[i];
 	}
 }
 
+/* Members to an event; len is the payload's whole length. */
 static enum lh_reject lh_event_from_members(const struct lh_json_span *spans, size_t n, size_t len,
 					    int64_t recv_us, bool forward, struct lh_event **out,
 					    const char **why)
 {
 	struct lh_parse ps = { .duration_ms = -1, .want_forward = forward };
-	lh_parse_begin(&ps);
+	lh_parse_scratch(&ps, true);
 	enum lh_reject r = lh_parse_members(&ps, spans, n);
 	if (r == LH_REJECT_NONE) {
 		struct lh_event *ev = lh_event_pack(&ps, len);
@@ -379,7 +377,7 @@ static enum lh_reject lh_event_from_members(const struct lh_json_span *spans, si
 	} else {
 		*why = ps.why;
 	}
-	lh_parse_end(&ps);
+	lh_parse_scratch(&ps, false);
 	return r;
 }
 
