@@ -122,10 +122,10 @@ void lh_must_free(struct lh_must *m)
 }
 
 /* Eight bytes at a time: a search asks it of every field of every item. */
-bool lh_must_as_is(const char *s, size_t max)
+bool lh_must_as_is(const char *s, size_t max, size_t *len)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), i = 0;
+	size_t n = *len = strlen(s), i = 0;
 	if (n > max)
 		return false;
 	for (; i + 8 <= n; i += 8) {
@@ -143,9 +143,8 @@ bool lh_must_as_is(const char *s, size_t max)
 }
 
 /* Case folded: the first letter found by memchr in both cases. */
-static bool lh_must_in(const char *s, const char *w, size_t len)
+static bool lh_must_in(const char *s, size_t n, const char *w, size_t len)
 {
-	size_t n = strlen(s);
 	int up = toupper((unsigned char)w[0]);
 	for (int c = w[0];; c = up) {
 		const char *p = s, *end = s + n;
@@ -167,14 +166,14 @@ bool lh_must_within(const struct lh_must *m, const char *chars)
 	return false;
 }
 
-bool lh_must_maybe(const struct lh_must *m, const char *const *fields, size_t n)
+bool lh_must_maybe(const struct lh_must *m, const char *const *fields, const size_t *lens, size_t n)
 {
 	if (!m)
 		return true;
 	for (size_t w = 0; w < m->n; w++) {
 		bool found = false;
 		for (size_t i = 0; i < n && !found; i++)
-			found = fields[i] && lh_must_in(fields[i], m->word[w], m->len[w]);
+			found = fields[i] && lh_must_in(fields[i], lens[i], m->word[w], m->len[w]);
 		if (!found)
 			return false;
 	}

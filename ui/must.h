@@ -18,14 +18,14 @@ struct lh_must *lh_must_new(const char *pattern);
 void lh_must_free(struct lh_must *m);
 
 /* Whether text shows as its bytes: printable ASCII, at most max bytes
- * (no cut, nothing made visible or replaced). Text that does not must be
- * given to lh_must_maybe as shown. */
-bool lh_must_as_is(const char *s, size_t max);
+ * (no cut, nothing made visible or replaced); *len is its length. Text
+ * that does not must be given to lh_must_maybe as shown. */
+bool lh_must_as_is(const char *s, size_t max, size_t *len);
 
-/* Whether a text made of these fields, as shown, might match: false only
- * when some word is in none of them. NULL fields are skipped; case is
- * ignored. */
-bool lh_must_maybe(const struct lh_must *m, const char *const *fields, size_t n);
+/* Whether a text made of these fields (lens[i] bytes each), as shown,
+ * might match: false only when some word is in none of them. NULL fields
+ * are skipped; case is ignored. */
+bool lh_must_maybe(const struct lh_must *m, const char *const *fields, const size_t *lens, size_t n);
 /* Whether some word is made only of these characters (case folded), so
  * that a field of only them could hold it. */
 bool lh_must_within(const struct lh_must *m, const char *chars);

@@ -125,13 +125,15 @@ bool lh_rows_entry_may_match(const struct lh_entry *e, unsigned fmt, const struc
 		{ d, SIZE_MAX, 0 },
 	};
 	enum { N = sizeof part / sizeof part[0] };
+	size_t len[N] = { 0 };
 	lh_buf_reset(scratch);
 	for (size_t i = 0; i < N; i++) {
-		if (!part[i].text || lh_must_as_is(part[i].text, part[i].max))
+		if (!part[i].text || lh_must_as_is(part[i].text, part[i].max, &len[i]))
 			continue;
 		size_t start = scratch->len;
 		lh_format_text(scratch, part[i].text, SIZE_MAX, fmt);
-		if (scratch->len - start > part[i].max)
+		len[i] = scratch->len - start;
+		if (len[i] > part[i].max)
 			return true;
 		lh_buf_putc(scratch, '\0');
 		part[i].shown = start + 1;
@@ -139,7 +141,7 @@ bool lh_rows_entry_may_match(const struct lh_entry *e, unsigned fmt, const struc
 	const char *text[N];
 	for (size_t i = 0; i < N; i++)
 		text[i] = part[i].shown ? scratch->data + part[i].shown - 1 : part[i].text;
-	return lh_must_maybe(m, text, N);
+	return lh_must_maybe(m, text, len, N);
 }
 
 struct lh_rows *lh_rows_new(const struct lh_store *store, unsigned fmt)
