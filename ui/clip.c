@@ -17,15 +17,19 @@
 
 /* What y copies: a call's args as JSON, else the item's text (a result's
  * or a thought's message in full). */
-static const char *lh_clip_text(const struct lh_entry *e, struct lh_buf *out)
+static const char *lh_clip_text(struct lh_hud *h, const struct lh_entry *e, struct lh_buf *out)
 {
-	const struct lh_event *ev = e->ev;
-	if (ev->cat == LH_CAT_TOOL_CALL && ev->args) {
-		lh_json_pretty(out, ev->args, strlen(ev->args));
-		return "args";
+	struct lh_event ev;
+	struct lh_event *whole = lh_hud_event(h, e, &ev);
+	const char *what = ev.cat == LH_CAT_TOOL_RESULT ? "result" : "message";
+	if (ev.cat == LH_CAT_TOOL_CALL && ev.args) {
+		lh_json_pretty(out, ev.args, strlen(ev.args));
+		what = "args";
+	} else {
+		lh_buf_puts(out, ev.message);
 	}
-	lh_buf_puts(out, ev->message);
-	return ev->cat == LH_CAT_TOOL_RESULT ? "result" : "message";
+	lh_event_free(whole);
+	return what;
 }
 
 /* The longest start of s[0..len) that is at most max bytes and does not
@@ -55,7 +59,7 @@ void lh_clip_copy(struct lh_hud *h, bool raw)
 		return;
 	}
 	if (!raw)
-		what = lh_clip_text(e, &text);
+		what = lh_clip_text(h, e, &text);
 	size_t n = lh_clip_cut(lh_buf_str(&text), text.len, LH_CLIP_MAX);
 	lh_buf_puts(&osc, "\033]52;c;");
 	lh_base64_put(&osc, lh_buf_str(&text), n);

@@ -116,11 +116,27 @@ bool lh_hud_entry_matches_search(struct lh_hud *h, const struct lh_entry *e, str
 
 int lh_hud_raw(struct lh_hud *h, const struct lh_entry *e, struct lh_buf *out)
 {
-	if (e->ev->raw_at == LH_EVENT_RAW_NONE) {
+	if (e->raw_at == LH_EVENT_RAW_NONE) {
 		errno = ENOENT;
 		return -1;
 	}
-	return lh_spill_get(h->spill, e->ev->raw_at, e->ev->raw_len, out);
+	return lh_spill_get(h->spill, e->raw_at, e->raw_len, out);
+}
+
+struct lh_event *lh_hud_event(struct lh_hud *h, const struct lh_entry *e, struct lh_event *out)
+{
+	lh_entry_event(e, out);
+	if (!e->rest_in_raw)
+		return NULL;
+	struct lh_buf raw = LH_BUF_INIT;
+	struct lh_event *whole = NULL;
+	if (lh_hud_raw(h, e, &raw) == 0 &&
+	    lh_event_parse_keep(raw.data, raw.len, raw.len, out->recv_us, false, &whole, NULL) == LH_REJECT_NONE) {
+		out->args = whole->args;
+		out->extra = whole->extra;
+	}
+	lh_buf_free(&raw);
+	return whole;
 }
 
 bool lh_hud_source_done(struct lh_hud *h)
@@ -136,7 +152,7 @@ int64_t lh_hud_now_us(struct lh_hud *h)
 	const struct lh_entry *last = c.entries ? lh_store_entry_at(h->store, c.entries - 1) : NULL;
 	if (!lh_hud_source_done(h) || !last)
 		return lh_time_now_us();
-	return last->ev->ts_guessed ? last->ev->recv_us : last->ev->ts_us;
+	return last->ts_us; /* the receive time when none was sent */
 }
 
 bool lh_hud_marked(const struct lh_hud *h, uint64_t seq)
@@ -290,14 +306,14 @@ static uint64_t lh_hud_keep(void *ctx, const char *data, size_t len)
 	return at == LH_SPILL_NONE ? LH_EVENT_RAW_NONE : at;
 }
 
-static void lh_hud_entry(void *ctx, const struct lh_entry *e)
+static void lh_hud_entry(void *ctx, const struct lh_entry *e, const struct lh_event *ev)
 {
 	struct lh_hud *h = ctx;
 	const struct lh_entry *oldest = lh_store_entry_at(h->store, 0);
-	if (oldest && oldest->ev->raw_at != LH_EVENT_RAW_NONE)
-		lh_spill_release(h->spill, oldest->ev->raw_at);
+	if (oldest && oldest->raw_at != LH_EVENT_RAW_NONE)
+		lh_spill_release(h->spill, oldest->raw_at);
 	lh_rows_add(h->rows, e);
-	if (e->error && e->ev->cat == LH_CAT_TOOL_RESULT)
+	if (e->error && ev->cat == LH_CAT_TOOL_RESULT)
 		lh_act_bell(h, true);
 	h->rate_count++;
 	lh_hud_dirty_after(h, LH_EVENT_FRAME_US);

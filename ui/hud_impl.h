@@ -132,6 +132,10 @@ void lh_hud_next_theme(struct lh_hud *h);
 /* The payload of e exactly as received, appended to out; -1 with errno
  * when it was not kept (ENOENT) or cannot be read. */
 int lh_hud_raw(struct lh_hud *h, const struct lh_entry *e, struct lh_buf *out);
+/* Fills *out with e's whole event, its args and unknown fields read back
+ * from the payload when the store left them there. Returns what holds
+ * them, to lh_event_free once *out is no longer used (NULL: nothing). */
+struct lh_event *lh_hud_event(struct lh_hud *h, const struct lh_entry *e, struct lh_event *out);
 /* The source has ended (a file read to its end, a run completed). */
 bool lh_hud_source_done(struct lh_hud *h);
 /* The time pending calls are measured to: now, or once the source has

@@ -22,23 +22,23 @@ const char *lh_rowfmt_spinner(unsigned fmt, int frame)
 	return braille[(unsigned)frame % 10];
 }
 
-static void lh_row_prefix(const struct lh_rowfmt *rf, const struct lh_entry *e, struct lh_line *l)
+static void lh_row_prefix(const struct lh_rowfmt *rf, const struct lh_event *ev, struct lh_line *l)
 {
 	char clock[24];
-	lh_time_format_clock(e->ev->ts_us, clock, sizeof clock);
+	lh_time_format_clock(ev->ts_us, clock, sizeof clock);
 	if (rf->short_time)
 		clock[8] = '\0';
 	lh_line_add(l, LH_ST_TIME, clock);
 	if (rf->marked)
 		lh_line_add(l, LH_ST_KEY, rf->fmt & LH_FMT_ASCII ? "*" : "\xe2\x97\x86");
 	else
-		lh_line_add(l, LH_ST_TIME, e->ev->ts_guessed ? "?" : " ");
+		lh_line_add(l, LH_ST_TIME, ev->ts_guessed ? "?" : " ");
 	if (rf->show_run) {
-		lh_line_add_untrusted(l, LH_ST_DIM, e->ev->run_id, 16, rf->fmt);
+		lh_line_add_untrusted(l, LH_ST_DIM, ev->run_id, 16, rf->fmt);
 		lh_line_add(l, LH_ST_NORMAL, " ");
 	}
 	struct lh_buf agent = LH_BUF_INIT;
-	lh_format_agent(&agent, e->ev->agent_id, rf->agent_cols ? (size_t)rf->agent_cols : 24, rf->fmt);
+	lh_format_agent(&agent, ev->agent_id, rf->agent_cols ? (size_t)rf->agent_cols : 24, rf->fmt);
 	lh_line_add(l, LH_ST_AGENT, agent.data);
 	if (rf->agent_cols) {
 		for (int cols = lh_cells_width(agent.data, agent.len); cols < rf->agent_cols; cols++)
@@ -50,10 +50,13 @@ static void lh_row_prefix(const struct lh_rowfmt *rf, const struct lh_entry *e, 
 
 int64_t lh_rowfmt_pending_ms(const struct lh_entry *e, int64_t now_us)
 {
-	int64_t ms = (now_us - e->ev->ts_us) / 1000;
+	int64_t ms = (now_us - e->ts_us) / 1000;
 	/* The producer's clock may run ahead of ours: never show negative. */
-	if (ms < 0 || e->ev->ts_guessed)
-		ms = (now_us - e->ev->recv_us) / 1000;
+	if (ms < 0) {
+		struct lh_event ev;
+		lh_entry_event(e, &ev);
+		ms = (now_us - ev.recv_us) / 1000;
+	}
 	return ms < 0 ? 0 : ms;
 }
 
@@ -74,14 +77,14 @@ static void lh_row_duration(const struct lh_rowfmt *rf, const struct lh_entry *e
 		lh_line_add(l, LH_ST_DURATION, d);
 		lh_line_add(l, LH_ST_NORMAL, " ");
 	}
-	if (e->ev->cat == LH_CAT_TOOL_CALL || e->ev->cat == LH_CAT_TOOL_RESULT)
+	if (e->cat == LH_CAT_TOOL_CALL || e->cat == LH_CAT_TOOL_RESULT)
 		lh_line_add(l, e->error ? LH_ST_ERROR : LH_ST_OK, e->error ? m->err : m->ok);
 }
 
-static void lh_row_call(const struct lh_rowfmt *rf, const struct lh_entry *e, struct lh_line *l)
+static void lh_row_call(const struct lh_rowfmt *rf, const struct lh_event *ev, struct lh_line *l)
 {
 	struct lh_buf call = LH_BUF_INIT;
-	size_t tool = lh_format_call(&call, e->ev, LH_ROW_TEXT_MAX, rf->fmt);
+	size_t tool = lh_format_call(&call, ev, LH_ROW_TEXT_MAX, rf->fmt);
 	if (!tool) {
 		lh_line_add(l, LH_ST_TOOL, lh_buf_str(&call));
 	} else {
@@ -102,15 +105,14 @@ static void lh_row_result_line(const struct lh_rowfmt *rf, const struct lh_entry
 	lh_line_add(l, res && res->error ? LH_ST_ERROR : LH_ST_RESULT, lh_format_marks(rf->fmt)->result);
 	lh_line_add(l, LH_ST_NORMAL, " ");
 	if (res)
-		lh_line_add_untrusted(l, res->error ? LH_ST_ERROR : LH_ST_RESULT, res->ev->message,
+		lh_line_add_untrusted(l, res->error ? LH_ST_ERROR : LH_ST_RESULT, lh_entry_message(res),
 				      LH_ROW_TEXT_MAX, rf->fmt);
 	else
 		lh_line_add(l, LH_ST_DIM, "(result evicted)");
 }
 
-static void lh_row_other(const struct lh_rowfmt *rf, const struct lh_entry *e, struct lh_line *l)
+static void lh_row_other(const struct lh_rowfmt *rf, const struct lh_event *ev, struct lh_line *l)
 {
-	const struct lh_event *ev = e->ev;
 	enum lh_style st = LH_ST_INFO;
 	if (ev->cat == LH_CAT_THOUGHT) {
 		st = LH_ST_THOUGHT;
@@ -129,14 +131,16 @@ static void lh_row_other(const struct lh_rowfmt *rf, const struct lh_entry *e, s
 int lh_rowfmt_entry(const struct lh_rowfmt *rf, const struct lh_entry *e, struct lh_line *l1,
 		    struct lh_line *l2)
 {
+	struct lh_event ev;
+	lh_entry_event(e, &ev);
 	lh_line_reset(l1, LH_ST_NORMAL);
-	lh_row_prefix(rf, e, l1);
+	lh_row_prefix(rf, &ev, l1);
 	size_t indent = (size_t)lh_cells_width(l1->text.data, l1->text.len);
 	if (rf->narrow && indent > 4)
 		indent = 4;
-	switch (e->ev->cat) {
+	switch (ev.cat) {
 	case LH_CAT_TOOL_CALL:
-		lh_row_call(rf, e, l1);
+		lh_row_call(rf, &ev, l1);
 		lh_row_duration(rf, e, l1);
 		if (e->state == LH_CALL_DONE) {
 			lh_row_result_line(rf, e, indent, l2);
@@ -147,16 +151,16 @@ int lh_rowfmt_entry(const struct lh_rowfmt *rf, const struct lh_entry *e, struct
 		lh_line_add(l1, LH_ST_ORPHAN, lh_format_marks(rf->fmt)->result);
 		lh_line_add(l1, LH_ST_ORPHAN, e->call_evicted ? " (call evicted) "
 					      : e->state == LH_CALL_ORPHAN ? " (no call) " : " ");
-		if (e->ev->tool_name) {
-			lh_line_add_untrusted(l1, LH_ST_TOOL, e->ev->tool_name, 64, rf->fmt);
+		if (ev.tool_name) {
+			lh_line_add_untrusted(l1, LH_ST_TOOL, ev.tool_name, 64, rf->fmt);
 			lh_line_add(l1, LH_ST_NORMAL, ": ");
 		}
-		lh_line_add_untrusted(l1, e->error ? LH_ST_ERROR : LH_ST_RESULT, e->ev->message,
+		lh_line_add_untrusted(l1, e->error ? LH_ST_ERROR : LH_ST_RESULT, ev.message,
 				      LH_ROW_TEXT_MAX, rf->fmt);
 		lh_row_duration(rf, e, l1);
 		return 1;
 	default:
-		lh_row_other(rf, e, l1);
+		lh_row_other(rf, &ev, l1);
 		return 1;
 	}
 }

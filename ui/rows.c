@@ -76,17 +76,19 @@ int lh_rows_regcomp(regex_t *re, const char *pattern)
 
 void lh_rows_entry_text(const struct lh_entry *e, unsigned fmt, struct lh_buf *out)
 {
-	lh_buf_puts(out, e->ev->run_id);
+	struct lh_event ev;
+	lh_entry_event(e, &ev);
+	lh_buf_puts(out, ev.run_id);
 	lh_buf_putc(out, ' ');
-	lh_format_agent(out, e->ev->agent_id, LH_TEXT_AGENT_MAX, fmt);
+	lh_format_agent(out, ev.agent_id, LH_TEXT_AGENT_MAX, fmt);
 	lh_buf_putc(out, ' ');
-	lh_format_call(out, e->ev, LH_TEXT_CALL_MAX, fmt);
+	lh_format_call(out, &ev, LH_TEXT_CALL_MAX, fmt);
 	lh_buf_putc(out, ' ');
-	lh_format_text(out, e->ev->message, LH_TEXT_MESSAGE_MAX, fmt);
-	const struct lh_entry *result = e->ev->cat == LH_CAT_TOOL_CALL ? e->peer : NULL;
+	lh_format_text(out, ev.message, LH_TEXT_MESSAGE_MAX, fmt);
+	const struct lh_entry *result = ev.cat == LH_CAT_TOOL_CALL ? e->peer : NULL;
 	if (result) {
 		lh_buf_putc(out, ' ');
-		lh_format_text(out, result->ev->message, LH_TEXT_MESSAGE_MAX, fmt);
+		lh_format_text(out, lh_entry_message(result), LH_TEXT_MESSAGE_MAX, fmt);
 	}
 	if (e->duration_ms >= 0 && e->state == LH_CALL_DONE) {
 		char d[24];
@@ -104,7 +106,9 @@ bool lh_rows_entry_may_match(const struct lh_entry *e, unsigned fmt, const struc
 {
 	if (!m)
 		return true;
-	const struct lh_event *ev = e->ev;
+	struct lh_event whole;
+	lh_entry_event(e, &whole);
+	const struct lh_event *ev = &whole;
 	const struct lh_entry *result = ev->cat == LH_CAT_TOOL_CALL ? e->peer : NULL;
 	/* lh_format_call shows the message instead of tool(args) */
 	bool call_is_message = !ev->tool_name || (!ev->args_text && ev->message[0]);
@@ -121,7 +125,7 @@ bool lh_rows_entry_may_match(const struct lh_entry *e, unsigned fmt, const struc
 		{ call_is_message ? NULL : ev->tool_name, LH_TEXT_TOOL_SURE, 0 },
 		{ call_is_message ? NULL : ev->args_text, LH_TEXT_ARGS_SURE, 0 },
 		{ ev->message, call_is_message ? LH_TEXT_CALL_MAX : LH_TEXT_MESSAGE_MAX, 0 },
-		{ result ? result->ev->message : NULL, LH_TEXT_MESSAGE_MAX, 0 },
+		{ result ? lh_entry_message(result) : NULL, LH_TEXT_MESSAGE_MAX, 0 },
 		{ d, SIZE_MAX, 0 },
 	};
 	enum { N = sizeof part / sizeof part[0] };
@@ -166,10 +170,22 @@ void lh_rows_free(struct lh_rows *r)
 	free(r);
 }
 
+static void lh_prefetch_entry(const struct lh_entry *e)
+{
+	const char *p = (const char *)e;
+	__builtin_prefetch(p);
+	__builtin_prefetch(p + 64);
+	__builtin_prefetch(p + 128);
+	if (e->peer) {
+		__builtin_prefetch(e->peer);
+		__builtin_prefetch((const char *)e->peer + 64);
+	}
+}
+
 /* A result drawn under its call is not an item. */
 static bool lh_is_item(const struct lh_entry *e)
 {
-	return !(e->ev->cat == LH_CAT_TOOL_RESULT && e->state == LH_CALL_DONE && e->peer);
+	return !(e->cat == LH_CAT_TOOL_RESULT && e->state == LH_CALL_DONE && e->peer);
 }
 
 static bool lh_cat_matches(enum lh_cat_filter c, enum lh_category cat)
@@ -196,11 +212,11 @@ static bool lh_grep_matches(struct lh_rows *r, const struct lh_entry *e)
 bool lh_rows_matches(struct lh_rows *r, const struct lh_entry *e)
 {
 	const struct lh_filter *f = &r->f;
-	if (f->run && strcmp(e->ev->run_id, f->run) != 0)
+	if (f->run && strcmp(lh_run_id(e->run), f->run) != 0)
 		return false;
-	if (f->agent && strcmp(e->ev->agent_id, f->agent) != 0)
+	if (f->agent && strcmp(lh_agent_id(e->agent), f->agent) != 0)
 		return false;
-	if (!lh_cat_matches(f->cat, e->ev->cat))
+	if (!lh_cat_matches(f->cat, e->cat))
 		return false;
 	if (f->errors && !e->error)
 		return false;
@@ -240,7 +256,7 @@ static void lh_rows_rebuild(struct lh_rows *r)
 	for (size_t i = 0; (e = lh_store_entry_at(r->store, i)) != NULL; i++) {
 		const struct lh_entry *ahead = lh_store_entry_at(r->store, i + 8); /* as lh_rows_prefetch */
 		if (ahead)
-			__builtin_prefetch(ahead->ev);
+			lh_prefetch_entry(ahead);
 		if (lh_is_item(e) && lh_rows_matches(r, e))
 			lh_rows_push(r, e);
 	}
@@ -291,7 +307,7 @@ void lh_rows_add(struct lh_rows *r, const struct lh_entry *e)
 	/* A result can change whether its older call matches (an error for
 	 * "errors only", any result for "pending only", its text for
 	 * patterns): the call must then appear or go where it belongs. */
-	if (e->ev->cat == LH_CAT_TOOL_RESULT && e->peer && lh_rows_has(r, e->peer) != lh_rows_matches(r, e->peer)) {
+	if (e->cat == LH_CAT_TOOL_RESULT && e->peer && lh_rows_has(r, e->peer) != lh_rows_matches(r, e->peer)) {
 		r->stale = true;
 		return;
 	}
@@ -323,19 +339,14 @@ const struct lh_entry *lh_rows_at(const struct lh_rows *r, size_t i)
 	return it ? it->e : NULL;
 }
 
-/* Entries, their events and their results sit all over the heap: a walk
- * over a million asks for them ahead, so that the memory is on its way
- * before the walk gets there (the entry 16 items on, its event 8 on). */
+/* A walk over a million items asks for the memory of the one 8 on (a
+ * few cache lines, and its result's, which may sit far) before it gets
+ * there. */
 void lh_rows_prefetch(const struct lh_rows *r, size_t i)
 {
-	const struct lh_item *far = lh_rows_item(r, i + 16), *near = lh_rows_item(r, i + 8);
-	if (far)
-		__builtin_prefetch(far->e);
-	if (near) {
-		__builtin_prefetch(near->e->ev);
-		if (near->e->peer)
-			__builtin_prefetch(near->e->peer->ev);
-	}
+	const struct lh_item *near = lh_rows_item(r, i + 8);
+	if (near)
+		lh_prefetch_entry(near->e);
 }
 
 size_t lh_rows_find(const struct lh_rows *r, uint64_t seq)

@@ -45,7 +45,7 @@ static const struct lh_entry **lh_save_entries(struct lh_hud *h, size_t *count)
 	for (size_t i = 0; i < n; i++) {
 		const struct lh_entry *e = lh_rows_at(h->rows, i);
 		all[k++] = e;
-		if (e->ev->cat == LH_CAT_TOOL_CALL && e->peer)
+		if (e->cat == LH_CAT_TOOL_CALL && e->peer)
 			all[k++] = e->peer;
 	}
 	qsort(all, k, sizeof *all, lh_by_seq);
@@ -86,8 +86,10 @@ void lh_save_view(struct lh_hud *h, const char *path)
 	for (size_t i = 0; i < n; i++) {
 		lh_buf_reset(&b);
 		if (lh_hud_raw(h, all[i], &b) < 0) { /* not kept: as parsed */
+			struct lh_event ev;
+			lh_entry_event(all[i], &ev);
 			lh_buf_reset(&b);
-			lh_event_to_json(all[i]->ev, &b);
+			lh_event_to_json(&ev, &b);
 			remade++;
 		}
 		lh_save_line(&b, f);

@@ -119,10 +119,10 @@ static void lh_doc_free(struct lh_doc *d)
 static void lh_doc_times(struct lh_doc *d, const struct lh_entry *e, int64_t now_us)
 {
 	char ts[40], buf[96];
-	lh_time_format_rfc3339(e->ev->ts_us, ts, sizeof ts);
-	snprintf(buf, sizeof buf, "%s%s", ts, e->ev->ts_guessed ? " (received; none sent)" : "");
+	lh_time_format_rfc3339(e->ts_us, ts, sizeof ts);
+	snprintf(buf, sizeof buf, "%s%s", ts, e->ts_guessed ? " (received; none sent)" : "");
 	lh_doc_kv(d, "Time", buf, LH_ST_TIME);
-	if (e->ev->cat != LH_CAT_TOOL_CALL && e->ev->cat != LH_CAT_TOOL_RESULT)
+	if (e->cat != LH_CAT_TOOL_CALL && e->cat != LH_CAT_TOOL_RESULT)
 		return;
 	char dur[24];
 	if (e->state == LH_CALL_PENDING) {
@@ -166,8 +166,10 @@ static void lh_doc_raw(struct lh_doc *d, struct lh_hud *h, const char *title, co
 		char t[96];
 		snprintf(t, sizeof t, "%s (as parsed: the payload was not kept)", title);
 		lh_doc_title(d, t);
+		struct lh_event ev;
+		lh_entry_event(e, &ev);
 		lh_buf_reset(&b);
-		lh_event_to_json(e->ev, &b);
+		lh_event_to_json(&ev, &b);
 	}
 	lh_doc_text(d, lh_buf_str(&b), LH_ST_DIM, 2);
 	lh_buf_free(&b);
@@ -175,7 +177,9 @@ static void lh_doc_raw(struct lh_doc *d, struct lh_hud *h, const char *title, co
 
 static void lh_doc_build(struct lh_doc *d, struct lh_hud *h, const struct lh_entry *e)
 {
-	const struct lh_event *ev = e->ev;
+	struct lh_event whole;
+	struct lh_event *rest = lh_hud_event(h, e, &whole);
+	const struct lh_event *ev = &whole;
 	lh_doc_kv(d, "Run", ev->run_id, LH_ST_NORMAL);
 	lh_doc_kv(d, "Agent", ev->agent_id, LH_ST_AGENT);
 	lh_doc_kv(d, "Category", ev->category, LH_ST_NORMAL);
@@ -197,11 +201,12 @@ static void lh_doc_build(struct lh_doc *d, struct lh_hud *h, const struct lh_ent
 		lh_doc_args(d, ev->args);
 	if (ev->cat == LH_CAT_TOOL_CALL && e->peer) {
 		lh_doc_title(d, e->peer->error ? "Result (error)" : "Result");
-		lh_doc_text(d, e->peer->ev->message, e->peer->error ? LH_ST_ERROR : LH_ST_RESULT, 2);
+		lh_doc_text(d, lh_entry_message(e->peer), e->peer->error ? LH_ST_ERROR : LH_ST_RESULT, 2);
 	}
 	lh_doc_raw(d, h, "Raw event", e);
 	if (ev->cat == LH_CAT_TOOL_CALL && e->peer)
 		lh_doc_raw(d, h, "Raw result", e->peer);
+	lh_event_free(rest);
 }
 
 void lh_view_detail(struct lh_hud *h, const struct lh_rect *r, bool full)

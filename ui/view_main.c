@@ -236,7 +236,7 @@ static void lh_separator(int y, int x, int h, bool ascii)
 
 static int lh_item_height(const struct lh_entry *e)
 {
-	return e->ev->cat == LH_CAT_TOOL_CALL && e->state == LH_CALL_DONE ? 2 : 1;
+	return e->cat == LH_CAT_TOOL_CALL && e->state == LH_CALL_DONE ? 2 : 1;
 }
 
 /* The first item that, drawn from the top, puts item sel on the last rows. */

@@ -56,7 +56,7 @@ static const char *lh_app_newest_run(const struct lh_app *app)
 		return "unknown";
 	lh_store_get_counts(app->store, &c);
 	const struct lh_entry *e = c.entries ? lh_store_entry_at(app->store, c.entries - 1) : NULL;
-	return e ? e->ev->run_id : "unknown";
+	return e ? lh_run_id(e->run) : "unknown";
 }
 
 static void lh_app_state(void *ctx, const struct lh_source_status *st)

@@ -276,14 +276,32 @@ void lh_event_args_text(struct lh_buf *out, const char *args, size_t len)
 
 /* The few categories and metadata tags nearly every event carries, kept
  * once here instead of in each event. NULL for any other text. */
+static const char *const lh_tags[LH_EVENT_TAGS] = {
+	"TOOL_CALL", "TOOL_RESULT", "REASONING", "THOUGHT", "INFO", "IO_REQ", "IO_OK", "IO_ERR", "PLANNING",
+};
+
+unsigned lh_event_tag_code(const char *s)
+{
+	for (unsigned i = 0; i < LH_EVENT_TAGS; i++)
+		if (s == lh_tags[i] || strcmp(s, lh_tags[i]) == 0)
+			return i + 1;
+	return 0;
+}
+
+const char *lh_event_tag(unsigned code)
+{
+	return code >= 1 && code <= LH_EVENT_TAGS ? lh_tags[code - 1] : NULL;
+}
+
+/* The category or metadata text as one of lh_tags (every event that
+ * carries it then shares it), else NULL. */
 static const char *lh_common(int f, const char *text, size_t len)
 {
-	static const char *const categories[] = { "TOOL_CALL", "TOOL_RESULT", "REASONING", "THOUGHT", "INFO" };
-	static const char *const tags[] = { "IO_REQ", "IO_OK", "IO_ERR", "PLANNING", "INFO" };
-	const char *const *list = f == F_CATEGORY ? categories : f == F_METADATA ? tags : NULL;
-	for (size_t i = 0; list && i < 5; i++)
-		if (strlen(list[i]) == len && memcmp(list[i], text, len) == 0)
-			return list[i];
+	if (f != F_CATEGORY && f != F_METADATA)
+		return NULL;
+	for (size_t i = 0; i < LH_EVENT_TAGS; i++)
+		if (strlen(lh_tags[i]) == len && memcmp(lh_tags[i], text, len) == 0)
+			return lh_tags[i];
 	return NULL;
 }
 

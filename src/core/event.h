@@ -34,7 +34,6 @@ enum lh_reject {
 #define LH_EVENT_DEFAULT_MAX_BYTES (1024 * 1024)
 #define LH_ARGS_TEXT_MAX 4096
 #define LH_EVENT_RAW_NONE UINT64_MAX
-#define LH_EVENT_STORE_ROOM 96
 
 /* All strings live in the event's own allocation and are valid UTF-8 (not
  * yet sanitized for a terminal). Optional ones are NULL when absent. */
@@ -71,10 +70,6 @@ struct lh_event {
 	bool ts_guessed;       /* timestamp missing or unreadable */
 	bool agent_absent;
 	bool is_error;         /* metadata IO_ERR */
-	/* Where a store keeps its entry for the event, so that the two are
-	 * one allocation: a million events were two million. Only store.c
-	 * touches it (and checks its entry fits). */
-	_Alignas(8) unsigned char store_room[LH_EVENT_STORE_ROOM];
 };
 
 /* Parses one payload. On success returns LH_REJECT_NONE and *out is a new
@@ -99,6 +94,12 @@ enum lh_reject lh_event_parse_log_frame(const char *data, size_t len, const stru
 void lh_event_free(struct lh_event *ev);
 
 const char *lh_reject_name(enum lh_reject r);
+/* The category and metadata values nearly every event carries, numbered
+ * from 1 (LH_EVENT_TAGS of them): a store keeps the number, not the text.
+ * lh_event_tag_code returns 0 for any other text; lh_event_tag(0) is NULL. */
+#define LH_EVENT_TAGS 9
+unsigned lh_event_tag_code(const char *s);
+const char *lh_event_tag(unsigned code);
 const char *lh_category_name(enum lh_category c);
 
 /* Appends args (compact JSON text) as key=value pairs, strings decoded

@@ -93,10 +93,9 @@ void lh_format_agent(struct lh_buf *out, const char *agent_id, size_t max, unsig
 		out->data[i] = (char)toupper((unsigned char)out->data[i]);
 }
 
-static void lh_plain_result(struct lh_buf *out, const struct lh_entry *e, uint64_t prev_seq,
-			    unsigned flags)
+static void lh_plain_result(struct lh_buf *out, const struct lh_entry *e, const struct lh_event *ev,
+			    uint64_t prev_seq, unsigned flags)
 {
-	const struct lh_event *ev = e->ev;
 	const struct lh_marks *m = lh_format_marks(flags);
 	lh_buf_puts(out, m->result);
 	lh_buf_putc(out, ' ');
@@ -127,7 +126,9 @@ static void lh_plain_result(struct lh_buf *out, const struct lh_entry *e, uint64
 void lh_format_plain(struct lh_buf *out, const struct lh_entry *e, uint64_t prev_seq,
 		     unsigned flags)
 {
-	const struct lh_event *ev = e->ev;
+	struct lh_event whole;
+	lh_entry_event(e, &whole);
+	const struct lh_event *ev = &whole;
 	char clock[24];
 	lh_time_format_clock(ev->ts_us, clock, sizeof clock);
 	lh_buf_puts(out, clock);
@@ -150,7 +151,7 @@ void lh_format_plain(struct lh_buf *out, const struct lh_entry *e, uint64_t prev
 		lh_format_call(out, ev, LH_PLAIN_ARGS_MAX, flags);
 		break;
 	case LH_CAT_TOOL_RESULT:
-		lh_plain_result(out, e, prev_seq, flags);
+		lh_plain_result(out, e, ev, prev_seq, flags);
 		break;
 	default:
 		lh_format_agent(out, ev->agent_id, 40, flags);

@@ -20,6 +20,25 @@ void lh_ingest_reject(struct lh_ingest *in, enum lh_reject reason, const char *w
 		in->cb.reject(in->cb.ctx, reason, why ? why : "", count);
 }
 
+/* rest_in_raw: ev came from the payload kept as raw, which parses back to
+ * it (lh_store_add). */
+static const struct lh_entry *lh_ingest_take(struct lh_ingest *in, struct lh_event *ev, const char *data,
+					     size_t len, bool from_payload)
+{
+	if (in->cb.keep)
+		ev->raw_at = in->cb.keep(in->cb.ctx, data, len);
+	const struct lh_entry *e = NULL;
+	if (in->store) {
+		e = lh_store_add(in->store, ev, from_payload && ev->raw_at != LH_EVENT_RAW_NONE);
+		if (in->cb.entry)
+			in->cb.entry(in->cb.ctx, e, ev);
+	} else if (in->cb.event) {
+		in->cb.event(in->cb.ctx, ev);
+	}
+	lh_event_free(ev);
+	return e;
+}
+
 const struct lh_entry *lh_ingest_payload(struct lh_ingest *in, const char *data, size_t len, uint64_t pos)
 {
 	struct lh_event *ev;
@@ -33,21 +52,10 @@ const struct lh_entry *lh_ingest_payload(struct lh_ingest *in, const char *data,
 		return NULL;
 	}
 	ev->pos = pos;
-	return lh_ingest_event(in, ev, data, len);
+	return lh_ingest_take(in, ev, data, len, true);
 }
 
 const struct lh_entry *lh_ingest_event(struct lh_ingest *in, struct lh_event *ev, const char *data, size_t len)
 {
-	if (in->cb.keep)
-		ev->raw_at = in->cb.keep(in->cb.ctx, data, len);
-	if (!in->store) {
-		if (in->cb.event)
-			in->cb.event(in->cb.ctx, ev);
-		lh_event_free(ev);
-		return NULL;
-	}
-	const struct lh_entry *e = lh_store_add(in->store, ev);
-	if (in->cb.entry)
-		in->cb.entry(in->cb.ctx, e);
-	return e;
+	return lh_ingest_take(in, ev, data, len, false);
 }

@@ -12,8 +12,9 @@
 /* What ingest reports, and the first part of every mode's hooks (app.h):
  * ctx is the mode's, for every hook. */
 struct lh_ingest_callbacks {
-	/* An event entered the store (and was paired, if a result). */
-	void (*entry)(void *ctx, const struct lh_entry *e);
+	/* An event entered the store (and was paired, if a result); ev is
+	 * the whole event, valid only during the call. */
+	void (*entry)(void *ctx, const struct lh_entry *e, const struct lh_event *ev);
 	/* Without a store: an event, valid only during the call. */
 	void (*event)(void *ctx, const struct lh_event *ev);
 	/* A payload was refused and this reason is due to be reported:

@@ -1,7 +1,7 @@
 /* store: runs, agents, tools and the pairing of results with calls.
  *
  * Entries sit in a ring in arrival order (for eviction) and in their run's
- * timeline (a tail queue). Pending calls also sit in their agent's FIFO, and in
+ * timeline (a list). Pending calls also sit in their agent's FIFO, and in
  * the run's call_id map when they carry one, so pairing never scans. Agents,
  * tools and runs count the entries that use them and are freed with the
  * last, which keeps memory bounded by max_events whatever ids arrive. */
@@ -12,19 +12,65 @@
 #include "lib/ring.h"
 #include "lib/xalloc.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
 
-/* An entry with what only the store sees of it: its links and its tool.
- * The store hands out &slot->e and turns it back with lh_slot_of. It
- * lives in its event's store_room. */
-struct lh_slot {
+/* An entry with what only the store sees of it: its tool and the next
+ * entry of its run, then the event's other fields packed (lh_rec_pack).
+ * The store hands out &rec->e and turns it back with lh_rec_of. */
+struct lh_rec {
 	struct lh_entry e;
 	struct lh_tool *tool;
-	TAILQ_ENTRY(lh_slot) run_link, pend_link;
+	struct lh_rec *run_next;
+	uint16_t have;           /* LH_HAVE_* bits: what the tail holds, and flags */
+	unsigned char tags;      /* lh_event_tag codes: category | metadata << 4;
+				  * 0: that text is in the tail */
+	char tail[];
 };
-_Static_assert(sizeof(struct lh_slot) <= LH_EVENT_STORE_ROOM, "an entry fits its event's store_room");
+
+/* What a record's tail may hold, in this order: the numbers (8 bytes each,
+ * unaligned), then the strings, each ended by a NUL. The message is always
+ * there; a field that is absent, or that the record finds elsewhere (its
+ * tool's name, a common category), takes no room. */
+enum {
+	LH_HAVE_POS = 1 << 0,
+	LH_HAVE_RECV = 1 << 1,     /* only when ts_us is after it (a producer's
+				    * clock ahead of ours): the one time it is read */
+	LH_HAVE_DURATION = 1 << 2, /* lh_event.duration_ms when sent */
+	LH_HAVE_CALL_ID = 1 << 3,
+	LH_HAVE_ARGS_TEXT = 1 << 4,
+	LH_HAVE_TOOL = 1 << 5,     /* tool_name, when not its tool's name */
+	LH_HAVE_CATEGORY = 1 << 6,
+	LH_HAVE_METADATA = 1 << 7,
+	LH_HAVE_ARGS = 1 << 8,
+	LH_HAVE_EXTRA = 1 << 9,
+	LH_REC_AGENT_ABSENT = 1 << 14, /* flags of the event, not of the tail */
+	LH_REC_IS_ERROR = 1 << 15,
+};
+_Static_assert(LH_EVENT_TAGS < 16, "a tag code fits four bits");
+#define LH_TAIL_NUMBERS 3
+
+/* Records are carved in arrival order from chunks of this size (or one
+ * record's size, when bigger) and evicted in the same order, so a chunk is
+ * freed when its last record goes: no allocation of its own per event, and
+ * a walk over the timeline reads memory in order. */
+#define LH_CHUNK_BYTES (256 * 1024 - 64)
+
+struct lh_chunk {
+	struct lh_chunk *next;
+	size_t used, cap, live;
+	_Alignas(max_align_t) char data[];
+};
+
+/* A call waiting for its result, in its agent's FIFO; its call_id and
+ * tool_name point into the record. */
+struct lh_pend {
+	struct lh_rec *x;
+	const char *call_id, *tool_name;
+	TAILQ_ENTRY(lh_pend) link;
+};
 
 struct lh_tool {
 	uint64_t order;          /* in its run's tools */
@@ -39,7 +85,7 @@ struct lh_agent {
 	uint64_t order;          /* in its run's agents */
 	char *id;
 	struct lh_agent_stats st;
-	TAILQ_HEAD(, lh_slot) pending; /* oldest first */
+	TAILQ_HEAD(, lh_pend) pending; /* oldest first */
 	size_t refs;
 };
 
@@ -62,7 +108,7 @@ struct lh_run {
 	char *id;
 	struct lh_map *agent_map, *tool_map, *call_map;
 	struct lh_vec agents, tools;
-	TAILQ_HEAD(, lh_slot) timeline;
+	struct lh_rec *first, *last; /* its timeline, linked by run_next */
 	size_t nentries;
 	uint64_t gone_pending;   /* calls without call_id evicted while pending */
 	int64_t last_activity_us;
@@ -74,7 +120,8 @@ struct lh_run {
 #define LH_GONE_CALLS 4096
 
 struct lh_store {
-	struct lh_slot **ring;
+	struct lh_rec **ring;
+	struct lh_chunk *oldest, *newest;
 	size_t max, head, count; /* head: index of the oldest */
 	uint64_t next_seq;
 	struct lh_map *run_map;
@@ -86,17 +133,17 @@ struct lh_store {
 
 /* The entries, runs and agents the store hands out are const to others,
  * not to itself: these are the only places it says so. */
-static struct lh_slot *lh_slot_of(const struct lh_entry *e)
+static struct lh_rec *lh_rec_of(const struct lh_entry *e)
 {
-	return (struct lh_slot *)e;
+	return (struct lh_rec *)e;
 }
 
-static struct lh_run *lh_run_of(const struct lh_slot *x)
+static struct lh_run *lh_run_of(const struct lh_rec *x)
 {
 	return (struct lh_run *)x->e.run;
 }
 
-static struct lh_agent *lh_agent_of(const struct lh_slot *x)
+static struct lh_agent *lh_agent_of(const struct lh_rec *x)
 {
 	return (struct lh_agent *)x->e.agent;
 }
@@ -160,7 +207,6 @@ static struct lh_run *lh_run_get(struct lh_store *s, const char *id)
 	if (r)
 		return r;
 	r = lh_xcalloc(1, sizeof *r);
-	TAILQ_INIT(&r->timeline);
 	lh_vec_init(&r->agents);
 	lh_vec_init(&r->tools);
 	r->id = lh_xstrdup(id);
@@ -236,27 +282,202 @@ static void lh_tool_put(struct lh_run *r, struct lh_tool *t)
 	free(t);
 }
 
+/* ---- records: carved from chunks, packed, read back ---- */
+
+static void *lh_chunk_carve(struct lh_store *s, size_t size)
+{
+	size = (size + 7) & ~(size_t)7;
+	struct lh_chunk *c = s->newest;
+	if (!c || c->cap - c->used < size) {
+		size_t cap = size > LH_CHUNK_BYTES ? size : LH_CHUNK_BYTES;
+		c = lh_xmalloc(sizeof *c + cap);
+		*c = (struct lh_chunk){ .cap = cap };
+		if (s->newest)
+			s->newest->next = c;
+		else
+			s->oldest = c;
+		s->newest = c;
+	}
+	void *p = c->data + c->used;
+	c->used += size;
+	c->live++;
+	return p;
+}
+
+/* The oldest record is in the oldest chunk: eviction follows arrival. */
+static void lh_chunk_release_oldest(struct lh_store *s)
+{
+	struct lh_chunk *c = s->oldest;
+	if (--c->live)
+		return;
+	if (c == s->newest) {
+		c->used = 0;
+		return;
+	}
+	s->oldest = c->next;
+	free(c);
+}
+
+/* The tail's fields in order, for lh_rec_pack and lh_rec_read alike. */
+struct lh_tail {
+	int64_t num[LH_TAIL_NUMBERS];     /* pos, recv_us, duration_ms */
+	const char *str[8];               /* message, call_id, args_text, tool_name,
+					   * category, metadata, args, extra */
+};
+#define LH_HAVE_FIRST_STR LH_HAVE_CALL_ID
+
+static void lh_tail_of(const struct lh_event *ev, struct lh_tail *t)
+{
+	*t = (struct lh_tail){
+		.num = { (int64_t)ev->pos, ev->recv_us, ev->duration_ms },
+		.str = { ev->message, ev->call_id, ev->args_text, ev->tool_name, ev->category,
+			 ev->metadata, ev->args, ev->extra },
+	};
+}
+
+static uint16_t lh_rec_have(const struct lh_event *ev, const struct lh_tool *tool, bool rest_in_raw)
+{
+	uint16_t have = 0;
+	have |= ev->pos ? LH_HAVE_POS : 0;
+	have |= ev->ts_us > ev->recv_us ? LH_HAVE_RECV : 0;
+	have |= ev->duration_ms >= 0 ? LH_HAVE_DURATION : 0;
+	have |= ev->call_id ? LH_HAVE_CALL_ID : 0;
+	have |= ev->args_text ? LH_HAVE_ARGS_TEXT : 0;
+	have |= ev->tool_name && !(tool && strcmp(tool->name, ev->tool_name) == 0) ? LH_HAVE_TOOL : 0;
+	have |= !lh_event_tag_code(ev->category) ? LH_HAVE_CATEGORY : 0;
+	have |= !lh_event_tag_code(ev->metadata) ? LH_HAVE_METADATA : 0;
+	have |= ev->args && !rest_in_raw ? LH_HAVE_ARGS : 0;
+	have |= ev->extra && !rest_in_raw ? LH_HAVE_EXTRA : 0;
+	have |= ev->agent_absent ? LH_REC_AGENT_ABSENT : 0;
+	have |= ev->is_error ? LH_REC_IS_ERROR : 0;
+	return have;
+}
+
+static struct lh_rec *lh_rec_pack(struct lh_store *s, const struct lh_event *ev, struct lh_tool *tool,
+				  bool rest_in_raw)
+{
+	uint16_t have = lh_rec_have(ev, tool, rest_in_raw);
+	struct lh_tail t;
+	lh_tail_of(ev, &t);
+	size_t lens[8], size = offsetof(struct lh_rec, tail);
+	for (int i = 0; i < LH_TAIL_NUMBERS; i++)
+		size += have & (1u << i) ? sizeof(int64_t) : 0;
+	for (int i = 0; i < 8; i++) {
+		bool kept = i == 0 || (have & (LH_HAVE_FIRST_STR << (i - 1)));
+		lens[i] = kept ? strlen(t.str[i]) + 1 : 0;
+		size += lens[i];
+	}
+	struct lh_rec *x = lh_chunk_carve(s, size);
+	memset(x, 0, offsetof(struct lh_rec, tail));
+	x->tool = tool;
+	x->have = have;
+	x->tags = (unsigned char)(lh_event_tag_code(ev->category) | lh_event_tag_code(ev->metadata) << 4);
+	char *p = x->tail;
+	for (int i = 0; i < LH_TAIL_NUMBERS; i++) {
+		if (have & (1u << i)) {
+			memcpy(p, &t.num[i], sizeof t.num[i]);
+			p += sizeof t.num[i];
+		}
+	}
+	for (int i = 0; i < 8; i++) {
+		if (lens[i])
+			memcpy(p, t.str[i], lens[i]);
+		p += lens[i];
+	}
+	x->e.ts_us = ev->ts_us;
+	x->e.raw_at = ev->raw_at;
+	x->e.raw_len = (uint32_t)ev->raw_len;
+	x->e.cat = (unsigned char)ev->cat;
+	x->e.ts_guessed = ev->ts_guessed;
+	x->e.rest_in_raw = rest_in_raw;
+	return x;
+}
+
+/* The tail read back: absent numbers as lh_event has them when absent. */
+static void lh_rec_read(const struct lh_rec *x, struct lh_tail *t)
+{
+	const char *p = x->tail;
+	int64_t absent[LH_TAIL_NUMBERS] = { 0, x->e.ts_us, -1 };
+	for (int i = 0; i < LH_TAIL_NUMBERS; i++) {
+		t->num[i] = absent[i];
+		if (x->have & (1u << i)) {
+			memcpy(&t->num[i], p, sizeof t->num[i]);
+			p += sizeof t->num[i];
+		}
+	}
+	for (int i = 0; i < 8; i++) {
+		t->str[i] = NULL;
+		if (i == 0 || (x->have & (LH_HAVE_FIRST_STR << (i - 1)))) {
+			t->str[i] = p;
+			p += strlen(p) + 1;
+		}
+	}
+}
+
+void lh_entry_event(const struct lh_entry *e, struct lh_event *out)
+{
+	const struct lh_rec *x = (const struct lh_rec *)e;
+	struct lh_tail t;
+	lh_rec_read(x, &t);
+	*out = (struct lh_event){
+		.run_id = lh_run_of(x)->id,
+		.agent_id = lh_agent_of(x)->id,
+		.category = t.str[4] ? t.str[4] : lh_event_tag(x->tags & 15),
+		.message = t.str[0],
+		.metadata = t.str[5] ? t.str[5] : lh_event_tag(x->tags >> 4),
+		.tool_name = t.str[3] ? t.str[3] : x->tool ? x->tool->name : NULL,
+		.call_id = t.str[1],
+		.args = t.str[6],
+		.args_text = t.str[2],
+		.extra = t.str[7],
+		.raw_len = e->raw_len,
+		.raw_at = e->raw_at,
+		.pos = (uint64_t)t.num[0],
+		.ts_us = e->ts_us,
+		.recv_us = t.num[1],
+		.duration_ms = t.num[2],
+		.cat = (enum lh_category)e->cat,
+		.ts_guessed = e->ts_guessed,
+		.agent_absent = x->have & LH_REC_AGENT_ABSENT,
+		.is_error = x->have & LH_REC_IS_ERROR,
+	};
+}
+
+const char *lh_entry_message(const struct lh_entry *e)
+{
+	const struct lh_rec *x = (const struct lh_rec *)e;
+	const char *p = x->tail;
+	for (int i = 0; i < LH_TAIL_NUMBERS; i++)
+		p += x->have & (1u << i) ? sizeof(int64_t) : 0;
+	return p;
+}
+
 /* ---- pending calls ---- */
 
-static void lh_pending_push(struct lh_run *r, struct lh_agent *a, struct lh_slot *x)
+static void lh_pending_push(struct lh_run *r, struct lh_agent *a, struct lh_rec *x)
 {
+	struct lh_event ev;
+	lh_entry_event(&x->e, &ev);
+	struct lh_pend *p = lh_xmalloc(sizeof *p);
+	*p = (struct lh_pend){ .x = x, .call_id = ev.call_id, .tool_name = ev.tool_name };
 	x->e.state = LH_CALL_PENDING;
-	TAILQ_INSERT_TAIL(&a->pending, x, pend_link);
+	TAILQ_INSERT_TAIL(&a->pending, p, link);
 	a->st.pending++;
 	if (x->tool)
 		x->tool->pending++;
-	if (x->e.ev->call_id && !lh_map_get(r->call_map, x->e.ev->call_id))
-		lh_map_put(r->call_map, x->e.ev->call_id, x);
+	if (p->call_id && !lh_map_get(r->call_map, p->call_id))
+		lh_map_put(r->call_map, p->call_id, p);
 }
 
-static void lh_pending_remove(struct lh_run *r, struct lh_agent *a, struct lh_slot *x)
+static void lh_pending_remove(struct lh_run *r, struct lh_agent *a, struct lh_pend *p)
 {
-	TAILQ_REMOVE(&a->pending, x, pend_link);
+	TAILQ_REMOVE(&a->pending, p, link);
 	a->st.pending--;
-	if (x->tool)
-		x->tool->pending--;
-	if (x->e.ev->call_id && lh_map_get(r->call_map, x->e.ev->call_id) == x)
-		lh_map_del(r->call_map, x->e.ev->call_id);
+	if (p->x->tool)
+		p->x->tool->pending--;
+	if (p->call_id && lh_map_get(r->call_map, p->call_id) == p)
+		lh_map_del(r->call_map, p->call_id);
+	free(p);
 }
 
 static bool lh_ids_compatible(const char *a, const char *b)
@@ -266,20 +487,19 @@ static bool lh_ids_compatible(const char *a, const char *b)
 
 /* PROTOCOL.md section 1: call_id decides when both carry one; otherwise the
  * oldest pending call of the same agent and tool, else of the same agent. */
-static struct lh_slot *lh_find_call(struct lh_run *r, struct lh_agent *a, const struct lh_event *res)
+static struct lh_pend *lh_find_call(struct lh_run *r, struct lh_agent *a, const struct lh_event *res)
 {
 	if (res->call_id) {
-		struct lh_slot *c = lh_map_get(r->call_map, res->call_id);
+		struct lh_pend *c = lh_map_get(r->call_map, res->call_id);
 		if (c)
 			return c;
 	}
-	struct lh_slot *any = NULL;
-	struct lh_slot *c;
-	TAILQ_FOREACH(c, &a->pending, pend_link) {
-		const struct lh_event *ev = c->e.ev;
-		if (!lh_ids_compatible(ev->call_id, res->call_id))
+	struct lh_pend *any = NULL;
+	struct lh_pend *c;
+	TAILQ_FOREACH(c, &a->pending, link) {
+		if (!lh_ids_compatible(c->call_id, res->call_id))
 			continue;
-		if (!res->tool_name || (ev->tool_name && strcmp(ev->tool_name, res->tool_name) == 0))
+		if (!res->tool_name || (c->tool_name && strcmp(c->tool_name, res->tool_name) == 0))
 			return c;
 		if (!any)
 			any = c;
@@ -287,16 +507,17 @@ static struct lh_slot *lh_find_call(struct lh_run *r, struct lh_agent *a, const 
 	return any;
 }
 
-static void lh_pair(struct lh_run *r, struct lh_slot *call, struct lh_slot *res)
+static void lh_pair(struct lh_run *r, struct lh_pend *p, struct lh_rec *res, const struct lh_event *res_ev)
 {
+	struct lh_rec *call = p->x;
 	struct lh_agent *a = lh_agent_of(call);
-	int64_t d = res->e.ev->duration_ms;
+	int64_t d = res_ev->duration_ms;
 	if (d < 0) {
-		d = (res->e.ev->ts_us - call->e.ev->ts_us) / 1000;
+		d = (res->e.ts_us - call->e.ts_us) / 1000;
 		if (d < 0)
 			d = 0; /* clocks of two producers disagree; never show negative */
 	}
-	lh_pending_remove(r, a, call);
+	lh_pending_remove(r, a, p);
 	call->e.state = res->e.state = LH_CALL_DONE;
 	call->e.peer = &res->e;
 	res->e.peer = &call->e;
@@ -312,7 +533,8 @@ static void lh_pair(struct lh_run *r, struct lh_slot *call, struct lh_slot *res)
 
 static bool lh_gone_take(struct lh_store *s, struct lh_run *r, const struct lh_event *res);
 
-static void lh_on_result(struct lh_store *s, struct lh_run *r, struct lh_agent *a, struct lh_slot *x)
+static void lh_on_result(struct lh_store *s, struct lh_run *r, struct lh_agent *a, struct lh_rec *x,
+			 const struct lh_event *ev)
 {
 	a->st.results++;
 	if (x->e.error) {
@@ -322,13 +544,13 @@ static void lh_on_result(struct lh_store *s, struct lh_run *r, struct lh_agent *
 	}
 	/* A call_id match may be another agent's call: lh_pair charges the
 	 * duration to the agent that made the call. */
-	struct lh_slot *call = lh_find_call(r, a, x->e.ev);
+	struct lh_pend *call = lh_find_call(r, a, ev);
 	if (call) {
-		lh_pair(r, call, x);
+		lh_pair(r, call, x, ev);
 	} else {
 		x->e.state = LH_CALL_ORPHAN;
-		x->e.duration_ms = x->e.ev->duration_ms;
-		x->e.call_evicted = lh_gone_take(s, r, x->e.ev);
+		x->e.duration_ms = ev->duration_ms;
+		x->e.call_evicted = lh_gone_take(s, r, ev);
 		if (!x->e.call_evicted)
 			a->st.orphans++;
 	}
@@ -378,9 +600,20 @@ static bool lh_gone_take(struct lh_store *s, struct lh_run *r, const struct lh_e
 
 /* ---- adding and evicting ---- */
 
+/* A pending call being evicted is the oldest of all, so the oldest of its
+ * agent's pending calls too: found at the head. */
+static struct lh_pend *lh_pending_of(struct lh_agent *a, const struct lh_rec *x)
+{
+	struct lh_pend *p;
+	TAILQ_FOREACH(p, &a->pending, link)
+		if (p->x == x)
+			break;
+	return p;
+}
+
 static void lh_evict_oldest(struct lh_store *s)
 {
-	struct lh_slot *x = s->ring[s->head];
+	struct lh_rec *x = s->ring[s->head];
 	s->ring[s->head] = NULL;
 	s->head = (s->head + 1) % s->max;
 	s->count--;
@@ -389,21 +622,25 @@ static void lh_evict_oldest(struct lh_store *s)
 	struct lh_run *r = lh_run_of(x);
 	struct lh_agent *a = lh_agent_of(x);
 	if (x->e.state == LH_CALL_PENDING) {
-		lh_pending_remove(r, a, x);
-		lh_gone_add(s, r, x->e.ev);
+		struct lh_event ev;
+		lh_entry_event(&x->e, &ev);
+		lh_gone_add(s, r, &ev);
+		lh_pending_remove(r, a, lh_pending_of(a, x));
 		s->counts.evicted_pending++;
 	}
 	if (x->e.peer) {
-		struct lh_slot *peer = lh_slot_of(x->e.peer);
+		struct lh_rec *peer = lh_rec_of(x->e.peer);
 		peer->e.peer = NULL;
-		peer->e.call_evicted = x->e.ev->cat == LH_CAT_TOOL_CALL;
+		peer->e.call_evicted = x->e.cat == LH_CAT_TOOL_CALL;
 	}
-	TAILQ_REMOVE(&r->timeline, x, run_link);
+	r->first = x->run_next; /* the run's oldest, as x is the store's */
+	if (!r->first)
+		r->last = NULL;
 	a->st.events--;
 	if (x->tool)
 		lh_tool_put(r, x->tool);
 	lh_agent_put(r, a);
-	lh_event_free((struct lh_event *)x->e.ev); /* the store's since lh_store_add; x with it */
+	lh_chunk_release_oldest(s);
 	if (--r->nentries == 0) {
 		lh_map_del(s->run_map, r->id);
 		lh_vec_remove(&s->runs, r->order);
@@ -411,25 +648,28 @@ static void lh_evict_oldest(struct lh_store *s)
 	}
 }
 
-const struct lh_entry *lh_store_add(struct lh_store *s, struct lh_event *ev)
+const struct lh_entry *lh_store_add(struct lh_store *s, const struct lh_event *ev, bool rest_in_raw)
 {
 	if (s->count == s->max)
 		lh_evict_oldest(s);
 
 	struct lh_run *r = lh_run_get(s, ev->run_id);
 	struct lh_agent *a = lh_agent_get(r, ev->agent_id);
-	struct lh_slot *x = (struct lh_slot *)ev->store_room;
-	memset(x, 0, sizeof *x);
-	x->e.ev = ev;
+	struct lh_tool *tool = NULL;
+	if ((ev->cat == LH_CAT_TOOL_CALL || ev->cat == LH_CAT_TOOL_RESULT) && ev->tool_name)
+		tool = lh_tool_get(r, ev->tool_name);
+	struct lh_rec *x = lh_rec_pack(s, ev, tool, rest_in_raw);
 	x->e.seq = s->next_seq++;
 	x->e.run = r;
 	x->e.agent = a;
 	x->e.duration_ms = -1;
 	x->e.error = ev->is_error;
-	if ((ev->cat == LH_CAT_TOOL_CALL || ev->cat == LH_CAT_TOOL_RESULT) && ev->tool_name)
-		x->tool = lh_tool_get(r, ev->tool_name);
 
-	TAILQ_INSERT_TAIL(&r->timeline, x, run_link);
+	if (r->last)
+		r->last->run_next = x;
+	else
+		r->first = x;
+	r->last = x;
 	r->nentries++;
 	if (ev->recv_us > r->last_activity_us)
 		r->last_activity_us = ev->recv_us;
@@ -441,7 +681,7 @@ const struct lh_entry *lh_store_add(struct lh_store *s, struct lh_event *ev)
 			x->tool->calls++;
 		lh_pending_push(r, a, x);
 	} else if (ev->cat == LH_CAT_TOOL_RESULT) {
-		lh_on_result(s, r, a, x);
+		lh_on_result(s, r, a, x, ev);
 	}
 
 	s->ring[(s->head + s->count) % s->max] = x;
@@ -457,6 +697,7 @@ void lh_store_free(struct lh_store *s)
 	while (s->count)
 		lh_evict_oldest(s);
 	free(s->ring);
+	free(s->oldest);
 	lh_ring_free(&s->runs.q);
 	lh_map_free(s->run_map);
 	while (s->gone.n)
@@ -496,17 +737,17 @@ const struct lh_run *lh_store_find_run(const struct lh_store *s, const char *run
 }
 
 const char *lh_run_id(const struct lh_run *r) { return r->id; }
+const char *lh_agent_id(const struct lh_agent *a) { return a->id; }
 size_t lh_run_entry_count(const struct lh_run *r) { return r->nentries; }
 int64_t lh_run_last_activity_us(const struct lh_run *r) { return r->last_activity_us; }
 const struct lh_entry *lh_run_first(const struct lh_run *r)
 {
-	const struct lh_slot *x = TAILQ_FIRST(&r->timeline);
-	return x ? &x->e : NULL;
+	return r->first ? &r->first->e : NULL;
 }
 
 const struct lh_entry *lh_entry_next(const struct lh_entry *e)
 {
-	const struct lh_slot *x = TAILQ_NEXT(lh_slot_of(e), run_link);
+	const struct lh_rec *x = lh_rec_of(e)->run_next;
 	return x ? &x->e : NULL;
 }
 size_t lh_run_agent_count(const struct lh_run *r) { return lh_vec_count(&r->agents); }

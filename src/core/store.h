@@ -26,20 +26,27 @@ enum lh_call_state {
 	LH_CALL_ORPHAN,  /* a result that found no call */
 };
 
-/* One event in the store. Read-only outside store.c; valid until evicted. */
+/* One event in the store. Read-only outside store.c; valid until evicted.
+ * The event's texts sit packed after it: lh_entry_event reads them out. */
 struct lh_entry {
-	const struct lh_event *ev;
 	uint64_t seq;                 /* arrival number, from 1, across all runs */
 	const struct lh_run *run;
 	const struct lh_agent *agent;
 	const struct lh_entry *peer;  /* call <-> result; NULL once evicted */
+	int64_t ts_us;                /* lh_event.ts_us */
 	int64_t duration_ms;          /* calls and results once paired */
-	enum lh_call_state state;
-	bool error;                   /* IO_ERR result, or a call it answered */
-	bool call_evicted;            /* a result whose call was evicted (before
+	uint64_t raw_at;              /* lh_event.raw_at */
+	uint32_t raw_len;             /* lh_event.raw_len */
+	unsigned char state;          /* enum lh_call_state */
+	unsigned char cat;            /* enum lh_category */
+	bool error : 1;               /* IO_ERR result, or a call it answered */
+	bool call_evicted : 1;        /* a result whose call was evicted (before
 				       * or after pairing), not an orphan */
+	bool ts_guessed : 1;          /* lh_event.ts_guessed */
+	/* Its args and unknown fields were not kept: they are in the raw
+	 * payload (lh_store_add). */
+	bool rest_in_raw : 1;
 };
-
 struct lh_agent_stats {
 	const char *id;
 	uint64_t events, calls, results, errors, pending, orphans;
@@ -64,9 +71,21 @@ struct lh_store_counts {
 struct lh_store *lh_store_new(size_t max_events);
 void lh_store_free(struct lh_store *s);
 
-/* Takes ownership of ev (freed on eviction or with the store) and returns
- * its entry, paired when it is a result. */
-const struct lh_entry *lh_store_add(struct lh_store *s, struct lh_event *ev);
+/* Keeps a copy of ev and returns its entry, paired when it is a result.
+ * rest_in_raw: ev's raw payload is kept and parses back to ev, so the
+ * store leaves out its args and unknown fields (read them back from the
+ * payload when they are needed); memory per event is what bounds a store
+ * of a million. */
+const struct lh_entry *lh_store_add(struct lh_store *s, const struct lh_event *ev, bool rest_in_raw);
+
+/* Fills *out with the entry's event, its strings valid while the entry
+ * is: everything lh_store_add was given but forward, args and extra when
+ * rest_in_raw left them out, and recv_us when it was not before ts_us
+ * (then it reads as ts_us: it is kept for the one use, a producer's clock
+ * ahead of ours). */
+void lh_entry_event(const struct lh_entry *e, struct lh_event *out);
+/* The event's message, without the rest. */
+const char *lh_entry_message(const struct lh_entry *e);
 
 void lh_store_get_counts(const struct lh_store *s, struct lh_store_counts *out);
 /* Entries in arrival order across runs: i = 0 is the oldest kept. */
@@ -78,6 +97,7 @@ const struct lh_run *lh_store_run_at(const struct lh_store *s, size_t i);
 const struct lh_run *lh_store_find_run(const struct lh_store *s, const char *run_id);
 
 const char *lh_run_id(const struct lh_run *r);
+const char *lh_agent_id(const struct lh_agent *a);
 size_t lh_run_entry_count(const struct lh_run *r);
 int64_t lh_run_last_activity_us(const struct lh_run *r);
 /* The run's timeline, oldest first; walk with lh_entry_next. */

@@ -32,21 +32,21 @@ struct lh_watch {
 	uint64_t out_dropped;
 };
 
-static void lh_watch_entry(void *ctx, const struct lh_entry *e)
+static void lh_watch_entry(void *ctx, const struct lh_entry *e, const struct lh_event *ev)
 {
 	struct lh_watch *w = ctx;
 	lh_buf_reset(&w->line);
 	if (w->json) {
-		lh_event_to_json(e->ev, &w->line);
+		lh_event_to_json(ev, &w->line);
 	} else {
-		if (!w->prev_run || strcmp(w->prev_run, e->ev->run_id) != 0) {
+		if (!w->prev_run || strcmp(w->prev_run, ev->run_id) != 0) {
 			lh_buf_puts(&w->line, "== run ");
-			lh_format_text(&w->line, e->ev->run_id, 80, w->fmt);
+			lh_format_text(&w->line, ev->run_id, 80, w->fmt);
 			lh_buf_puts(&w->line, " ==");
 			lh_out_line(w->out, w->line.data, w->line.len);
 			lh_buf_reset(&w->line);
 			free(w->prev_run);
-			w->prev_run = lh_xstrdup(e->ev->run_id);
+			w->prev_run = lh_xstrdup(ev->run_id);
 			w->prev_seq = 0;
 		}
 		lh_format_plain(&w->line, e, w->prev_seq, w->fmt);

@@ -22,7 +22,17 @@ static void lh_fuzz_outputs(struct lh_store *store, struct lh_event *ev)
 	lh_buf_reset(&b);
 	lh_frame_gap(&b, ev->run_id, 1, 2, "epoch-1", "slow_client");
 	lh_fuzz_check_json(b.data, b.len);
-	const struct lh_entry *e = lh_store_add(store, ev);
+	const struct lh_entry *e = lh_store_add(store, ev, false);
+	/* The store's packed copy reads back as the event it was given. */
+	struct lh_event kept;
+	lh_entry_event(e, &kept);
+	struct lh_buf k = LH_BUF_INIT;
+	lh_buf_reset(&b);
+	lh_event_to_json(ev, &b);
+	lh_event_to_json(&kept, &k);
+	if (k.len != b.len || memcmp(k.data, b.data, b.len) != 0)
+		abort();
+	lh_buf_free(&k);
 	for (unsigned flags = 0; flags <= LH_FMT_ASCII; flags++) {
 		lh_buf_reset(&b);
 		lh_format_plain(&b, e, 0, flags);
@@ -32,6 +42,7 @@ static void lh_fuzz_outputs(struct lh_store *store, struct lh_event *ev)
 		lh_fuzz_check_terminal(lh_buf_str(&b), b.len);
 	}
 	lh_buf_free(&b);
+	lh_event_free(ev);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -108,6 +108,7 @@ check "Y says so" wait_screen op 'copied raw payload ('
 # ---- the payload as it arrived, and wrapping ----
 keys op Enter
 check "the detail's raw event keeps +02:00" wait_screen op '12:30:45.000+02:00'
+check "the detail's args, read back from the payload kept on disk" screen_has op '"query": "RARO docs",'
 check "long JSON wraps between tokens" screen_has_re op '^  \{"query":"RARO docs","n":5\},"message"'
 keys op w
 check "w: no wrapping, lines cut at the edge" wait_screen op 'w: wrap'

@@ -35,7 +35,9 @@ static const struct lh_entry *add(struct lh_store *s, const char *run, const cha
 	if (lh_event_parse(b.data, b.len, 1 << 20, ts, &ev, NULL) != LH_REJECT_NONE)
 		abort();
 	lh_buf_free(&b);
-	return lh_store_add(s, ev);
+	const struct lh_entry *e = lh_store_add(s, ev, false);
+	lh_event_free(ev);
+	return e;
 }
 
 #define CALL(s, agent, tool, ts) add(s, "r1", agent, "TOOL_CALL", tool, ts, -1, NULL, NULL)
@@ -205,6 +207,95 @@ static void test_tool_cap(void)
 	lh_store_free(s);
 }
 
+static const struct lh_entry *add_json(struct lh_store *s, const char *json, int64_t recv_us, bool rest_in_raw)
+{
+	struct lh_event *ev = NULL;
+	if (lh_event_parse(json, strlen(json), 1 << 20, recv_us, &ev, NULL) != LH_REJECT_NONE)
+		abort();
+	ev->pos = 77;
+	const struct lh_entry *e = lh_store_add(s, ev, rest_in_raw);
+	lh_event_free(ev);
+	return e;
+}
+
+/* What the store keeps of an event reads back as the event it was given,
+ * the uncommon fields too; with rest_in_raw, args and unknown fields are
+ * left to the raw payload. */
+static void test_packed_event(void)
+{
+	struct lh_store *s = lh_store_new(10);
+	const char *odd = "{\"run_id\":\"r\",\"category\":\"custom\",\"metadata\":\"WEIRD\","
+			  "\"message\":\"hello\",\"tool_name\":\"tz\",\"call_id\":\"c9\","
+			  "\"args\":{\"q\":\"x\"},\"duration_ms\":12,\"colour\":\"red\","
+			  "\"timestamp\":\"2099-01-01T00:00:00Z\"}";
+	struct lh_event ev;
+	lh_entry_event(add_json(s, odd, now_us, false), &ev);
+	is_str(ev.run_id, "r", "run kept");
+	is_str(ev.agent_id, "SYSTEM", "absent agent reads as SYSTEM");
+	ok(ev.agent_absent && !ev.is_error, "and as absent");
+	is_str(ev.category, "custom", "an uncommon category kept as sent");
+	is_int(ev.cat, LH_CAT_INFO, "and read as INFO");
+	is_str(ev.metadata, "WEIRD", "an uncommon metadata kept");
+	is_str(ev.message, "hello", "message kept");
+	is_str(ev.tool_name, "tz", "a tool name outside a call kept");
+	is_str(ev.call_id, "c9", "call id kept");
+	is_str(ev.args, "{\"q\":\"x\"}", "args kept");
+	is_str(ev.args_text, "q=\"x\"", "args text kept");
+	is_str(ev.extra, "{\"colour\":\"red\"}", "unknown fields kept");
+	is_int(ev.duration_ms, 12, "sent duration kept");
+	is_int(ev.recv_us, now_us, "receive time kept when the timestamp is another");
+	ok(ev.ts_us > now_us && !ev.ts_guessed, "the future timestamp kept");
+	is_int(ev.pos, 77, "stream position kept");
+
+	lh_entry_event(add_json(s, odd, now_us, true), &ev);
+	ok(!ev.args && !ev.extra, "rest_in_raw leaves out args and unknown fields");
+	is_str(ev.args_text, "q=\"x\"", "but keeps what displays and search read");
+
+	const char *plain = "{\"run_id\":\"r\",\"agent_id\":\"a\",\"category\":\"TOOL_CALL\","
+			    "\"metadata\":\"IO_REQ\",\"tool_name\":\"web\"}";
+	const struct lh_entry *e = add_json(s, plain, now_us, false);
+	lh_entry_event(e, &ev);
+	is_str(ev.category, "TOOL_CALL", "a common category read back");
+	ok(!ev.agent_absent, "a sent agent is not absent");
+	is_str(ev.metadata, "IO_REQ", "a common metadata read back");
+	is_str(ev.tool_name, "web", "a call's tool read from its tool");
+	is_str(ev.message, "", "an absent message reads empty");
+	ok(!ev.call_id && !ev.args && !ev.args_text && !ev.extra, "absent fields read NULL");
+	is_int(ev.duration_ms, -1, "no duration sent");
+	is_int(ev.recv_us, ev.ts_us, "a guessed time is the receive time");
+	ok(ev.ts_guessed, "and says so");
+	lh_entry_event(add_json(s, "{\"run_id\":\"r\",\"timestamp\":\"2026-01-08T10:30:40Z\"}", now_us, false), &ev);
+	is_int(ev.recv_us, ev.ts_us, "a receive time after the event's time reads as the event's");
+	is_str(lh_entry_message(e), "", "lh_entry_message agrees");
+	lh_store_free(s);
+}
+
+/* Records of every size come and go in arrival order through chunks: a
+ * message bigger than a chunk, thousands of small ones, each read back
+ * intact while kept (ASan checks that nothing freed is read). */
+static void test_packed_eviction(void)
+{
+	struct lh_store *s = lh_store_new(50);
+	struct lh_buf big = LH_BUF_INIT, json = LH_BUF_INIT;
+	for (int i = 0; i < 300 * 1024; i++)
+		lh_buf_putc(&big, (char)('a' + i % 26));
+	int bad = 0;
+	for (int i = 0; i < 20000; i++) {
+		lh_buf_reset(&json);
+		lh_buf_printf(&json, "{\"run_id\":\"r%d\",\"message\":\"%d %s\"}", i % 7, i,
+			      i % 5000 == 17 ? lh_buf_str(&big) : "small");
+		const struct lh_entry *e = add_json(s, json.data, now_us, false);
+		const char *m = lh_entry_message(e);
+		bad += atoi(m) != i;
+		const struct lh_entry *old = lh_store_entry_at(s, 0);
+		bad += atoi(lh_entry_message(old)) != (int)(old->seq - 1);
+	}
+	is_int(bad, 0, "every message reads back, newest and oldest, through 20000 adds");
+	lh_buf_free(&big);
+	lh_buf_free(&json);
+	lh_store_free(s);
+}
+
 int main(void)
 {
 	test_simple_pair();
@@ -215,5 +306,7 @@ int main(void)
 	test_stats();
 	test_eviction();
 	test_tool_cap();
+	test_packed_event();
+	test_packed_eviction();
 	return tap_done();
 }

@@ -71,7 +71,9 @@ static const struct lh_entry *add(struct lh_store *s, const char *json)
 	struct lh_event *ev = NULL;
 	if (lh_event_parse(json, strlen(json), 1 << 20, 1767868245000000LL, &ev, NULL) != LH_REJECT_NONE)
 		abort();
-	return lh_store_add(s, ev);
+	const struct lh_entry *e = lh_store_add(s, ev, false);
+	lh_event_free(ev);
+	return e;
 }
 
 static void test_rowfmt(void)
