@@ -1,6 +1,7 @@
 #include "config.h"
 #include "must.h"
 #include "lib/buf.h"
+#include "lib/text.h"
 #include "lib/xalloc.h"
 
 #include <ctype.h>
@@ -14,6 +15,7 @@
 
 struct lh_must {
 	size_t n;
+	size_t lead;               /* the word that ruled out the last text */
 	char *word[LH_MUST_WORDS]; /* lower case */
 	size_t len[LH_MUST_WORDS];
 };
@@ -121,41 +123,53 @@ void lh_must_free(struct lh_must *m)
 	free(m);
 }
 
-/* Eight bytes at a time: a search asks it of every field of every item. */
 bool lh_must_as_is(const char *s, size_t max, size_t *len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = *len = strlen(s), i = 0;
-	if (n > max)
-		return false;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t x;
-		memcpy(&x, p + i, 8);
-		/* a byte below 0x20, or with the top bit set, or 0x7f */
-		uint64_t low = (x - 0x2020202020202020ULL) & ~x, del = (x ^ 0x7f7f7f7f7f7f7f7fULL);
-		if ((low | x) & 0x8080808080808080ULL || ((del - 0x0101010101010101ULL) & ~del & 0x8080808080808080ULL))
+	size_t n = *len = strlen(s);
+	return n <= max && lh_text_printable(s, n);
+}
+
+/* Whether w (lower case, printable ASCII) starts at s[i], case folded. */
+static bool lh_must_at(const char *s, size_t i, const char *w, size_t len)
+{
+	for (size_t k = 0; k < len; k++) {
+		unsigned char c = (unsigned char)s[i + k], x = (unsigned char)w[k];
+		if (c != x && !(x >= 'a' && x <= 'z' && (c | 0x20) == x))
 			return false;
 	}
-	for (; i < n; i++)
-		if (p[i] < 0x20 || p[i] >= 0x7f)
-			return false;
 	return true;
 }
 
-/* Case folded: the first letter found by memchr in both cases. */
+/* Case folded. The places where the word's first letter may be are found
+ * eight bytes at a time, both cases at once (a letter's two cases differ
+ * only in 0x20): most fields are short, and a search asks it of several
+ * fields of every item. Every place flagged is checked, so the borrow's
+ * false flags (above a true one) do no harm. */
 static bool lh_must_in(const char *s, size_t n, const char *w, size_t len)
 {
-	int up = toupper((unsigned char)w[0]);
-	for (int c = w[0];; c = up) {
-		const char *p = s, *end = s + n;
-		while (end - p >= (ptrdiff_t)len && (p = memchr(p, c, (size_t)(end - p) - len + 1)) != NULL) {
-			if (strncasecmp(p + 1, w + 1, len - 1) == 0)
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	if (n < len)
+		return false;
+	size_t last = n - len, i = 0; /* the word may start at 0..last */
+	unsigned char c = (unsigned char)w[0];
+	uint64_t fold = c >= 'a' && c <= 'z' ? 0x2020202020202020ULL : 0, want = ones * c;
+	for (; i + 8 <= last + 1; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		x = (x | fold) ^ want;
+		for (uint64_t hit = (x - ones) & ~x & highs; hit; hit &= hit - 1) {
+			size_t byte = (size_t)__builtin_ctzll(hit) / 8;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			byte = 7 - byte;
+#endif
+			if (lh_must_at(s, i + byte, w, len))
 				return true;
-			p++;
 		}
-		if (c == up)
-			return false;
 	}
+	for (; i <= last; i++)
+		if (lh_must_at(s, i, w, len))
+			return true;
+	return false;
 }
 
 bool lh_must_within(const struct lh_must *m, const char *chars)
@@ -166,16 +180,21 @@ bool lh_must_within(const struct lh_must *m, const char *chars)
 	return false;
 }
 
-bool lh_must_maybe(const struct lh_must *m, const char *const *fields, const size_t *lens, size_t n)
+/* The word that ruled out the last text is tried first: texts in a row
+ * are alike, and that word (a rare one) rules out most of them at once. */
+bool lh_must_maybe(struct lh_must *m, const char *const *fields, const size_t *lens, size_t n)
 {
 	if (!m)
 		return true;
-	for (size_t w = 0; w < m->n; w++) {
+	for (size_t k = 0; k < m->n; k++) {
+		size_t w = (m->lead + k) % m->n;
 		bool found = false;
 		for (size_t i = 0; i < n && !found; i++)
 			found = fields[i] && lh_must_in(fields[i], lens[i], m->word[w], m->len[w]);
-		if (!found)
+		if (!found) {
+			m->lead = w;
 			return false;
+		}
 	}
 	return true;
 }

@@ -24,8 +24,8 @@ bool lh_must_as_is(const char *s, size_t max, size_t *len);
 
 /* Whether a text made of these fields (lens[i] bytes each), as shown,
  * might match: false only when some word is in none of them. NULL fields
- * are skipped; case is ignored. */
-bool lh_must_maybe(const struct lh_must *m, const char *const *fields, const size_t *lens, size_t n);
+ * are skipped; case is ignored. m remembers which word to try first. */
+bool lh_must_maybe(struct lh_must *m, const char *const *fields, const size_t *lens, size_t n);
 /* Whether some word is made only of these characters (case folded), so
  * that a field of only them could hold it. */
 bool lh_must_within(const struct lh_must *m, const char *chars);

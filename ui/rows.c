@@ -97,24 +97,50 @@ void lh_rows_entry_text(const struct lh_entry *e, unsigned fmt, struct lh_buf *o
 	}
 }
 
+/* Most items, the quick way: when every text shows as its bytes, the
+ * words are looked for in all of the item's texts at once (its own and
+ * its result's, whole; the names it shares). A part the text does not show
+ * (a call id, the args JSON) or shows cut may let an item through to the
+ * regex, which decides; a word in none of them is in no text. Sets *maybe;
+ * false when the item needs the careful way. */
+static bool lh_may_match_printable(const struct lh_entry *e, struct lh_must *m, const char *d,
+				   bool *maybe)
+{
+	struct lh_entry_scan own, res = { 0 };
+	lh_entry_scan(e, &own);
+	const struct lh_entry *result = e->cat == LH_CAT_TOOL_CALL ? e->peer : NULL;
+	if (result)
+		lh_entry_scan(result, &res);
+	if (!own.printable || (result && !res.printable) || own.agent_len > LH_TEXT_AGENT_MAX ||
+	    own.tool_len > LH_TEXT_TOOL_SURE)
+		return false;
+	const char *field[] = { own.run_id, own.agent_id, own.tool, own.texts, res.texts, d };
+	size_t len[] = { own.run_len, own.agent_len, own.tool_len, own.texts_len, res.texts_len, strlen(d) };
+	*maybe = lh_must_maybe(m, field, len, sizeof field / sizeof field[0]);
+	return true;
+}
+
 /* The parts of lh_rows_entry_text, each with the length it is cut at.
  * Most show as their bytes and are searched as they are; the others are
  * made visible as the text does it, into scratch, unless that would be
  * cut (then anything may match). */
-bool lh_rows_entry_may_match(const struct lh_entry *e, unsigned fmt, const struct lh_must *m,
+bool lh_rows_entry_may_match(const struct lh_entry *e, unsigned fmt, struct lh_must *m,
 			     struct lh_buf *scratch)
 {
 	if (!m)
 		return true;
+	char d[24] = "";
+	if (e->duration_ms >= 0 && e->state == LH_CALL_DONE && lh_must_within(m, "0123456789.mhs"))
+		lh_time_format_duration(e->duration_ms, d, sizeof d);
+	bool maybe;
+	if (lh_may_match_printable(e, m, d, &maybe))
+		return maybe;
 	struct lh_event whole;
 	lh_entry_event(e, &whole);
 	const struct lh_event *ev = &whole;
 	const struct lh_entry *result = ev->cat == LH_CAT_TOOL_CALL ? e->peer : NULL;
 	/* lh_format_call shows the message instead of tool(args) */
 	bool call_is_message = !ev->tool_name || (!ev->args_text && ev->message[0]);
-	char d[24] = "";
-	if (e->duration_ms >= 0 && e->state == LH_CALL_DONE && lh_must_within(m, "0123456789.mhs"))
-		lh_time_format_duration(e->duration_ms, d, sizeof d);
 	struct {
 		const char *text;
 		size_t max;

@@ -66,7 +66,7 @@ void lh_rows_entry_text(const struct lh_entry *e, unsigned fmt, struct lh_buf *o
 /* False when that text cannot hold the words a pattern needs (m; NULL:
  * any text may match), found without building it (scratch is for the
  * few fields that do not show as their bytes). */
-bool lh_rows_entry_may_match(const struct lh_entry *e, unsigned fmt, const struct lh_must *m,
+bool lh_rows_entry_may_match(const struct lh_entry *e, unsigned fmt, struct lh_must *m,
 			     struct lh_buf *scratch);
 /* A pattern as the HUD compiles it: extended, and case-insensitive unless
  * it has an upper-case letter (smartcase); 0 or regcomp's error. */

@@ -10,11 +10,13 @@
 #include "lib/hist.h"
 #include "lib/map.h"
 #include "lib/ring.h"
+#include "lib/text.h"
 #include "lib/xalloc.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/queue.h>
 
 /* An entry with what only the store sees of it: its tool and the next
@@ -25,6 +27,7 @@ struct lh_rec {
 	struct lh_tool *tool;
 	struct lh_rec *run_next;
 	uint16_t have;           /* LH_HAVE_* bits: what the tail holds, and flags */
+	uint16_t texts_len;      /* the tail's strings' bytes; UINT16_MAX: that or more */
 	unsigned char tags;      /* lh_event_tag codes: category | metadata << 4;
 				  * 0: that text is in the tail */
 	char tail[];
@@ -46,21 +49,28 @@ enum {
 	LH_HAVE_METADATA = 1 << 7,
 	LH_HAVE_ARGS = 1 << 8,
 	LH_HAVE_EXTRA = 1 << 9,
+	LH_REC_PRINTABLE = 1 << 13,    /* the tail's strings are printable ASCII */
 	LH_REC_AGENT_ABSENT = 1 << 14, /* flags of the event, not of the tail */
 	LH_REC_IS_ERROR = 1 << 15,
 };
 _Static_assert(LH_EVENT_TAGS < 16, "a tag code fits four bits");
 #define LH_TAIL_NUMBERS 3
 
-/* Records are carved in arrival order from chunks of this size (or one
- * record's size, when bigger) and evicted in the same order, so a chunk is
- * freed when its last record goes: no allocation of its own per event, and
- * a walk over the timeline reads memory in order. */
-#define LH_CHUNK_BYTES (256 * 1024 - 64)
+/* Records are carved in arrival order from chunks and evicted in the same
+ * order, so a chunk is freed when its last record goes: no allocation of
+ * its own per event, and a walk over the timeline reads memory in order.
+ * Chunks double from LH_CHUNK_MIN (a store of a few events stays small) to
+ * LH_CHUNK_HUGE, which are mapped as huge pages where the system allows:
+ * a million events then fault in about a hundred pages, not 50,000 (a
+ * third of the time to load a big file went to page faults). A record
+ * bigger than a chunk gets one of its own size. */
+#define LH_CHUNK_MIN (64 * 1024)
+#define LH_CHUNK_HUGE (2 * 1024 * 1024)
 
 struct lh_chunk {
 	struct lh_chunk *next;
 	size_t used, cap, live;
+	bool mapped;             /* by lh_chunk_map, else malloc */
 	_Alignas(max_align_t) char data[];
 };
 
@@ -72,9 +82,23 @@ struct lh_pend {
 	TAILQ_ENTRY(lh_pend) link;
 };
 
+/* A name's length, and whether it is printable ASCII: asked once, for
+ * every scan of the entries that share it. */
+struct lh_name_info {
+	size_t len;
+	bool printable;
+};
+
+static struct lh_name_info lh_name_info(const char *s)
+{
+	size_t n = strlen(s);
+	return (struct lh_name_info){ n, lh_text_printable(s, n) };
+}
+
 struct lh_tool {
 	uint64_t order;          /* in its run's tools */
 	char *name;
+	struct lh_name_info name_info;
 	struct lh_hist hist;
 	uint64_t calls, errors, pending;
 	uint64_t slowest_seq;     /* the call that took hist.max */
@@ -84,6 +108,7 @@ struct lh_tool {
 struct lh_agent {
 	uint64_t order;          /* in its run's agents */
 	char *id;
+	struct lh_name_info id_info;
 	struct lh_agent_stats st;
 	TAILQ_HEAD(, lh_pend) pending; /* oldest first */
 	size_t refs;
@@ -106,6 +131,7 @@ struct lh_vec_item {
 struct lh_run {
 	uint64_t order;          /* in the store's runs */
 	char *id;
+	struct lh_name_info id_info;
 	struct lh_map *agent_map, *tool_map, *call_map;
 	struct lh_vec agents, tools;
 	struct lh_rec *first, *last; /* its timeline, linked by run_next */
@@ -210,6 +236,7 @@ static struct lh_run *lh_run_get(struct lh_store *s, const char *id)
 	lh_vec_init(&r->agents);
 	lh_vec_init(&r->tools);
 	r->id = lh_xstrdup(id);
+	r->id_info = lh_name_info(id);
 	r->agent_map = lh_map_new();
 	r->tool_map = lh_map_new();
 	r->call_map = lh_map_new();
@@ -236,6 +263,7 @@ static struct lh_agent *lh_agent_get(struct lh_run *r, const char *id)
 		a = lh_xcalloc(1, sizeof *a);
 		TAILQ_INIT(&a->pending);
 		a->id = lh_xstrdup(id);
+		a->id_info = lh_name_info(id);
 		a->st.id = a->id;
 		lh_map_put(r->agent_map, a->id, a);
 		a->order = lh_vec_push(&r->agents, a);
@@ -264,6 +292,7 @@ static struct lh_tool *lh_tool_get(struct lh_run *r, const char *name)
 	if (!t) {
 		t = lh_xcalloc(1, sizeof *t);
 		t->name = lh_xstrdup(name);
+		t->name_info = lh_name_info(name);
 		lh_map_put(r->tool_map, t->name, t);
 		t->order = lh_vec_push(&r->tools, t);
 	}
@@ -284,14 +313,64 @@ static void lh_tool_put(struct lh_run *r, struct lh_tool *t)
 
 /* ---- records: carved from chunks, packed, read back ---- */
 
+/* Strings one after another, each ended by a NUL. */
+static bool lh_texts_printable(const char *p, size_t len)
+{
+	const char *end = p + len;
+	while (p < end) {
+		size_t n = strlen(p);
+		if (!lh_text_printable(p, n))
+			return false;
+		p += n + 1;
+	}
+	return true;
+}
+
+/* LH_CHUNK_HUGE bytes on a huge-page boundary, advised to be one huge
+ * page; NULL when the system will not map them. */
+static void *lh_chunk_map(void)
+{
+	size_t span = 2 * LH_CHUNK_HUGE;
+	char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	char *start = (char *)(((uintptr_t)p + LH_CHUNK_HUGE - 1) & ~(uintptr_t)(LH_CHUNK_HUGE - 1));
+	if (start > p)
+		munmap(p, (size_t)(start - p));
+	munmap(start + LH_CHUNK_HUGE, (size_t)(p + span - (start + LH_CHUNK_HUGE)));
+	madvise(start, LH_CHUNK_HUGE, MADV_HUGEPAGE); /* advice: without it, small pages */
+	return start;
+}
+
+static struct lh_chunk *lh_chunk_new(struct lh_store *s, size_t need)
+{
+	size_t bytes = s->newest ? 2 * (sizeof *s->newest + s->newest->cap) : LH_CHUNK_MIN;
+	if (bytes > LH_CHUNK_HUGE)
+		bytes = LH_CHUNK_HUGE;
+	if (bytes - sizeof(struct lh_chunk) < need)
+		bytes = sizeof(struct lh_chunk) + need;
+	struct lh_chunk *c = bytes == LH_CHUNK_HUGE ? lh_chunk_map() : NULL;
+	bool mapped = c != NULL;
+	if (!c)
+		c = lh_xmalloc(bytes);
+	*c = (struct lh_chunk){ .cap = bytes - sizeof *c, .mapped = mapped };
+	return c;
+}
+
+static void lh_chunk_free(struct lh_chunk *c)
+{
+	if (c && c->mapped)
+		munmap(c, sizeof *c + c->cap);
+	else
+		free(c);
+}
+
 static void *lh_chunk_carve(struct lh_store *s, size_t size)
 {
 	size = (size + 7) & ~(size_t)7;
 	struct lh_chunk *c = s->newest;
 	if (!c || c->cap - c->used < size) {
-		size_t cap = size > LH_CHUNK_BYTES ? size : LH_CHUNK_BYTES;
-		c = lh_xmalloc(sizeof *c + cap);
-		*c = (struct lh_chunk){ .cap = cap };
+		c = lh_chunk_new(s, size);
 		if (s->newest)
 			s->newest->next = c;
 		else
@@ -315,7 +394,7 @@ static void lh_chunk_release_oldest(struct lh_store *s)
 		return;
 	}
 	s->oldest = c->next;
-	free(c);
+	lh_chunk_free(c);
 }
 
 /* The tail's fields in order, for lh_rec_pack and lh_rec_read alike. */
@@ -379,11 +458,15 @@ static struct lh_rec *lh_rec_pack(struct lh_store *s, const struct lh_event *ev,
 			p += sizeof t.num[i];
 		}
 	}
+	const char *texts = p;
 	for (int i = 0; i < 8; i++) {
 		if (lens[i])
 			memcpy(p, t.str[i], lens[i]);
 		p += lens[i];
 	}
+	x->texts_len = (size_t)(p - texts) < UINT16_MAX ? (uint16_t)(p - texts) : UINT16_MAX;
+	if (lh_texts_printable(texts, (size_t)(p - texts)))
+		x->have |= LH_REC_PRINTABLE;
 	x->e.ts_us = ev->ts_us;
 	x->e.raw_at = ev->raw_at;
 	x->e.raw_len = (uint32_t)ev->raw_len;
@@ -450,6 +533,35 @@ const char *lh_entry_message(const struct lh_entry *e)
 	for (int i = 0; i < LH_TAIL_NUMBERS; i++)
 		p += x->have & (1u << i) ? sizeof(int64_t) : 0;
 	return p;
+}
+
+void lh_entry_scan(const struct lh_entry *e, struct lh_entry_scan *out)
+{
+	const struct lh_rec *x = (const struct lh_rec *)e;
+	const char *texts = lh_entry_message(e);
+	size_t len = x->texts_len;
+	if (len == UINT16_MAX) {
+		struct lh_tail t;
+		lh_rec_read(x, &t);
+		for (int i = 0; i < 8; i++)
+			if (t.str[i])
+				len = (size_t)(t.str[i] + strlen(t.str[i]) + 1 - texts);
+	}
+	const struct lh_run *r = lh_run_of(x);
+	const struct lh_agent *a = lh_agent_of(x);
+	const struct lh_tool *t = x->tool;
+	*out = (struct lh_entry_scan){
+		.run_id = r->id,
+		.agent_id = a->id,
+		.tool = t ? t->name : NULL,
+		.run_len = r->id_info.len,
+		.agent_len = a->id_info.len,
+		.tool_len = t ? t->name_info.len : 0,
+		.texts = texts,
+		.texts_len = len,
+		.printable = (x->have & LH_REC_PRINTABLE) && r->id_info.printable && a->id_info.printable &&
+			     (!t || t->name_info.printable),
+	};
 }
 
 /* ---- pending calls ---- */
@@ -697,7 +809,7 @@ void lh_store_free(struct lh_store *s)
 	while (s->count)
 		lh_evict_oldest(s);
 	free(s->ring);
-	free(s->oldest);
+	lh_chunk_free(s->oldest);
 	lh_ring_free(&s->runs.q);
 	lh_map_free(s->run_map);
 	while (s->gone.n)

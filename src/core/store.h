@@ -87,6 +87,20 @@ void lh_entry_event(const struct lh_entry *e, struct lh_event *out);
 /* The event's message, without the rest. */
 const char *lh_entry_message(const struct lh_entry *e);
 
+/* All of an entry's text at once, for a scan of a million: the names it
+ * shares, and its own texts one after another, each ended by a NUL (the
+ * message, then call id, args text and whatever else it kept: a tool name
+ * not its tool's, an uncommon category or metadata, args, unknown fields). */
+struct lh_entry_scan {
+	const char *run_id, *agent_id;
+	const char *tool;       /* its tool's name (maybe "(other)"); NULL: none */
+	size_t run_len, agent_len, tool_len;
+	const char *texts;
+	size_t texts_len;
+	bool printable;         /* all of it is printable ASCII */
+};
+void lh_entry_scan(const struct lh_entry *e, struct lh_entry_scan *out);
+
 void lh_store_get_counts(const struct lh_store *s, struct lh_store_counts *out);
 /* Entries in arrival order across runs: i = 0 is the oldest kept. */
 const struct lh_entry *lh_store_entry_at(const struct lh_store *s, size_t i);

@@ -64,6 +64,25 @@ bool lh_utf8_valid(const char *s, size_t len, size_t *bad_at)
 	return true;
 }
 
+/* Eight bytes at a time: a search asks it of every field of every item. */
+bool lh_text_printable(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t x;
+		memcpy(&x, p + i, 8);
+		/* a byte below 0x20, or with the top bit set, or 0x7f */
+		uint64_t low = (x - 0x2020202020202020ULL) & ~x, del = (x ^ 0x7f7f7f7f7f7f7f7fULL);
+		if ((low | x) & 0x8080808080808080ULL || ((del - 0x0101010101010101ULL) & ~del & 0x8080808080808080ULL))
+			return false;
+	}
+	for (; i < len; i++)
+		if (p[i] < 0x20 || p[i] >= 0x7f)
+			return false;
+	return true;
+}
+
 bool lh_text_invisible(uint32_t cp)
 {
 	/* Unicode's format characters (category Cf) and the line and

@@ -27,6 +27,10 @@ bool lh_utf8_valid(const char *s, size_t len, size_t *bad_at);
  * line and paragraph separators. */
 bool lh_text_invisible(uint32_t cp);
 
+/* True when s[0..len) is printable ASCII only (0x20-0x7e), which
+ * lh_text_sanitize leaves as it is. */
+bool lh_text_printable(const char *s, size_t len);
+
 /* Appends s to out with terminal controls made visible: C0/C1 controls and
  * DEL in caret or \xNN form, invisible characters (lh_text_invisible) as
  * <U+202E>, invalid UTF-8 as

@@ -247,18 +247,44 @@ void lh_time_format_clock(int64_t us, char *buf, size_t len)
 	*p = '\0';
 }
 
+/* Writes v (>= 0) in as many digits as it takes. */
+static char *lh_put_number(char *p, int64_t v)
+{
+	int n = 1;
+	for (int64_t t = v; t >= 10; t /= 10)
+		n++;
+	return lh_put_digits(p, (long)v, n);
+}
+
+/* By hand too: every answered call on screen shows one, and a search for
+ * digits makes one for each of a million items. */
 void lh_time_format_duration(int64_t ms, char *buf, size_t len)
 {
+	char text[32], *p = text;
 	if (ms < 0)
 		ms = 0;
-	if (ms < 1000)
-		snprintf(buf, len, "%dms", (int)ms);
-	else if (ms < 10000)
-		snprintf(buf, len, "%d.%02ds", (int)(ms / 1000), (int)(ms % 1000 / 10));
-	else if (ms < 60000)
-		snprintf(buf, len, "%d.%ds", (int)(ms / 1000), (int)(ms % 1000 / 100));
-	else if (ms < 3600000)
-		snprintf(buf, len, "%dm%02ds", (int)(ms / 60000), (int)(ms / 1000 % 60));
-	else
-		snprintf(buf, len, "%dh%02dm", (int)(ms / 3600000), (int)(ms / 60000 % 60));
+	if (ms < 1000) {
+		p = lh_put_number(p, ms);
+		*p++ = 'm';
+	} else if (ms < 60000) {
+		p = lh_put_number(p, ms / 1000);
+		*p++ = '.';
+		p = ms < 10000 ? lh_put_digits(p, (long)(ms % 1000 / 10), 2) : lh_put_digits(p, (long)(ms % 1000 / 100), 1);
+	} else if (ms < 3600000) {
+		p = lh_put_number(p, ms / 60000);
+		*p++ = 'm';
+		p = lh_put_digits(p, (long)(ms / 1000 % 60), 2);
+	} else {
+		p = lh_put_number(p, ms / 3600000);
+		*p++ = 'h';
+		p = lh_put_digits(p, (long)(ms / 60000 % 60), 2);
+	}
+	*p++ = ms < 3600000 ? 's' : 'm';
+	size_t n = (size_t)(p - text);
+	if (!len)
+		return;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, text, n);
+	buf[n] = '\0';
 }

@@ -209,6 +209,21 @@ static void test_timestamps(void)
 	is_str(buf, "4.50s", "4.50s");
 	lh_time_format_duration(125000, buf, sizeof buf);
 	is_str(buf, "2m05s", "2m05s");
+	static const struct {
+		int64_t ms;
+		const char *text;
+	} durations[] = {
+		{ -5, "0ms" }, { 0, "0ms" }, { 999, "999ms" }, { 1000, "1.00s" }, { 9999, "9.99s" },
+		{ 10000, "10.0s" }, { 59999, "59.9s" }, { 60000, "1m00s" }, { 3599999, "59m59s" },
+		{ 3600000, "1h00m" }, { 90061000, "25h01m" }, { INT64_MAX, "2562047788015h12m" },
+	};
+	for (size_t i = 0; i < sizeof durations / sizeof durations[0]; i++) {
+		lh_time_format_duration(durations[i].ms, buf, sizeof buf);
+		is_str(buf, durations[i].text, "duration %lld ms reads %s", (long long)durations[i].ms, durations[i].text);
+	}
+	char small[4];
+	lh_time_format_duration(125000, small, sizeof small);
+	is_str(small, "2m0", "a short buffer gets what fits, ended");
 }
 
 /* Random damage to good payloads: every result must be an event or a
