@@ -141,7 +141,7 @@ int lh_http_since(struct lws *wsi, uint64_t *since)
 	const char *v = lws_get_urlarg_by_name(wsi, "since=", buf, sizeof buf);
 	if (!v)
 		return 0;
-	struct lh_json_span sp = { NULL, 0, v, strlen(v) };
+	struct lh_json_span sp = { .value = v, .value_len = strlen(v) };
 	return lh_json_uint(&sp, since) ? 1 : -1;
 }
 

@@ -45,12 +45,11 @@ const char *lh_category_name(enum lh_category c)
 
 static enum lh_category lh_category_of(const char *s)
 {
-	static const enum lh_category cats[] = { LH_CAT_TOOL_CALL, LH_CAT_TOOL_RESULT,
-						 LH_CAT_THOUGHT, LH_CAT_REASONING };
-	for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++)
-		if (strcmp(s, lh_category_name(cats[i])) == 0)
-			return cats[i];
-	return LH_CAT_INFO;
+	/* lh_tags starts with the categories, in this order */
+	static const enum lh_category by_code[] = { LH_CAT_INFO, LH_CAT_TOOL_CALL, LH_CAT_TOOL_RESULT,
+						    LH_CAT_REASONING, LH_CAT_THOUGHT };
+	unsigned code = lh_event_tag_code(s);
+	return code < sizeof by_code / sizeof by_code[0] ? by_code[code] : LH_CAT_INFO;
 }
 
 /* The known string fields, in the order their pointers sit in lh_event. */
@@ -99,7 +98,7 @@ static int lh_field_of_span(const struct lh_json_span *sp, struct lh_buf *tmp)
 {
 	const char *k = sp->key + 1;
 	size_t n = sp->key_len - 2;
-	if (memchr(k, '\\', n)) {
+	if (sp->key_escaped) {
 		lh_buf_reset(tmp);
 		lh_json_unescape(tmp, sp->key, sp->key_len);
 		k = lh_buf_str(tmp);
@@ -114,7 +113,10 @@ static int lh_field_of_span(const struct lh_json_span *sp, struct lh_buf *tmp)
 static void lh_take_decoded(struct lh_parse *ps, int f, const struct lh_json_span *sp)
 {
 	ps->str_off[f] = ps->strs.len + 1;
-	lh_json_unescape(&ps->strs, sp->value, sp->value_len);
+	if (sp->value_escaped)
+		lh_json_unescape(&ps->strs, sp->value, sp->value_len);
+	else
+		lh_buf_append(&ps->strs, sp->value + 1, sp->value_len - 2);
 	ps->len[f] = ps->strs.len - (ps->str_off[f] - 1);
 	lh_buf_putc(&ps->strs, '\0');
 }
@@ -276,14 +278,18 @@ void lh_event_args_text(struct lh_buf *out, const char *args, size_t len)
 
 /* The few categories and metadata tags nearly every event carries, kept
  * once here instead of in each event. NULL for any other text. */
+/* lh_category_of counts on the order of the first four. */
 static const char *const lh_tags[LH_EVENT_TAGS] = {
 	"TOOL_CALL", "TOOL_RESULT", "REASONING", "THOUGHT", "INFO", "IO_REQ", "IO_OK", "IO_ERR", "PLANNING",
 };
 
 unsigned lh_event_tag_code(const char *s)
 {
+	for (unsigned i = 0; i < LH_EVENT_TAGS; i++) /* a parsed event's own */
+		if (s == lh_tags[i])
+			return i + 1;
 	for (unsigned i = 0; i < LH_EVENT_TAGS; i++)
-		if (s == lh_tags[i] || strcmp(s, lh_tags[i]) == 0)
+		if (strcmp(s, lh_tags[i]) == 0)
 			return i + 1;
 	return 0;
 }
@@ -461,7 +467,8 @@ enum lh_reject lh_event_parse_log_frame(const char *data, size_t len, const stru
 	struct lh_buf run = LH_BUF_INIT, tool = LH_BUF_INIT;
 	size_t n = 0, np = 0;
 	lh_json_put_string(&run, run_fallback ? run_fallback : "unknown");
-	spans[n++] = (struct lh_json_span){ "\"run_id\"", 8, run.data, run.len };
+	/* escaped: true is always right (the text is decoded) */
+	spans[n++] = (struct lh_json_span){ "\"run_id\"", 8, run.data, run.len, false, true };
 	const struct lh_json_span *payload = lh_json_member(top, ntop, "payload");
 	if (payload && payload->value[0] == '{')
 		lh_json_scan(payload->value, payload->value_len, spans + n, LH_MAX_MEMBERS, &np);
@@ -477,7 +484,7 @@ enum lh_reject lh_event_parse_log_frame(const char *data, size_t len, const stru
 	    !lh_json_member(spans + n, np, "tool_name")) {
 		lh_buf_append(&tool, msg->value, tlen + 1);
 		lh_buf_putc(&tool, '"');
-		spans[n + np++] = (struct lh_json_span){ "\"tool_name\"", 11, tool.data, tool.len };
+		spans[n + np++] = (struct lh_json_span){ "\"tool_name\"", 11, tool.data, tool.len, false, true };
 	}
 	n += np;
 	static const char *const envelope[] = { "run_id", "agent_id", "timestamp" };

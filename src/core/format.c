@@ -26,6 +26,8 @@ static unsigned lh_text_flags(unsigned flags)
 /* Cuts the text appended since `start` to max code points. */
 static void lh_cut(struct lh_buf *out, size_t start, size_t max, unsigned flags)
 {
+	if (out->len - start <= max)
+		return; /* fewer bytes than max: fewer code points too */
 	size_t chars = 0, i = start;
 	while (i < out->len) {
 		if (chars == max) {
@@ -53,8 +55,12 @@ static void lh_cut(struct lh_buf *out, size_t start, size_t max, unsigned flags)
 
 void lh_format_text(struct lh_buf *out, const char *s, size_t max, unsigned flags)
 {
-	size_t start = out->len;
-	lh_text_sanitize(out, s, strlen(s), lh_text_flags(flags));
+	size_t start = out->len, len = strlen(s);
+	if (len <= max && lh_text_printable(s, len)) { /* most text: nothing to do */
+		lh_buf_append(out, s, len);
+		return;
+	}
+	lh_text_sanitize(out, s, len, lh_text_flags(flags));
 	lh_cut(out, start, max, flags);
 }
 

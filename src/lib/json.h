@@ -16,6 +16,9 @@ struct lh_json_span {
 	size_t key_len;
 	const char *value; /* raw value text */
 	size_t value_len;
+	/* The key, or the value when it is a string, holds an escape: without
+	 * one its text is its bytes between the quotes. */
+	bool key_escaped, value_escaped;
 };
 
 enum lh_json_kind { LH_JSON_INVALID, LH_JSON_OBJECT, LH_JSON_OTHER };

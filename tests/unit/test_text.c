@@ -133,6 +133,35 @@ static void test_json_scan(void)
 	is_int(n, 3, "more members than room: count is max + 1");
 	ok(sp[1].key_len == 3 && memcmp(sp[1].value, "\"x\"", 3) == 0, "spans point at the raw key and value");
 
+	/* Strings are scanned eight bytes at a time for their first 64 bytes,
+	 * then by memchr: quotes and escapes on either side of that line, and
+	 * whether each key and string value held an escape. */
+	struct lh_buf long_text = LH_BUF_INIT;
+	for (size_t at = 0; at < 80; at++) {
+		lh_buf_reset(&long_text);
+		lh_buf_puts(&long_text, "{\"k\":\"");
+		for (size_t i = 0; i < at; i++)
+			lh_buf_putc(&long_text, 'x');
+		lh_buf_puts(&long_text, "\\\"");
+		for (size_t i = 0; i < 70; i++)
+			lh_buf_putc(&long_text, 'y');
+		lh_buf_puts(&long_text, "\",\"k\\u0032\":\"");
+		for (size_t i = 0; i < at; i++)
+			lh_buf_putc(&long_text, 'z');
+		lh_buf_puts(&long_text, "\"}");
+		struct lh_json_span two[2];
+		size_t m;
+		bool right = lh_json_scan(long_text.data, long_text.len, two, 2, &m) == LH_JSON_OBJECT && m == 2 &&
+			     two[0].value_len == at + 74 && two[0].value_escaped && !two[0].key_escaped &&
+			     two[1].key_escaped && !two[1].value_escaped && two[1].value_len == at + 2;
+		if (!right) {
+			ok(false, "an escaped quote after %zu bytes", at);
+			break;
+		}
+	}
+	ok(true, "escaped quotes before, at and past 64 bytes end no string early; escapes are flagged");
+	lh_buf_free(&long_text);
+
 	struct lh_buf b = LH_BUF_INIT;
 	const char *esc = "\"a\\\"b\\\\c\\/d\\n\\u00e9\\ud83d\\ude00\\ud800x\"";
 	lh_json_unescape(&b, esc, strlen(esc));
