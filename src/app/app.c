@@ -39,6 +39,12 @@ static void lh_app_event(void *ctx, struct lh_event *ev, const char *data, size_
 	lh_ingest_event(&app->ingest, ev, data, len);
 }
 
+static void lh_app_parsed(void *ctx, struct lh_event *ev, const char *data, size_t len)
+{
+	struct lh_app *app = ctx;
+	lh_ingest_parsed(&app->ingest, ev, data, len);
+}
+
 static void lh_app_reject(void *ctx, enum lh_reject reason, const char *why)
 {
 	struct lh_app *app = ctx;
@@ -162,7 +168,10 @@ static void lh_app_signal(uv_signal_t *h, int signum)
 static struct lh_source *lh_app_source(struct lh_app *app, const struct lh_options *o, char **cause)
 {
 	struct lh_source_callbacks cb = { lh_app_payload, lh_app_event, lh_app_reject, lh_app_state,
-					  lh_app_kernel, app };
+					  lh_app_kernel, app, NULL };
+	/* a store's events need no forward: parsing them can leave the loop */
+	if (app->store)
+		cb.parsed = lh_app_parsed;
 	if (o->ws_url) {
 		struct lh_ws_options w = { o->ws_url, o->ws_run, o->ws_token, o->ws_ca, o->ws_insecure, o->max_bytes,
 					   app->hooks.no_store };

@@ -55,6 +55,11 @@ const struct lh_entry *lh_ingest_payload(struct lh_ingest *in, const char *data,
 	return lh_ingest_take(in, ev, data, len, true);
 }
 
+const struct lh_entry *lh_ingest_parsed(struct lh_ingest *in, struct lh_event *ev, const char *data, size_t len)
+{
+	return lh_ingest_take(in, ev, data, len, true);
+}
+
 const struct lh_entry *lh_ingest_event(struct lh_ingest *in, struct lh_event *ev, const char *data, size_t len)
 {
 	return lh_ingest_take(in, ev, data, len, false);

@@ -1,11 +1,14 @@
-/* source_file: regular files are read with libuv's async file requests,
- * two chunks in turn, so the next read runs on the thread pool while the
- * loop parses the last; pipes and terminals as libuv streams, so closing
- * never waits on a read blocked in a thread. */
+/* source_file: a regular file is read in chunks on libuv's thread pool,
+ * where each chunk is also cut into lines and, when the callbacks take
+ * parsed events, parsed: two chunks in turn, so the pool reads and parses
+ * the next while the loop stores the last (a million-line file's parsing
+ * is then off the loop, on the other core). Pipes and terminals are read
+ * as libuv streams, so closing never waits on a read blocked in a thread. */
 #include "config.h"
 #include "file.h"
 #include "source_impl.h"
 #include "lib/buf.h"
+#include "lib/timeutil.h"
 #include "lib/xalloc.h"
 
 #include <errno.h>
@@ -17,14 +20,39 @@
 
 #define LH_FILE_CHUNK (256 * 1024)
 
+/* A line of a chunk: its bytes in the chunk, or (when it began in an
+ * earlier chunk) in the batch's text; and what it parsed to, if asked. */
+struct lh_file_line {
+	size_t at, len;
+	bool in_text;
+	struct lh_event *ev;
+	enum lh_reject reason;
+	const char *why;
+};
+
+/* One chunk's work: filled on the pool, handed on by the loop. */
+struct lh_file_batch {
+	uv_work_t work;
+	struct lh_file_source *self;
+	ssize_t got;                /* the read's bytes, 0 at the end, -errno */
+	struct lh_buf text;
+	struct lh_file_line *lines;
+	size_t n, cap;
+	char chunk[LH_FILE_CHUNK];
+};
+
 struct lh_file_source {
 	struct lh_source base;
 	char *path;
 	int fd;
-	bool follow, stream, watching, reading, discarding;
+	bool follow, stream, watching, discarding;
+	/* reading: a batch is on the pool; until it comes back, the pool owns
+	 * offset, line and discarding */
+	bool reading;
+	bool changed;      /* the file changed while reading: look again */
 	bool paused, held; /* held: a read was not asked for while paused */
 	bool ended;        /* a stream's end or error came: nothing to resume */
-	int filling; /* the chunk a read is filling, or will */
+	int filling;       /* the batch a read is filling, or will */
 	size_t max_line;
 	int64_t offset;
 	union {
@@ -32,18 +60,21 @@ struct lh_file_source {
 		uv_tty_t tty;
 		uv_stream_t stream;
 	} in;
-	uv_fs_t req;
 	uv_fs_event_t watch;
-	char chunk[2][LH_FILE_CHUNK];
+	struct lh_file_batch *batch[2];
+	char stream_chunk[LH_FILE_CHUNK];
 	struct lh_buf line;
 };
 
+typedef void lh_file_line_fn(void *ctx, const char *data, size_t len);
+
 static void lh_file_read(struct lh_file_source *self);
 
-/* Splits data into lines; a line longer than max_line is passed on cut to
- * max_line + 1 bytes, so the parser rejects it as oversize, and the rest of
- * it is skipped. */
-static void lh_file_feed(struct lh_file_source *self, const char *data, size_t len)
+/* Splits data into lines for each; a line longer than max_line is given
+ * cut to max_line + 1 bytes, so the parser rejects it as oversize, and the
+ * rest of it is skipped. */
+static void lh_file_split(struct lh_file_source *self, const char *data, size_t len, lh_file_line_fn *each,
+			  void *ctx)
 {
 	while (len) {
 		const char *nl = memchr(data, '\n', len);
@@ -52,7 +83,7 @@ static void lh_file_feed(struct lh_file_source *self, const char *data, size_t l
 			size_t room = self->max_line + 1 - self->line.len;
 			lh_buf_append(&self->line, data, n < room ? n : room);
 			if (self->line.len > self->max_line) {
-				lh_source_emit(&self->base, self->line.data, self->line.len);
+				each(ctx, self->line.data, self->line.len);
 				lh_buf_reset(&self->line);
 				self->discarding = true;
 			}
@@ -64,13 +95,18 @@ static void lh_file_feed(struct lh_file_source *self, const char *data, size_t l
 			if (l && self->line.data[l - 1] == '\r')
 				l--;
 			if (l)
-				lh_source_emit(&self->base, self->line.data, l);
+				each(ctx, self->line.data, l);
 		}
 		lh_buf_reset(&self->line);
 		self->discarding = false;
 		data += n + 1;
 		len -= n + 1;
 	}
+}
+
+static void lh_file_emit(void *ctx, const char *data, size_t len)
+{
+	lh_source_emit(ctx, data, len);
 }
 
 static void lh_file_eof(struct lh_file_source *self)
@@ -81,25 +117,106 @@ static void lh_file_eof(struct lh_file_source *self)
 	lh_source_set_state(&self->base, LH_SOURCE_DONE);
 }
 
-static void lh_file_on_read(uv_fs_t *req)
+/* ---- a regular file's batches ---- */
+
+static void lh_batch_add(void *ctx, const char *data, size_t len)
 {
-	struct lh_file_source *self = req->data;
-	ssize_t n = req->result;
-	uv_fs_req_cleanup(req);
-	self->reading = false;
-	if (self->base.closing)
+	struct lh_file_batch *b = ctx;
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 1024;
+		b->lines = lh_xrealloc(b->lines, b->cap * sizeof *b->lines);
+	}
+	struct lh_file_line *l = &b->lines[b->n++];
+	*l = (struct lh_file_line){ .len = len };
+	if (data >= b->chunk && data < b->chunk + sizeof b->chunk) {
+		l->at = (size_t)(data - b->chunk);
+	} else { /* the carried line, about to be reset */
+		l->in_text = true;
+		l->at = b->text.len;
+		lh_buf_append(&b->text, data, len);
+	}
+}
+
+static const char *lh_batch_data(const struct lh_file_batch *b, const struct lh_file_line *l)
+{
+	return (l->in_text ? b->text.data : b->chunk) + l->at;
+}
+
+/* On the pool. */
+static void lh_batch_work(uv_work_t *w)
+{
+	struct lh_file_batch *b = w->data;
+	struct lh_file_source *self = b->self;
+	b->n = 0;
+	lh_buf_reset(&b->text);
+	do
+		b->got = pread(self->fd, b->chunk, sizeof b->chunk, self->offset);
+	while (b->got < 0 && errno == EINTR);
+	if (b->got <= 0) {
+		b->got = b->got < 0 ? -errno : 0;
 		return;
-	if (n > 0) {
-		const char *got = self->chunk[self->filling];
+	}
+	self->offset += b->got;
+	lh_file_split(self, b->chunk, (size_t)b->got, lh_batch_add, b);
+	if (!self->base.cb.parsed)
+		return;
+	int64_t now = lh_time_now_us();
+	for (size_t i = 0; i < b->n; i++) {
+		struct lh_file_line *l = &b->lines[i];
+		l->reason = lh_event_parse_keep(lh_batch_data(b, l), l->len, self->max_line, now, false, &l->ev,
+						&l->why);
+	}
+}
+
+/* Hands the lines on, in order; once the source is closing (before or
+ * by one of them), what was parsed is only freed. */
+static void lh_batch_emit(struct lh_file_source *self, struct lh_file_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		struct lh_file_line *l = &b->lines[i];
+		const char *data = lh_batch_data(b, l);
+		if (!self->base.cb.parsed)
+			lh_source_emit(&self->base, data, l->len);
+		else if (self->base.closing)
+			lh_event_free(l->ev);
+		else if (l->ev)
+			self->base.cb.parsed(self->base.cb.ctx, l->ev, data, l->len);
+		else
+			lh_source_emit_reject(&self->base, l->reason, l->why);
+		l->ev = NULL;
+	}
+	b->n = 0;
+}
+
+static void lh_file_check_size(struct lh_file_source *self);
+
+static void lh_batch_done(uv_work_t *w, int status)
+{
+	struct lh_file_batch *b = w->data;
+	struct lh_file_source *self = b->self;
+	self->reading = false;
+	if (self->base.closing) {
+		lh_batch_emit(self, b); /* frees what was parsed */
+		return;
+	}
+	if (status < 0) { /* the pool would not run it */
+		lh_source_set_error(&self->base, "read: %s", uv_strerror(status));
+		lh_source_set_state(&self->base, LH_SOURCE_DONE);
+		return;
+	}
+	if (b->got > 0) {
 		self->filling ^= 1;
-		self->offset += n;
+		if (self->changed)
+			lh_file_check_size(self);
 		lh_file_read(self);
-		lh_file_feed(self, got, (size_t)n);
-	} else if (n < 0) {
-		lh_source_set_error(&self->base, "read: %s", uv_strerror((int)n));
+		lh_batch_emit(self, b);
+	} else if (b->got < 0) {
+		lh_source_set_error(&self->base, "read: %s", uv_strerror((int)b->got));
 		lh_source_set_state(&self->base, LH_SOURCE_DONE);
 	} else if (self->follow) {
 		lh_source_set_state(&self->base, LH_SOURCE_LIVE);
+		if (self->changed)
+			lh_file_check_size(self);
 	} else {
 		lh_file_eof(self);
 	}
@@ -113,40 +230,56 @@ static void lh_file_read(struct lh_file_source *self)
 		self->held = true;
 		return;
 	}
-	uv_buf_t b = uv_buf_init(self->chunk[self->filling], LH_FILE_CHUNK);
-	self->req.data = self;
-	if (uv_fs_read(self->base.loop, &self->req, self->fd, &b, 1, self->offset, lh_file_on_read) == 0)
+	struct lh_file_batch *b = self->batch[self->filling];
+	if (!b) {
+		b = self->batch[self->filling] = lh_xcalloc(1, sizeof *b);
+		b->self = self;
+		b->work.data = b;
+	}
+	if (uv_queue_work(self->base.loop, &b->work, lh_batch_work, lh_batch_done) == 0)
 		self->reading = true;
 }
 
-static void lh_file_on_change(uv_fs_event_t *w, const char *name, int events, int status)
+/* A file followed that shrank was truncated or rewritten: start over, as
+ * tail -F does. Only between batches: the pool owns the offset during one. */
+static void lh_file_check_size(struct lh_file_source *self)
 {
-	(void)name;
-	(void)events;
-	struct lh_file_source *self = w->data;
 	struct stat st;
-	if (status < 0 || fstat(self->fd, &st) < 0)
+	if (self->reading) {
+		self->changed = true;
+		return;
+	}
+	self->changed = false;
+	if (fstat(self->fd, &st) < 0)
 		return;
 	if (st.st_size < self->offset) {
-		self->offset = 0; /* truncated or rewritten: start over, as tail -F does */
+		self->offset = 0;
 		lh_buf_reset(&self->line);
 		self->discarding = false;
 	}
 	lh_file_read(self);
 }
 
+static void lh_file_on_change(uv_fs_event_t *w, const char *name, int events, int status)
+{
+	(void)name;
+	(void)events;
+	if (status == 0)
+		lh_file_check_size(w->data);
+}
+
 static void lh_stream_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
 {
 	(void)hint;
 	struct lh_file_source *self = h->data;
-	*b = uv_buf_init(self->chunk[0], LH_FILE_CHUNK);
+	*b = uv_buf_init(self->stream_chunk, LH_FILE_CHUNK);
 }
 
 static void lh_stream_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 {
 	struct lh_file_source *self = s->data;
 	if (n > 0) {
-		lh_file_feed(self, b->base, (size_t)n);
+		lh_file_split(self, b->base, (size_t)n, lh_file_emit, &self->base);
 	} else if (n == UV_EOF) {
 		uv_read_stop(s);
 		self->ended = true;
@@ -205,6 +338,13 @@ static void lh_file_free(struct lh_source *src)
 	struct lh_file_source *self = (struct lh_file_source *)src;
 	if (self->fd > STDIN_FILENO && !self->stream)
 		close(self->fd);
+	for (int i = 0; i < 2; i++) {
+		if (self->batch[i]) {
+			lh_buf_free(&self->batch[i]->text);
+			free(self->batch[i]->lines);
+			free(self->batch[i]);
+		}
+	}
 	lh_buf_free(&self->line);
 	free(self->path);
 	free(self);

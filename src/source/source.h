@@ -52,6 +52,11 @@ struct lh_source_callbacks {
 	/* A frame of the kernel's (or a bridge's) that is not an event. */
 	void (*kernel)(void *ctx, const struct lh_kframe *f);
 	void *ctx;
+	/* When set, a regular file's lines are parsed on libuv's thread pool
+	 * (as lh_event_parse_keep does, without forward) and come here, ev
+	 * the callee's, instead of to payload; data is the line. A line that
+	 * does not parse goes to reject. */
+	void (*parsed)(void *ctx, struct lh_event *ev, const char *data, size_t len);
 };
 
 int lh_source_start(struct lh_source *src);

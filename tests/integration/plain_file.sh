@@ -64,6 +64,10 @@ check "--follow shows a line appended later" wait_for 10 contains "$T/follow.out
 sed -n 4p "$T/run.jsonl" >>"$T/grow.jsonl"
 check "and the next one" wait_for 10 contains "$T/follow.out" 'Found 12 citations.'
 check "--follow keeps running at the end of the file" is_running "$FOLLOW"
+: >"$T/grow.jsonl"
+sed -n 2p "$T/run.jsonl" >>"$T/grow.jsonl"
+check "a followed file truncated and written again is read from its start" \
+	wait_for 10 contains "$T/follow.out" 'read_file(path="a.py")'
 kill -TERM "$FOLLOW"; wait "$FOLLOW"
 check "SIGTERM ends it with status 0" [ $? -eq 0 ]
 
@@ -73,6 +77,33 @@ head -n 1 "$T/run.jsonl" >>"$T/big.jsonl"
 "$LIVEHUD" --plain --max-bytes 100000 --file "$T/big.jsonl" >"$T/big.out" 2>"$T/big.err"
 check "an over-size line is rejected as oversize" contains "$T/big.err" '(oversize)'
 check "and the stream goes on" contains "$T/big.out" 'web_search(query="RARO docs")'
+
+# A file's lines are cut and parsed on the thread pool, 256 KB at a time;
+# a pipe's on the loop. Lines across chunk boundaries, longer than a
+# chunk, oversize, and bad ones read the same either way.
+python3 - "$T/mixed.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(3000):
+        n = (i * 7919) % 5000 if i % 500 else 400000
+        if i % 999 == 5:
+            f.write('{"run_id": broken\n')
+            continue
+        f.write(json.dumps({"run_id": "mix", "agent_id": "a%d" % (i % 3), "category": "THOUGHT",
+                            "timestamp": "2026-01-08T10:00:%02d.%03dZ" % (i // 1000, i % 1000),
+                            "message": "m%d %s" % (i, "x" * n)}) + ("\r\n" if i % 4 == 0 else "\n"))
+    f.write(json.dumps({"run_id": "mix", "timestamp": "2026-01-08T10:00:59Z",
+                        "message": "the last line, no newline"}))
+PY
+"$LIVEHUD" --config /dev/null --plain --max-bytes 300000 --file "$T/mixed.jsonl" >"$T/mixed.file" 2>"$T/mixed.file.err"
+"$LIVEHUD" --config /dev/null --plain --max-bytes 300000 --file - <"$T/mixed.jsonl" 2>"$T/mixed.pipe.err" |
+	cat >"$T/mixed.pipe"
+check "a file read on the pool prints what a pipe does ($(wc -l <"$T/mixed.file") lines)" \
+	cmp -s "$T/mixed.file" "$T/mixed.pipe"
+check "and reports the same rejections" cmp -s "$T/mixed.file.err" "$T/mixed.pipe.err"
+check "which are the oversize and broken lines" \
+	contains "$T/mixed.file.err" 'rejected payloads: oversize 6, invalid_json 3'
+check "the last line, without a newline, is read" contains "$T/mixed.file" 'the last line, no newline'
 
 # The demo: all tools, errors, parallel calls; the same seed gives the same run.
 demo_lines() {
