@@ -9,6 +9,7 @@
 #include "store.h"
 #include "lib/hist.h"
 #include "lib/map.h"
+#include "lib/pages.h"
 #include "lib/ring.h"
 #include "lib/text.h"
 #include "lib/xalloc.h"
@@ -16,7 +17,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/queue.h>
 
 /* An entry with what only the store sees of it: its tool and the next
@@ -60,17 +60,17 @@ _Static_assert(LH_EVENT_TAGS < 16, "a tag code fits four bits");
  * order, so a chunk is freed when its last record goes: no allocation of
  * its own per event, and a walk over the timeline reads memory in order.
  * Chunks double from LH_CHUNK_MIN (a store of a few events stays small) to
- * LH_CHUNK_HUGE, which are mapped as huge pages where the system allows:
- * a million events then fault in about a hundred pages, not 50,000 (a
- * third of the time to load a big file went to page faults). A record
+ * LH_CHUNK_HUGE: huge pages where the system allows, faulted in ahead by
+ * lh_pages' thread and reused once evicted (a third of the time to load a
+ * big file went to page faults and the zeroing of fresh pages). A record
  * bigger than a chunk gets one of its own size. */
 #define LH_CHUNK_MIN (64 * 1024)
-#define LH_CHUNK_HUGE (2 * 1024 * 1024)
+#define LH_CHUNK_HUGE LH_PAGES_SIZE
 
 struct lh_chunk {
 	struct lh_chunk *next;
 	size_t used, cap, live;
-	bool mapped;             /* by lh_chunk_map, else malloc */
+	bool mapped;             /* from lh_pages, else malloc */
 	_Alignas(max_align_t) char data[];
 };
 
@@ -148,6 +148,7 @@ struct lh_run {
 struct lh_store {
 	struct lh_rec **ring;
 	struct lh_chunk *oldest, *newest;
+	struct lh_pages *pages;   /* LH_CHUNK_HUGE chunks, made ready ahead */
 	size_t max, head, count; /* head: index of the oldest */
 	uint64_t next_seq;
 	struct lh_map *run_map;
@@ -326,22 +327,6 @@ static bool lh_texts_printable(const char *p, size_t len)
 	return true;
 }
 
-/* LH_CHUNK_HUGE bytes on a huge-page boundary, advised to be one huge
- * page; NULL when the system will not map them. */
-static void *lh_chunk_map(void)
-{
-	size_t span = 2 * LH_CHUNK_HUGE;
-	char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	char *start = (char *)(((uintptr_t)p + LH_CHUNK_HUGE - 1) & ~(uintptr_t)(LH_CHUNK_HUGE - 1));
-	if (start > p)
-		munmap(p, (size_t)(start - p));
-	munmap(start + LH_CHUNK_HUGE, (size_t)(p + span - (start + LH_CHUNK_HUGE)));
-	madvise(start, LH_CHUNK_HUGE, MADV_HUGEPAGE); /* advice: without it, small pages */
-	return start;
-}
-
 static struct lh_chunk *lh_chunk_new(struct lh_store *s, size_t need)
 {
 	size_t bytes = s->newest ? 2 * (sizeof *s->newest + s->newest->cap) : LH_CHUNK_MIN;
@@ -349,7 +334,9 @@ static struct lh_chunk *lh_chunk_new(struct lh_store *s, size_t need)
 		bytes = LH_CHUNK_HUGE;
 	if (bytes - sizeof(struct lh_chunk) < need)
 		bytes = sizeof(struct lh_chunk) + need;
-	struct lh_chunk *c = bytes == LH_CHUNK_HUGE ? lh_chunk_map() : NULL;
+	if (bytes == LH_CHUNK_HUGE && !s->pages)
+		s->pages = lh_pages_new();
+	struct lh_chunk *c = bytes == LH_CHUNK_HUGE ? lh_pages_get(s->pages) : NULL;
 	bool mapped = c != NULL;
 	if (!c)
 		c = lh_xmalloc(bytes);
@@ -357,10 +344,10 @@ static struct lh_chunk *lh_chunk_new(struct lh_store *s, size_t need)
 	return c;
 }
 
-static void lh_chunk_free(struct lh_chunk *c)
+static void lh_chunk_free(struct lh_store *s, struct lh_chunk *c)
 {
 	if (c && c->mapped)
-		munmap(c, sizeof *c + c->cap);
+		lh_pages_put(s->pages, c);
 	else
 		free(c);
 }
@@ -394,7 +381,7 @@ static void lh_chunk_release_oldest(struct lh_store *s)
 		return;
 	}
 	s->oldest = c->next;
-	lh_chunk_free(c);
+	lh_chunk_free(s, c);
 }
 
 /* The tail's fields in order, for lh_rec_pack and lh_rec_read alike. */
@@ -809,7 +796,8 @@ void lh_store_free(struct lh_store *s)
 	while (s->count)
 		lh_evict_oldest(s);
 	free(s->ring);
-	lh_chunk_free(s->oldest);
+	lh_chunk_free(s, s->oldest);
+	lh_pages_free(s->pages);
 	lh_ring_free(&s->runs.q);
 	lh_map_free(s->run_map);
 	while (s->gone.n)

@@ -10,6 +10,7 @@
 #include "core/rejects.h"
 #include "lib/respcut.h"
 #include "lib/spill.h"
+#include "lib/pages.h"
 
 #include <errno.h>
 
@@ -275,6 +276,34 @@ static void test_spill(void)
 	lh_spill_free(bad);
 }
 
+/* Regions come mapped (ahead by the thread, or at once), whole and apart;
+ * one given back comes out again, as it was. */
+static void test_pages(void)
+{
+	struct lh_pages *p = lh_pages_new();
+	unsigned char *r[6];
+	bool apart = true, aligned = true;
+	for (int i = 0; i < 6; i++) {
+		r[i] = lh_pages_get(p);
+		aligned = aligned && r[i] && ((uintptr_t)r[i] & (LH_PAGES_SIZE - 1)) == 0;
+		if (r[i])
+			memset(r[i], i + 1, LH_PAGES_SIZE);
+	}
+	for (int i = 0; i < 6 && aligned; i++)
+		for (int j = 0; j < 6; j++)
+			apart = apart && (i == j || r[i][0] == i + 1) && (i == j || r[i][LH_PAGES_SIZE - 1] == i + 1);
+	ok(aligned, "six regions, each on a %u-byte boundary", LH_PAGES_SIZE);
+	ok(apart, "each whole and its own");
+	lh_pages_put(p, r[5]);
+	unsigned char *again = lh_pages_get(p);
+	ok(again == r[5] && again[LH_PAGES_SIZE / 2] == 6, "a region given back is the next one got, as it was");
+	for (int i = 0; i < 6; i++)
+		lh_pages_put(p, r[i]);
+	lh_pages_free(p);
+	lh_pages_free(NULL);
+	ok(true, "freed with regions kept and the thread running");
+}
+
 int main(void)
 {
 	test_urls();
@@ -285,5 +314,6 @@ int main(void)
 	test_history();
 	test_respcut();
 	test_spill();
+	test_pages();
 	return tap_done();
 }
