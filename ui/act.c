@@ -14,7 +14,7 @@ static const char *lh_act_run(struct lh_hud *h)
 {
 	const char *run = lh_rows_filter(h->rows)->run;
 	const struct lh_entry *e = run ? NULL : lh_hud_selected(h);
-	return run ? run : e ? lh_run_id(e->run) : NULL;
+	return run ? run : e ? lh_run_id(lh_entry_run(e)) : NULL;
 }
 
 static void lh_act_done(void *ctx, const char *run, const char *action, unsigned status, const char *why)

@@ -238,7 +238,7 @@ static bool lh_grep_matches(struct lh_rows *r, const struct lh_entry *e)
 bool lh_rows_matches(struct lh_rows *r, const struct lh_entry *e)
 {
 	const struct lh_filter *f = &r->f;
-	if (f->run && strcmp(lh_run_id(e->run), f->run) != 0)
+	if (f->run && strcmp(lh_run_id(lh_entry_run(e)), f->run) != 0)
 		return false;
 	if (f->agent && strcmp(lh_agent_id(e->agent), f->agent) != 0)
 		return false;
@@ -271,13 +271,6 @@ static void lh_rows_rebuild(struct lh_rows *r)
 {
 	lh_ring_clear(&r->items);
 	r->stale = false;
-	if (r->f.run) {
-		const struct lh_run *run = lh_store_find_run(r->store, r->f.run);
-		for (const struct lh_entry *e = run ? lh_run_first(run) : NULL; e; e = lh_entry_next(e))
-			if (lh_is_item(e) && lh_rows_matches(r, e))
-				lh_rows_push(r, e);
-		return;
-	}
 	const struct lh_entry *e;
 	for (size_t i = 0; (e = lh_store_entry_at(r->store, i)) != NULL; i++) {
 		const struct lh_entry *ahead = lh_store_entry_at(r->store, i + 8); /* as lh_rows_prefetch */

@@ -182,7 +182,7 @@ void lh_stats_jump(struct lh_hud *h)
 		lh_hud_say(h, seq ? "the slowest %s call was evicted" : "no completed %s call", name);
 		return;
 	}
-	struct lh_filter f = { .run = lh_rows_filter(h->rows)->run ? (char *)lh_run_id(e->run) : NULL };
+	struct lh_filter f = { .run = lh_rows_filter(h->rows)->run ? (char *)lh_run_id(lh_entry_run(e)) : NULL };
 	h->auto_run = false;
 	lh_hud_apply_filter(h, &f);
 	h->view = LH_VIEW_MAIN;

@@ -62,7 +62,7 @@ static const char *lh_app_newest_run(const struct lh_app *app)
 		return "unknown";
 	lh_store_get_counts(app->store, &c);
 	const struct lh_entry *e = c.entries ? lh_store_entry_at(app->store, c.entries - 1) : NULL;
-	return e ? lh_run_id(e->run) : "unknown";
+	return e ? lh_run_id(lh_entry_run(e)) : "unknown";
 }
 
 static void lh_app_state(void *ctx, const struct lh_source_status *st)

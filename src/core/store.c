@@ -1,8 +1,8 @@
 /* store: runs, agents, tools and the pairing of results with calls.
  *
- * Entries sit in a ring in arrival order (for eviction) and in their run's
- * timeline (a list). Pending calls also sit in their agent's FIFO, and in
- * the run's call_id map when they carry one, so pairing never scans. Agents,
+ * Entries sit in a ring in arrival order (for eviction and for walks).
+ * Pending calls also sit in their agent's FIFO, and in the run's call_id
+ * map when they carry one, so pairing never scans. Agents,
  * tools and runs count the entries that use them and are freed with the
  * last, which keeps memory bounded by max_events whatever ids arrive. */
 #include "config.h"
@@ -25,7 +25,6 @@
 struct lh_rec {
 	struct lh_entry e;
 	struct lh_tool *tool;
-	struct lh_rec *run_next;
 	uint16_t have;           /* LH_HAVE_* bits: what the tail holds, and flags */
 	uint16_t texts_len;      /* the tail's strings' bytes; UINT16_MAX: that or more */
 	unsigned char tags;      /* lh_event_tag codes: category | metadata << 4;
@@ -106,6 +105,7 @@ struct lh_tool {
 };
 
 struct lh_agent {
+	struct lh_run *run;
 	uint64_t order;          /* in its run's agents */
 	char *id;
 	struct lh_name_info id_info;
@@ -134,7 +134,6 @@ struct lh_run {
 	struct lh_name_info id_info;
 	struct lh_map *agent_map, *tool_map, *call_map;
 	struct lh_vec agents, tools;
-	struct lh_rec *first, *last; /* its timeline, linked by run_next */
 	size_t nentries;
 	uint64_t gone_pending;   /* calls without call_id evicted while pending */
 	int64_t last_activity_us;
@@ -167,7 +166,7 @@ static struct lh_rec *lh_rec_of(const struct lh_entry *e)
 
 static struct lh_run *lh_run_of(const struct lh_rec *x)
 {
-	return (struct lh_run *)x->e.run;
+	return ((struct lh_agent *)x->e.agent)->run;
 }
 
 static struct lh_agent *lh_agent_of(const struct lh_rec *x)
@@ -262,6 +261,7 @@ static struct lh_agent *lh_agent_get(struct lh_run *r, const char *id)
 	struct lh_agent *a = lh_map_get(r->agent_map, id);
 	if (!a) {
 		a = lh_xcalloc(1, sizeof *a);
+		a->run = r;
 		TAILQ_INIT(&a->pending);
 		a->id = lh_xstrdup(id);
 		a->id_info = lh_name_info(id);
@@ -732,9 +732,6 @@ static void lh_evict_oldest(struct lh_store *s)
 		peer->e.peer = NULL;
 		peer->e.call_evicted = x->e.cat == LH_CAT_TOOL_CALL;
 	}
-	r->first = x->run_next; /* the run's oldest, as x is the store's */
-	if (!r->first)
-		r->last = NULL;
 	a->st.events--;
 	if (x->tool)
 		lh_tool_put(r, x->tool);
@@ -759,16 +756,10 @@ const struct lh_entry *lh_store_add(struct lh_store *s, const struct lh_event *e
 		tool = lh_tool_get(r, ev->tool_name);
 	struct lh_rec *x = lh_rec_pack(s, ev, tool, rest_in_raw);
 	x->e.seq = s->next_seq++;
-	x->e.run = r;
 	x->e.agent = a;
 	x->e.duration_ms = -1;
 	x->e.error = ev->is_error;
 
-	if (r->last)
-		r->last->run_next = x;
-	else
-		r->first = x;
-	r->last = x;
 	r->nentries++;
 	if (ev->recv_us > r->last_activity_us)
 		r->last_activity_us = ev->recv_us;
@@ -840,16 +831,7 @@ const char *lh_run_id(const struct lh_run *r) { return r->id; }
 const char *lh_agent_id(const struct lh_agent *a) { return a->id; }
 size_t lh_run_entry_count(const struct lh_run *r) { return r->nentries; }
 int64_t lh_run_last_activity_us(const struct lh_run *r) { return r->last_activity_us; }
-const struct lh_entry *lh_run_first(const struct lh_run *r)
-{
-	return r->first ? &r->first->e : NULL;
-}
-
-const struct lh_entry *lh_entry_next(const struct lh_entry *e)
-{
-	const struct lh_rec *x = lh_rec_of(e)->run_next;
-	return x ? &x->e : NULL;
-}
+const struct lh_run *lh_entry_run(const struct lh_entry *e) { return lh_run_of(lh_rec_of(e)); }
 size_t lh_run_agent_count(const struct lh_run *r) { return lh_vec_count(&r->agents); }
 size_t lh_run_tool_count(const struct lh_run *r) { return lh_vec_count(&r->tools); }
 

@@ -30,8 +30,7 @@ enum lh_call_state {
  * The event's texts sit packed after it: lh_entry_event reads them out. */
 struct lh_entry {
 	uint64_t seq;                 /* arrival number, from 1, across all runs */
-	const struct lh_run *run;
-	const struct lh_agent *agent;
+	const struct lh_agent *agent; /* its run: lh_entry_run */
 	const struct lh_entry *peer;  /* call <-> result; NULL once evicted */
 	int64_t ts_us;                /* lh_event.ts_us */
 	int64_t duration_ms;          /* calls and results once paired */
@@ -112,12 +111,9 @@ const struct lh_run *lh_store_find_run(const struct lh_store *s, const char *run
 
 const char *lh_run_id(const struct lh_run *r);
 const char *lh_agent_id(const struct lh_agent *a);
+const struct lh_run *lh_entry_run(const struct lh_entry *e);
 size_t lh_run_entry_count(const struct lh_run *r);
 int64_t lh_run_last_activity_us(const struct lh_run *r);
-/* The run's timeline, oldest first; walk with lh_entry_next. */
-const struct lh_entry *lh_run_first(const struct lh_run *r);
-const struct lh_entry *lh_entry_next(const struct lh_entry *e);
-
 /* Agents and tools of a run, in the order first seen (i past the end:
  * zeroes and an empty name). */
 size_t lh_run_agent_count(const struct lh_run *r);
