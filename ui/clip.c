@@ -53,8 +53,7 @@ void lh_clip_copy(struct lh_hud *h, bool raw)
 	struct lh_buf text = LH_BUF_INIT, osc = LH_BUF_INIT;
 	const char *what = "raw payload";
 	if (raw && lh_hud_raw(h, e, &text) < 0) {
-		lh_hud_say(h, "the payload as received is not available: %s",
-			   errno == ENOENT ? "it was not kept" : strerror(errno));
+		lh_hud_say(h, "the payload as received is not available: %s", lh_hud_raw_why(errno));
 		lh_buf_free(&text);
 		return;
 	}

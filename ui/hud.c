@@ -114,13 +114,46 @@ bool lh_hud_entry_matches_search(struct lh_hud *h, const struct lh_entry *e, str
 	return regexec(&h->re, lh_buf_str(scratch), 0, NULL, 0) == 0;
 }
 
+/* A payload kept as its place in the file read is checked against the
+ * entry: the file may have been rewritten since. */
+static bool lh_hud_raw_is_entry(const struct lh_entry *e, const char *data, size_t len)
+{
+	struct lh_event *ev;
+	struct lh_event kept;
+	if (lh_event_parse_keep(data, len, len, e->ts_us, false, &ev, NULL) != LH_REJECT_NONE)
+		return false;
+	lh_entry_event(e, &kept);
+	bool same = strcmp(ev->run_id, kept.run_id) == 0 && strcmp(ev->message, kept.message) == 0 &&
+		    ev->ts_guessed == kept.ts_guessed && (ev->ts_guessed || ev->ts_us == kept.ts_us);
+	lh_event_free(ev);
+	return same;
+}
+
 int lh_hud_raw(struct lh_hud *h, const struct lh_entry *e, struct lh_buf *out)
 {
 	if (e->raw_at == LH_EVENT_RAW_NONE) {
 		errno = ENOENT;
 		return -1;
 	}
-	return lh_spill_get(h->spill, e->raw_at, e->raw_len, out);
+	size_t start = out->len;
+	if (lh_spill_get(h->spill, e->raw_at, e->raw_len, out) < 0)
+		return -1;
+	if (lh_spill_is_ref(e->raw_at) && !lh_hud_raw_is_entry(e, out->data + start, e->raw_len)) {
+		out->len = start;
+		out->data[start] = '\0';
+		errno = ESTALE;
+		return -1;
+	}
+	return 0;
+}
+
+const char *lh_hud_raw_why(int err)
+{
+	switch (err) {
+	case ENOENT: return "it was not kept";
+	case ESTALE: case EIO: return "its file has changed since";
+	default: return strerror(err);
+	}
 }
 
 struct lh_event *lh_hud_event(struct lh_hud *h, const struct lh_entry *e, struct lh_event *out)
@@ -295,12 +328,13 @@ static void lh_hud_on_winch(uv_signal_t *s, int signum)
 
 /* ---- app hooks ---- */
 
-/* Payloads go to the spill file as they arrive; the store evicts oldest
- * first, so the files older than the oldest entry's payload can go. */
-static uint64_t lh_hud_keep(void *ctx, const char *data, size_t len)
+/* Payloads go to the spill file as they arrive (those read from a file
+ * are kept as where they are in it); the store evicts oldest first, so
+ * the spill files older than the oldest entry's payload can go. */
+static uint64_t lh_hud_keep(void *ctx, const char *data, size_t len, int64_t file_at)
 {
 	struct lh_hud *h = ctx;
-	uint64_t at = lh_spill_put(h->spill, data, len);
+	uint64_t at = lh_spill_put_at(h->spill, data, len, file_at);
 	if (at == LH_SPILL_NONE && h->raw_failed++ == 0)
 		lh_hud_say(h, "payloads are no longer kept for Y, S and the detail: spill file: %s", strerror(errno));
 	return at == LH_SPILL_NONE ? LH_EVENT_RAW_NONE : at;
@@ -445,6 +479,10 @@ int lh_hud_main(const struct lh_options *o)
 	if (lh_hud_theme(&h, o->theme ? o->theme : "dark") < 0)
 		return 2;
 	h.spill = lh_spill_new(NULL);
+	/* a file's payloads are in it already: not copied (--file -, a pipe,
+	 * is not a file lh_spill_refer takes) */
+	if (o->file && strcmp(o->file, "-") != 0)
+		lh_spill_refer(h.spill, o->file);
 	struct lh_app_hooks hooks = { .ingest = { .entry = lh_hud_entry, .reject = lh_hud_reject,
 						  .keep = lh_hud_keep, .ctx = &h },
 				      .source_state = lh_hud_state, .kernel = lh_hud_kernel,

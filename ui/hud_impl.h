@@ -130,8 +130,11 @@ bool lh_hud_entry_matches_search(struct lh_hud *h, const struct lh_entry *e, str
 void lh_search_count_stop(struct lh_hud *h);
 void lh_hud_next_theme(struct lh_hud *h);
 /* The payload of e exactly as received, appended to out; -1 with errno
- * when it was not kept (ENOENT) or cannot be read. */
+ * when it was not kept (ENOENT), the file it lies in has changed (ESTALE),
+ * or it cannot be read. */
 int lh_hud_raw(struct lh_hud *h, const struct lh_entry *e, struct lh_buf *out);
+/* Why lh_hud_raw failed, for the operator. */
+const char *lh_hud_raw_why(int err);
 /* Fills *out with e's whole event, its args and unknown fields read back
  * from the payload when the store left them there. Returns what holds
  * them, to lh_event_free once *out is no longer used (NULL: nothing). */

@@ -99,7 +99,7 @@ void lh_save_view(struct lh_hud *h, const char *path)
 	if (ferror(f) | (fclose(f) != 0))
 		lh_hud_say(h, "saving %s failed: %s", path, strerror(errno));
 	else if (remade)
-		lh_hud_say(h, "saved %zu event%s to %s (%zu as parsed: their payloads were not kept)", n,
+		lh_hud_say(h, "saved %zu event%s to %s (%zu as parsed: their payloads were not kept, or their file changed)", n,
 			   n == 1 ? "" : "s", path, remade);
 	else
 		lh_hud_say(h, "saved %zu event%s to %s", n, n == 1 ? "" : "s", path);

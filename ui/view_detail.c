@@ -154,17 +154,17 @@ static void lh_doc_call(struct lh_doc *d, const struct lh_event *ev)
 	lh_buf_free(&call);
 }
 
-/* The payload byte for byte as it arrived, from the spill file; when it
- * was not kept, the event written again from its parsed fields, and
- * titled so. */
+/* The payload byte for byte as it arrived (from the spill, or the file it
+ * was read from); when it is not available, the event written again from
+ * its parsed fields, and titled so. */
 static void lh_doc_raw(struct lh_doc *d, struct lh_hud *h, const char *title, const struct lh_entry *e)
 {
 	struct lh_buf b = LH_BUF_INIT;
 	if (lh_hud_raw(h, e, &b) == 0) {
 		lh_doc_title(d, title);
 	} else {
-		char t[96];
-		snprintf(t, sizeof t, "%s (as parsed: the payload was not kept)", title);
+		char t[128];
+		snprintf(t, sizeof t, "%s (as parsed: %s)", title, lh_hud_raw_why(errno));
 		lh_doc_title(d, t);
 		struct lh_event ev;
 		lh_entry_event(e, &ev);

@@ -39,10 +39,10 @@ static void lh_app_event(void *ctx, struct lh_event *ev, const char *data, size_
 	lh_ingest_event(&app->ingest, ev, data, len);
 }
 
-static void lh_app_parsed(void *ctx, struct lh_event *ev, const char *data, size_t len)
+static void lh_app_parsed(void *ctx, struct lh_event *ev, const char *data, size_t len, int64_t at)
 {
 	struct lh_app *app = ctx;
-	lh_ingest_parsed(&app->ingest, ev, data, len);
+	lh_ingest_parsed(&app->ingest, ev, data, len, at);
 }
 
 static void lh_app_reject(void *ctx, enum lh_reject reason, const char *why)

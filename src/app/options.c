@@ -127,7 +127,8 @@ static const char lh_usage[] =
 "      -r/--redis, -c/--channel, --redis-timeout, --maxlen and --max-bytes as above\n"
 "\n"
 "Environment: REDIS_URL (default Redis URL), NO_COLOR, LC_ALL/LC_CTYPE/LANG, TMPDIR (where\n"
-"the HUD keeps payloads as received, for Y, S and the detail).\n"
+"the HUD keeps payloads as received, for Y, S and the detail; those of a --file it\n"
+"reads back from the file).\n"
 "Exit status: 0 success, 1 failure (Redis unreachable, file unreadable), 2 bad usage.\n";
 
 enum {

@@ -23,10 +23,10 @@ void lh_ingest_reject(struct lh_ingest *in, enum lh_reject reason, const char *w
 /* rest_in_raw: ev came from the payload kept as raw, which parses back to
  * it (lh_store_add). */
 static const struct lh_entry *lh_ingest_take(struct lh_ingest *in, struct lh_event *ev, const char *data,
-					     size_t len, bool from_payload)
+					     size_t len, bool from_payload, int64_t file_at)
 {
 	if (in->cb.keep)
-		ev->raw_at = in->cb.keep(in->cb.ctx, data, len);
+		ev->raw_at = in->cb.keep(in->cb.ctx, data, len, file_at);
 	const struct lh_entry *e = NULL;
 	if (in->store) {
 		e = lh_store_add(in->store, ev, from_payload && ev->raw_at != LH_EVENT_RAW_NONE);
@@ -52,15 +52,16 @@ const struct lh_entry *lh_ingest_payload(struct lh_ingest *in, const char *data,
 		return NULL;
 	}
 	ev->pos = pos;
-	return lh_ingest_take(in, ev, data, len, true);
+	return lh_ingest_take(in, ev, data, len, true, -1);
 }
 
-const struct lh_entry *lh_ingest_parsed(struct lh_ingest *in, struct lh_event *ev, const char *data, size_t len)
+const struct lh_entry *lh_ingest_parsed(struct lh_ingest *in, struct lh_event *ev, const char *data, size_t len,
+					int64_t file_at)
 {
-	return lh_ingest_take(in, ev, data, len, true);
+	return lh_ingest_take(in, ev, data, len, true, file_at);
 }
 
 const struct lh_entry *lh_ingest_event(struct lh_ingest *in, struct lh_event *ev, const char *data, size_t len)
 {
-	return lh_ingest_take(in, ev, data, len, false);
+	return lh_ingest_take(in, ev, data, len, false, -1);
 }

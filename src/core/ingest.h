@@ -22,8 +22,9 @@ struct lh_ingest_callbacks {
 	void (*reject)(void *ctx, enum lh_reject reason, const char *why, uint64_t count);
 	/* When set, keeps an accepted payload exactly as it was received,
 	 * before its event enters the store (or is handed to event); returns
-	 * where (ev->raw_at) or LH_EVENT_RAW_NONE. */
-	uint64_t (*keep)(void *ctx, const char *data, size_t len);
+	 * where (ev->raw_at) or LH_EVENT_RAW_NONE. file_at: where the payload
+	 * lies in the file being read (lh_ingest_parsed), else -1. */
+	uint64_t (*keep)(void *ctx, const char *data, size_t len, int64_t file_at);
 	void *ctx;
 };
 
@@ -44,8 +45,10 @@ const struct lh_entry *lh_ingest_payload(struct lh_ingest *in, const char *data,
  * the text data (a kernel's frame). */
 const struct lh_entry *lh_ingest_event(struct lh_ingest *in, struct lh_event *ev, const char *data, size_t len);
 /* The same for the event parsed elsewhere (off the loop) from the payload
- * data, exactly as lh_ingest_payload would have (ev becomes the ingest's). */
-const struct lh_entry *lh_ingest_parsed(struct lh_ingest *in, struct lh_event *ev, const char *data, size_t len);
+ * data, exactly as lh_ingest_payload would have (ev becomes the ingest's);
+ * file_at: where data lies in the file it was read from, or -1. */
+const struct lh_entry *lh_ingest_parsed(struct lh_ingest *in, struct lh_event *ev, const char *data, size_t len,
+					int64_t file_at);
 /* Counts a payload refused before it reached lh_ingest_payload. */
 void lh_ingest_reject(struct lh_ingest *in, enum lh_reject reason, const char *why);
 

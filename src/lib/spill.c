@@ -3,6 +3,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +23,13 @@ struct lh_spill_seg {
  * gathered bytes are the tail of the last segment. */
 #define LH_SPILL_WBUF (64 * 1024)
 
+/* Addresses with this bit are places in the file given to lh_spill_refer
+ * (LH_SPILL_NONE has it too, and is checked first). */
+#define LH_SPILL_REF (1ULL << 62)
+
 struct lh_spill {
 	char *dir;
+	int ref_fd;    /* lh_spill_refer's file, or -1 */
 	struct lh_spill_seg *seg;
 	size_t n, cap;
 	uint64_t next; /* the address the next string gets */
@@ -36,6 +42,7 @@ struct lh_spill *lh_spill_new(const char *dir)
 	struct lh_spill *s = lh_xcalloc(1, sizeof *s);
 	const char *tmp = getenv("TMPDIR");
 	s->dir = lh_xstrdup(dir ? dir : tmp && *tmp ? tmp : "/tmp");
+	s->ref_fd = -1;
 	return s;
 }
 
@@ -45,6 +52,8 @@ void lh_spill_free(struct lh_spill *s)
 		return;
 	for (size_t i = 0; i < s->n; i++)
 		close(s->seg[i].fd);
+	if (s->ref_fd >= 0)
+		close(s->ref_fd);
 	free(s->seg);
 	free(s->wbuf);
 	free(s->dir);
@@ -142,8 +151,61 @@ uint64_t lh_spill_put(struct lh_spill *s, const void *data, size_t len)
 	return at;
 }
 
+int lh_spill_refer(struct lh_spill *s, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	if (s->ref_fd >= 0)
+		close(s->ref_fd);
+	s->ref_fd = fd;
+	return 0;
+}
+
+bool lh_spill_is_ref(uint64_t at)
+{
+	return at != LH_SPILL_NONE && (at & LH_SPILL_REF);
+}
+
+uint64_t lh_spill_put_at(struct lh_spill *s, const void *data, size_t len, int64_t file_at)
+{
+	if (s->ref_fd >= 0 && file_at >= 0 && (uint64_t)file_at < LH_SPILL_REF)
+		return LH_SPILL_REF | (uint64_t)file_at;
+	return lh_spill_put(s, data, len);
+}
+
+/* len bytes at off in fd, appended to out; a file that ends before them
+ * has lost them (EIO). */
+static int lh_spill_read(int fd, uint64_t off, size_t len, struct lh_buf *out)
+{
+	lh_buf_reserve(out, len);
+	size_t got = 0;
+	while (got < len) {
+		ssize_t r = pread(fd, out->data + out->len + got, len - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;
+			return -1;
+		}
+		got += (size_t)r;
+	}
+	out->len += len;
+	out->data[out->len] = '\0';
+	return 0;
+}
+
 int lh_spill_get(struct lh_spill *s, uint64_t at, size_t len, struct lh_buf *out)
 {
+	if (lh_spill_is_ref(at))
+		return lh_spill_read(s->ref_fd, at & ~LH_SPILL_REF, len, out);
 	if (s->wlen && at + len > s->next - s->wlen && lh_spill_flush(s) < 0)
 		return -1;
 	for (size_t i = s->n; i-- > 0;) {
@@ -152,22 +214,7 @@ int lh_spill_get(struct lh_spill *s, uint64_t at, size_t len, struct lh_buf *out
 			continue;
 		if (at + len > g->base + g->len)
 			break;
-		lh_buf_reserve(out, len);
-		size_t got = 0;
-		while (got < len) {
-			ssize_t r = pread(g->fd, out->data + out->len + got, len - got, (off_t)(at - g->base + got));
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0) {
-				if (r == 0)
-					errno = EIO;
-				return -1;
-			}
-			got += (size_t)r;
-		}
-		out->len += len;
-		out->data[out->len] = '\0';
-		return 0;
+		return lh_spill_read(g->fd, at - g->base, len, out);
 	}
 	errno = ENOENT;
 	return -1;
@@ -175,6 +222,8 @@ int lh_spill_get(struct lh_spill *s, uint64_t at, size_t len, struct lh_buf *out
 
 void lh_spill_release(struct lh_spill *s, uint64_t at)
 {
+	if (lh_spill_is_ref(at))
+		return; /* the file is not ours to shorten */
 	size_t k = 0;
 	while (k + 1 < s->n && s->seg[k].base + s->seg[k].len <= at)
 		close(s->seg[k++].fd);

@@ -16,8 +16,9 @@ struct lh_record {
 	int sub_state, conn_state; /* the last logged; -1: none yet */
 };
 
-static uint64_t lh_record_keep(void *ctx, const char *data, size_t len)
+static uint64_t lh_record_keep(void *ctx, const char *data, size_t len, int64_t file_at)
 {
+	(void)file_at;
 	struct lh_record *r = ctx;
 	lh_recorder_offer(r->rec, data, len);
 	return LH_EVENT_RAW_NONE;

@@ -24,6 +24,7 @@
  * earlier chunk) in the batch's text; and what it parsed to, if asked. */
 struct lh_file_line {
 	size_t at, len;
+	int64_t file_at;            /* where it starts in the file */
 	bool in_text;
 	struct lh_event *ev;
 	enum lh_reject reason;
@@ -55,6 +56,7 @@ struct lh_file_source {
 	int filling;       /* the batch a read is filling, or will */
 	size_t max_line;
 	int64_t offset;
+	int64_t line_at;   /* where the carried line starts in the file */
 	union {
 		uv_pipe_t pipe;
 		uv_tty_t tty;
@@ -66,24 +68,27 @@ struct lh_file_source {
 	struct lh_buf line;
 };
 
-typedef void lh_file_line_fn(void *ctx, const char *data, size_t len);
+/* at: where the line starts in the file (-1: not known, a stream). */
+typedef void lh_file_line_fn(void *ctx, const char *data, size_t len, int64_t at);
 
 static void lh_file_read(struct lh_file_source *self);
 
-/* Splits data into lines for each; a line longer than max_line is given
- * cut to max_line + 1 bytes, so the parser rejects it as oversize, and the
- * rest of it is skipped. */
-static void lh_file_split(struct lh_file_source *self, const char *data, size_t len, lh_file_line_fn *each,
-			  void *ctx)
+/* Splits data (at base in the file, -1 for a stream) into lines for each;
+ * a line longer than max_line is given cut to max_line + 1 bytes, so the
+ * parser rejects it as oversize, and the rest of it is skipped. */
+static void lh_file_split(struct lh_file_source *self, const char *data, size_t len, int64_t base,
+			  lh_file_line_fn *each, void *ctx)
 {
 	while (len) {
 		const char *nl = memchr(data, '\n', len);
 		size_t n = nl ? (size_t)(nl - data) : len;
+		if (!self->line.len && !self->discarding)
+			self->line_at = base;
 		if (!self->discarding) {
 			size_t room = self->max_line + 1 - self->line.len;
 			lh_buf_append(&self->line, data, n < room ? n : room);
 			if (self->line.len > self->max_line) {
-				each(ctx, self->line.data, self->line.len);
+				each(ctx, self->line.data, self->line.len, self->line_at);
 				lh_buf_reset(&self->line);
 				self->discarding = true;
 			}
@@ -95,17 +100,20 @@ static void lh_file_split(struct lh_file_source *self, const char *data, size_t 
 			if (l && self->line.data[l - 1] == '\r')
 				l--;
 			if (l)
-				each(ctx, self->line.data, l);
+				each(ctx, self->line.data, l, self->line_at);
 		}
 		lh_buf_reset(&self->line);
 		self->discarding = false;
 		data += n + 1;
 		len -= n + 1;
+		if (base >= 0)
+			base += (int64_t)n + 1;
 	}
 }
 
-static void lh_file_emit(void *ctx, const char *data, size_t len)
+static void lh_file_emit(void *ctx, const char *data, size_t len, int64_t at)
 {
+	(void)at;
 	lh_source_emit(ctx, data, len);
 }
 
@@ -119,7 +127,7 @@ static void lh_file_eof(struct lh_file_source *self)
 
 /* ---- a regular file's batches ---- */
 
-static void lh_batch_add(void *ctx, const char *data, size_t len)
+static void lh_batch_add(void *ctx, const char *data, size_t len, int64_t at)
 {
 	struct lh_file_batch *b = ctx;
 	if (b->n == b->cap) {
@@ -127,7 +135,7 @@ static void lh_batch_add(void *ctx, const char *data, size_t len)
 		b->lines = lh_xrealloc(b->lines, b->cap * sizeof *b->lines);
 	}
 	struct lh_file_line *l = &b->lines[b->n++];
-	*l = (struct lh_file_line){ .len = len };
+	*l = (struct lh_file_line){ .len = len, .file_at = at };
 	if (data >= b->chunk && data < b->chunk + sizeof b->chunk) {
 		l->at = (size_t)(data - b->chunk);
 	} else { /* the carried line, about to be reset */
@@ -156,8 +164,8 @@ static void lh_batch_work(uv_work_t *w)
 		b->got = b->got < 0 ? -errno : 0;
 		return;
 	}
+	lh_file_split(self, b->chunk, (size_t)b->got, self->offset, lh_batch_add, b);
 	self->offset += b->got;
-	lh_file_split(self, b->chunk, (size_t)b->got, lh_batch_add, b);
 	if (!self->base.cb.parsed)
 		return;
 	int64_t now = lh_time_now_us();
@@ -180,7 +188,7 @@ static void lh_batch_emit(struct lh_file_source *self, struct lh_file_batch *b)
 		else if (self->base.closing)
 			lh_event_free(l->ev);
 		else if (l->ev)
-			self->base.cb.parsed(self->base.cb.ctx, l->ev, data, l->len);
+			self->base.cb.parsed(self->base.cb.ctx, l->ev, data, l->len, l->file_at);
 		else
 			lh_source_emit_reject(&self->base, l->reason, l->why);
 		l->ev = NULL;
@@ -279,7 +287,7 @@ static void lh_stream_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 {
 	struct lh_file_source *self = s->data;
 	if (n > 0) {
-		lh_file_split(self, b->base, (size_t)n, lh_file_emit, &self->base);
+		lh_file_split(self, b->base, (size_t)n, -1, lh_file_emit, &self->base);
 	} else if (n == UV_EOF) {
 		uv_read_stop(s);
 		self->ended = true;

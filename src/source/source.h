@@ -54,9 +54,9 @@ struct lh_source_callbacks {
 	void *ctx;
 	/* When set, a regular file's lines are parsed on libuv's thread pool
 	 * (as lh_event_parse_keep does, without forward) and come here, ev
-	 * the callee's, instead of to payload; data is the line. A line that
-	 * does not parse goes to reject. */
-	void (*parsed)(void *ctx, struct lh_event *ev, const char *data, size_t len);
+	 * the callee's, instead of to payload; data is the line, at where it
+	 * starts in the file. A line that does not parse goes to reject. */
+	void (*parsed)(void *ctx, struct lh_event *ev, const char *data, size_t len, int64_t at);
 };
 
 int lh_source_start(struct lh_source *src);

@@ -173,6 +173,26 @@ check "filters show abbreviated in a 40-column pane" wait_screen small '&web'
 check "a cut line ends in an ellipsis" screen_has_re small 'web_search\([^ ]*…'
 keys small q
 
+# ---- payloads of a --file are read back from it, checked ----
+cp "$F" "$T/changing.jsonl"
+hud_start chg 120 40 "$LIVEHUD --file $T/changing.jsonl"
+check "a file for the raw payloads" wait_screen chg 'second match'
+keys chg g
+check "its first call selected" wait_screen chg 'web_search(query='
+keys chg Y
+check "Y: its payload, read back from the file" wait_screen chg 'copied raw payload ('
+sed 's/RARO docs/RARO DOCS/; s/flow-7/flow-8/' "$F" >"$T/changing.new"
+cat "$T/changing.new" >"$T/changing.jsonl" # rewritten in place, same length
+keys chg Y
+check "once the file is rewritten, Y says the payload has changed" \
+	wait_screen chg 'not available: its file has changed since'
+keys chg Enter
+check "the detail shows the event as parsed, and why" \
+	wait_screen chg 'Raw event (as parsed: its file has changed since)'
+check "from what was kept in memory (args and unknown fields were left to the file)" \
+	screen_has chg '{"run_id":"flow-7","agent_id":"researcher","category":"TOOL_CALL","message":"web_search"'
+keys chg q
+
 # ---- TERM=dumb: plain output, and why ----
 hud_start dumb 80 12 "env TERM=dumb $LIVEHUD --file $F"
 check "TERM=dumb falls back to plain output" wait_screen dumb 'web_search(query="RARO docs", n=5)'

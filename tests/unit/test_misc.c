@@ -276,6 +276,39 @@ static void test_spill(void)
 	lh_spill_free(bad);
 }
 
+/* Strings that lie in a file the spill refers to are kept as their place
+ * in it: nothing written, read back from the file, release leaves them. */
+static void test_spill_refs(void)
+{
+	char path[] = "/tmp/livehud-test-refs-XXXXXX";
+	int fd = mkstemp(path);
+	const char *text = "line one\nline two\n";
+	ok(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text), "a file to refer to");
+	struct lh_spill *s = lh_spill_new(NULL);
+	ok(lh_spill_refer(s, "/dev/null") < 0, "only a regular file is referred to");
+	uint64_t copied = lh_spill_put_at(s, "line two", 8, 9);
+	ok(!lh_spill_is_ref(copied) && lh_spill_bytes(s) == 8, "without a file, put_at copies");
+	ok(lh_spill_refer(s, path) == 0, "a regular file is");
+	uint64_t ref = lh_spill_put_at(s, "line two", 8, 9);
+	uint64_t not_in_file = lh_spill_put_at(s, "elsewhere", 9, -1);
+	ok(lh_spill_is_ref(ref) && !lh_spill_is_ref(not_in_file) && !lh_spill_is_ref(LH_SPILL_NONE),
+	   "a string in the file is a place in it; others are copied");
+	ok(lh_spill_bytes(s) == 17, "nothing written for the place");
+	lh_spill_release(s, ref);
+	struct lh_buf b = LH_BUF_INIT;
+	ok(lh_spill_get(s, ref, 8, &b) == 0 && strcmp(b.data, "line two") == 0, "read back from the file");
+	lh_buf_reset(&b);
+	ok(lh_spill_get(s, copied, 8, &b) == 0 && strcmp(b.data, "line two") == 0,
+	   "releasing a place releases no copied string");
+	ok(ftruncate(fd, 4) == 0, "the file cut short");
+	lh_buf_reset(&b);
+	ok(lh_spill_get(s, ref, 8, &b) < 0 && errno == EIO, "a place past its end is gone (EIO)");
+	lh_buf_free(&b);
+	lh_spill_free(s);
+	close(fd);
+	unlink(path);
+}
+
 /* Regions come mapped (ahead by the thread, or at once), whole and apart;
  * one given back comes out again, as it was. */
 static void test_pages(void)
@@ -314,6 +347,7 @@ int main(void)
 	test_history();
 	test_respcut();
 	test_spill();
+	test_spill_refs();
 	test_pages();
 	return tap_done();
 }
