@@ -1,9 +1,10 @@
-/* source_file: a regular file is read in chunks on libuv's thread pool,
- * where each chunk is also cut into lines and, when the callbacks take
- * parsed events, parsed: two chunks in turn, so the pool reads and parses
- * the next while the loop stores the last (a million-line file's parsing
- * is then off the loop, on the other core). Pipes and terminals are read
- * as libuv streams, so closing never waits on a read blocked in a thread. */
+/* source_file: a regular file is read in chunks with libuv's file
+ * requests; each chunk is cut into lines on the loop (a memchr a line) and,
+ * when the callbacks take parsed events, parsed on the thread pool, up to
+ * LH_FILE_BATCHES chunks at once on as many threads, then handed on in the
+ * file's order (a million-line file's parsing is then off the loop, on
+ * every core). Pipes and terminals are read as libuv streams, so closing
+ * never waits on a read blocked in a thread. */
 #include "config.h"
 #include "file.h"
 #include "source_impl.h"
@@ -31,11 +32,16 @@ struct lh_file_line {
 	const char *why;
 };
 
-/* One chunk's work: filled on the pool, handed on by the loop. */
+/* Chunks read, cut, being parsed or waiting their turn: enough to keep
+ * the pool's threads busy while the loop stores. */
+#define LH_FILE_BATCHES 4
+
+/* One chunk: read and cut on the loop, parsed on the pool, handed on by
+ * the loop in order. */
 struct lh_file_batch {
 	uv_work_t work;
 	struct lh_file_source *self;
-	ssize_t got;                /* the read's bytes, 0 at the end, -errno */
+	bool ready;                 /* parsed (or nothing to parse): its turn may come */
 	struct lh_buf text;
 	struct lh_file_line *lines;
 	size_t n, cap;
@@ -47,13 +53,13 @@ struct lh_file_source {
 	char *path;
 	int fd;
 	bool follow, stream, watching, discarding;
-	/* reading: a batch is on the pool; until it comes back, the pool owns
-	 * offset, line and discarding */
-	bool reading;
+	bool reading;      /* a read is on the pool */
+	bool at_end;       /* the last read found the end (or an error): once
+			    * the batches are handed on, say so */
+	int read_error;    /* that error, or 0 */
 	bool changed;      /* the file changed while reading: look again */
 	bool paused, held; /* held: a read was not asked for while paused */
 	bool ended;        /* a stream's end or error came: nothing to resume */
-	int filling;       /* the batch a read is filling, or will */
 	size_t max_line;
 	int64_t offset;
 	int64_t line_at;   /* where the carried line starts in the file */
@@ -62,8 +68,10 @@ struct lh_file_source {
 		uv_tty_t tty;
 		uv_stream_t stream;
 	} in;
+	uv_fs_t req;
 	uv_fs_event_t watch;
-	struct lh_file_batch *batch[2];
+	struct lh_file_batch *batch[LH_FILE_BATCHES]; /* a ring, oldest at head */
+	size_t head, count;
 	char stream_chunk[LH_FILE_CHUNK];
 	struct lh_buf line;
 };
@@ -150,28 +158,14 @@ static const char *lh_batch_data(const struct lh_file_batch *b, const struct lh_
 	return (l->in_text ? b->text.data : b->chunk) + l->at;
 }
 
-/* On the pool. */
-static void lh_batch_work(uv_work_t *w)
+/* On the pool: nothing here touches the source but what never changes. */
+static void lh_batch_parse(uv_work_t *w)
 {
 	struct lh_file_batch *b = w->data;
-	struct lh_file_source *self = b->self;
-	b->n = 0;
-	lh_buf_reset(&b->text);
-	do
-		b->got = pread(self->fd, b->chunk, sizeof b->chunk, self->offset);
-	while (b->got < 0 && errno == EINTR);
-	if (b->got <= 0) {
-		b->got = b->got < 0 ? -errno : 0;
-		return;
-	}
-	lh_file_split(self, b->chunk, (size_t)b->got, self->offset, lh_batch_add, b);
-	self->offset += b->got;
-	if (!self->base.cb.parsed)
-		return;
 	int64_t now = lh_time_now_us();
 	for (size_t i = 0; i < b->n; i++) {
 		struct lh_file_line *l = &b->lines[i];
-		l->reason = lh_event_parse_keep(lh_batch_data(b, l), l->len, self->max_line, now, false, &l->ev,
+		l->reason = lh_event_parse_keep(lh_batch_data(b, l), l->len, b->self->max_line, now, false, &l->ev,
 						&l->why);
 	}
 }
@@ -194,32 +188,31 @@ static void lh_batch_emit(struct lh_file_source *self, struct lh_file_batch *b)
 		l->ev = NULL;
 	}
 	b->n = 0;
+	lh_buf_reset(&b->text);
 }
 
 static void lh_file_check_size(struct lh_file_source *self);
 
-static void lh_batch_done(uv_work_t *w, int status)
+/* Hands on the batches whose turn it is, then reads on, or says the end. */
+static void lh_file_drain(struct lh_file_source *self)
 {
-	struct lh_file_batch *b = w->data;
-	struct lh_file_source *self = b->self;
-	self->reading = false;
-	if (self->base.closing) {
-		lh_batch_emit(self, b); /* frees what was parsed */
-		return;
-	}
-	if (status < 0) { /* the pool would not run it */
-		lh_source_set_error(&self->base, "read: %s", uv_strerror(status));
-		lh_source_set_state(&self->base, LH_SOURCE_DONE);
-		return;
-	}
-	if (b->got > 0) {
-		self->filling ^= 1;
-		if (self->changed)
-			lh_file_check_size(self);
-		lh_file_read(self);
+	while (self->count && self->batch[self->head]->ready) {
+		struct lh_file_batch *b = self->batch[self->head];
+		self->head = (self->head + 1) % LH_FILE_BATCHES;
+		self->count--;
 		lh_batch_emit(self, b);
-	} else if (b->got < 0) {
-		lh_source_set_error(&self->base, "read: %s", uv_strerror((int)b->got));
+	}
+	if (self->base.closing)
+		return;
+	if (!self->at_end) {
+		lh_file_read(self);
+		return;
+	}
+	if (self->count)
+		return;
+	self->at_end = false;
+	if (self->read_error) {
+		lh_source_set_error(&self->base, "read: %s", uv_strerror(self->read_error));
 		lh_source_set_state(&self->base, LH_SOURCE_DONE);
 	} else if (self->follow) {
 		lh_source_set_state(&self->base, LH_SOURCE_LIVE);
@@ -230,26 +223,63 @@ static void lh_batch_done(uv_work_t *w, int status)
 	}
 }
 
+static void lh_batch_parsed(uv_work_t *w, int status)
+{
+	struct lh_file_batch *b = w->data;
+	(void)status; /* never cancelled: the work always ran */
+	b->ready = true;
+	lh_file_drain(b->self);
+}
+
+static void lh_file_on_read(uv_fs_t *req)
+{
+	struct lh_file_source *self = req->data;
+	ssize_t n = req->result;
+	uv_fs_req_cleanup(req);
+	self->reading = false;
+	if (self->base.closing)
+		return;
+	if (n <= 0) {
+		self->at_end = true;
+		self->read_error = n < 0 ? (int)n : 0;
+		lh_file_drain(self);
+		return;
+	}
+	struct lh_file_batch *b = self->batch[(self->head + self->count) % LH_FILE_BATCHES];
+	self->count++;
+	lh_file_split(self, b->chunk, (size_t)n, self->offset, lh_batch_add, b);
+	self->offset += n;
+	b->ready = !self->base.cb.parsed || !b->n ||
+		   uv_queue_work(self->base.loop, &b->work, lh_batch_parse, lh_batch_parsed) != 0;
+	if (self->changed)
+		lh_file_check_size(self);
+	lh_file_drain(self);
+}
+
 static void lh_file_read(struct lh_file_source *self)
 {
-	if (self->reading)
+	if (self->reading || self->count == LH_FILE_BATCHES)
 		return;
 	if (self->paused) {
 		self->held = true;
 		return;
 	}
-	struct lh_file_batch *b = self->batch[self->filling];
+	size_t k = (self->head + self->count) % LH_FILE_BATCHES;
+	struct lh_file_batch *b = self->batch[k];
 	if (!b) {
-		b = self->batch[self->filling] = lh_xcalloc(1, sizeof *b);
+		b = self->batch[k] = lh_xcalloc(1, sizeof *b);
 		b->self = self;
 		b->work.data = b;
 	}
-	if (uv_queue_work(self->base.loop, &b->work, lh_batch_work, lh_batch_done) == 0)
+	b->ready = false;
+	uv_buf_t buf = uv_buf_init(b->chunk, LH_FILE_CHUNK);
+	self->req.data = self;
+	if (uv_fs_read(self->base.loop, &self->req, self->fd, &buf, 1, self->offset, lh_file_on_read) == 0)
 		self->reading = true;
 }
 
 /* A file followed that shrank was truncated or rewritten: start over, as
- * tail -F does. Only between batches: the pool owns the offset during one. */
+ * tail -F does; not while a read is on its way (then once it is back). */
 static void lh_file_check_size(struct lh_file_source *self)
 {
 	struct stat st;
@@ -346,7 +376,7 @@ static void lh_file_free(struct lh_source *src)
 	struct lh_file_source *self = (struct lh_file_source *)src;
 	if (self->fd > STDIN_FILENO && !self->stream)
 		close(self->fd);
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < LH_FILE_BATCHES; i++) {
 		if (self->batch[i]) {
 			lh_buf_free(&self->batch[i]->text);
 			free(self->batch[i]->lines);
