@@ -28,6 +28,6 @@ bool lh_must_as_is(const char *s, size_t max, size_t *len);
 bool lh_must_maybe(struct lh_must *m, const char *const *fields, const size_t *lens, size_t n);
 /* Whether some word is made only of these characters (case folded), so
  * that a field of only them could hold it. */
-bool lh_must_within(const struct lh_must *m, const char *chars);
+bool lh_must_within(struct lh_must *m, const char *chars);
 
 #endif
