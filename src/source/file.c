@@ -81,9 +81,17 @@ typedef void lh_file_line_fn(void *ctx, const char *data, size_t len, int64_t at
 
 static void lh_file_read(struct lh_file_source *self);
 
+/* A line without its CR, if any. */
+static size_t lh_file_line_len(const char *line, size_t n)
+{
+	return n && line[n - 1] == '\r' ? n - 1 : n;
+}
+
 /* Splits data (at base in the file, -1 for a stream) into lines for each;
  * a line longer than max_line is given cut to max_line + 1 bytes, so the
- * parser rejects it as oversize, and the rest of it is skipped. */
+ * parser rejects it as oversize, and the rest of it is skipped. A line
+ * wholly inside data is given from where it is; one that began before is
+ * carried in self->line. */
 static void lh_file_split(struct lh_file_source *self, const char *data, size_t len, int64_t base,
 			  lh_file_line_fn *each, void *ctx)
 {
@@ -92,7 +100,11 @@ static void lh_file_split(struct lh_file_source *self, const char *data, size_t 
 		size_t n = nl ? (size_t)(nl - data) : len;
 		if (!self->line.len && !self->discarding)
 			self->line_at = base;
-		if (!self->discarding) {
+		if (nl && !self->line.len && !self->discarding && n <= self->max_line) {
+			size_t l = lh_file_line_len(data, n);
+			if (l)
+				each(ctx, data, l, base);
+		} else if (!self->discarding) {
 			size_t room = self->max_line + 1 - self->line.len;
 			lh_buf_append(&self->line, data, n < room ? n : room);
 			if (self->line.len > self->max_line) {
@@ -103,10 +115,8 @@ static void lh_file_split(struct lh_file_source *self, const char *data, size_t 
 		}
 		if (!nl)
 			return;
-		if (!self->discarding) {
-			size_t l = self->line.len;
-			if (l && self->line.data[l - 1] == '\r')
-				l--;
+		if (self->line.len && !self->discarding) {
+			size_t l = lh_file_line_len(self->line.data, self->line.len);
 			if (l)
 				each(ctx, self->line.data, l, self->line_at);
 		}
