@@ -276,27 +276,31 @@ void lh_event_args_text(struct lh_buf *out, const char *args, size_t len)
 	}
 }
 
-/* The few categories and metadata tags nearly every event carries, kept
- * once here instead of in each event. NULL for any other text. */
-/* lh_category_of counts on the order of the first four. */
-static const char *const lh_tags[LH_EVENT_TAGS] = {
-	"TOOL_CALL", "TOOL_RESULT", "REASONING", "THOUGHT", "INFO", "IO_REQ", "IO_OK", "IO_ERR", "PLANNING",
+/* The categories and metadata tags nearly every event carries, kept once
+ * here instead of in each event. lh_category_of counts on the order of
+ * the first four. */
+static const struct {
+	const char *name;
+	size_t len;
+} lh_tags[LH_EVENT_TAGS] = {
+	LH_KEY("TOOL_CALL"), LH_KEY("TOOL_RESULT"), LH_KEY("REASONING"), LH_KEY("THOUGHT"), LH_KEY("INFO"),
+	LH_KEY("IO_REQ"), LH_KEY("IO_OK"), LH_KEY("IO_ERR"), LH_KEY("PLANNING"),
 };
 
 unsigned lh_event_tag_code(const char *s)
 {
 	for (unsigned i = 0; i < LH_EVENT_TAGS; i++) /* a parsed event's own */
-		if (s == lh_tags[i])
+		if (s == lh_tags[i].name)
 			return i + 1;
 	for (unsigned i = 0; i < LH_EVENT_TAGS; i++)
-		if (strcmp(s, lh_tags[i]) == 0)
+		if (strcmp(s, lh_tags[i].name) == 0)
 			return i + 1;
 	return 0;
 }
 
 const char *lh_event_tag(unsigned code)
 {
-	return code >= 1 && code <= LH_EVENT_TAGS ? lh_tags[code - 1] : NULL;
+	return code >= 1 && code <= LH_EVENT_TAGS ? lh_tags[code - 1].name : NULL;
 }
 
 /* The category or metadata text as one of lh_tags (every event that
@@ -306,8 +310,8 @@ static const char *lh_common(int f, const char *text, size_t len)
 	if (f != F_CATEGORY && f != F_METADATA)
 		return NULL;
 	for (size_t i = 0; i < LH_EVENT_TAGS; i++)
-		if (strlen(lh_tags[i]) == len && memcmp(lh_tags[i], text, len) == 0)
-			return lh_tags[i];
+		if (lh_tags[i].len == len && memcmp(lh_tags[i].name, text, len) == 0)
+			return lh_tags[i].name;
 	return NULL;
 }
 
@@ -332,7 +336,8 @@ static struct lh_event *lh_event_pack(struct lh_parse *ps, size_t raw_len)
 		if (ps->text[f] && !common[f])
 			total += ps->len[f] + 1;
 	}
-	struct lh_event *ev = lh_xcalloc(1, total);
+	struct lh_event *ev = lh_xmalloc(total); /* its strings are all written below */
+	memset(ev, 0, sizeof *ev);
 	char *p = (char *)(ev + 1);
 	const char **slots[] = { &ev->run_id, &ev->agent_id, &ev->category, &ev->message,
 				 &ev->metadata, &ev->tool_name, &ev->call_id, &ev->args, &ev->args_text,

@@ -129,12 +129,9 @@ static void lh_plain_result(struct lh_buf *out, const struct lh_entry *e, const 
 
 /* A million of these go by in a reading of a file: put together piece by
  * piece, without printf. */
-void lh_format_plain(struct lh_buf *out, const struct lh_entry *e, uint64_t prev_seq,
-		     unsigned flags)
+void lh_format_plain(struct lh_buf *out, const struct lh_entry *e, const struct lh_event *ev,
+		     uint64_t prev_seq, unsigned flags)
 {
-	struct lh_event whole;
-	lh_entry_event(e, &whole);
-	const struct lh_event *ev = &whole;
 	char clock[24];
 	lh_time_format_clock(ev->ts_us, clock, sizeof clock);
 	lh_buf_puts(out, clock);

@@ -36,10 +36,11 @@ size_t lh_format_call(struct lh_buf *out, const struct lh_event *ev, size_t max,
 /* The agent as the console shows it: upper-cased. */
 void lh_format_agent(struct lh_buf *out, const char *agent_id, size_t max, unsigned flags);
 
-/* One line of plain output for an entry (no newline). prev_seq is the seq
+/* One line of plain output for an entry (no newline), whose event is ev
+ * (as lh_entry_event reads it, or as it was added). prev_seq is the seq
  * of the entry printed just before (0 for none): a result right under its
  * own call is shown short, otherwise with its agent and tool. */
-void lh_format_plain(struct lh_buf *out, const struct lh_entry *e, uint64_t prev_seq,
-		     unsigned flags);
+void lh_format_plain(struct lh_buf *out, const struct lh_entry *e, const struct lh_event *ev,
+		     uint64_t prev_seq, unsigned flags);
 
 #endif

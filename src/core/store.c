@@ -151,6 +151,7 @@ struct lh_store {
 	size_t max, head, count; /* head: index of the oldest */
 	uint64_t next_seq;
 	struct lh_map *run_map;
+	struct lh_run *last_run;  /* lh_run_get's last answer, or NULL */
 	struct lh_vec runs;
 	struct lh_store_counts counts;
 	struct lh_map *gone_map;  /* "run\x1fcall_id" -> its key in gone */
@@ -229,9 +230,12 @@ struct lh_store *lh_store_new(size_t max_events)
 
 static struct lh_run *lh_run_get(struct lh_store *s, const char *id)
 {
+	/* events come in runs: the last one found is asked first */
+	if (s->last_run && strcmp(s->last_run->id, id) == 0)
+		return s->last_run;
 	struct lh_run *r = lh_map_get(s->run_map, id);
 	if (r)
-		return r;
+		return s->last_run = r;
 	r = lh_xcalloc(1, sizeof *r);
 	lh_vec_init(&r->agents);
 	lh_vec_init(&r->tools);
@@ -242,7 +246,7 @@ static struct lh_run *lh_run_get(struct lh_store *s, const char *id)
 	r->call_map = lh_map_new();
 	lh_map_put(s->run_map, r->id, r);
 	r->order = lh_vec_push(&s->runs, r);
-	return r;
+	return s->last_run = r;
 }
 
 static void lh_run_free(struct lh_run *r)
@@ -740,6 +744,8 @@ static void lh_evict_oldest(struct lh_store *s)
 	if (--r->nentries == 0) {
 		lh_map_del(s->run_map, r->id);
 		lh_vec_remove(&s->runs, r->order);
+		if (s->last_run == r)
+			s->last_run = NULL;
 		lh_run_free(r);
 	}
 }

@@ -49,7 +49,7 @@ static void lh_watch_entry(void *ctx, const struct lh_entry *e, const struct lh_
 			w->prev_run = lh_xstrdup(ev->run_id);
 			w->prev_seq = 0;
 		}
-		lh_format_plain(&w->line, e, w->prev_seq, w->fmt);
+		lh_format_plain(&w->line, e, ev, w->prev_seq, w->fmt);
 	}
 	lh_out_line(w->out, w->line.data, w->line.len);
 	w->prev_seq = e->seq;

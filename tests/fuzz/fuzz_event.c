@@ -32,16 +32,20 @@ static void lh_fuzz_outputs(struct lh_store *store, struct lh_event *ev)
 	lh_event_to_json(&kept, &k);
 	if (k.len != b.len || memcmp(k.data, b.data, b.len) != 0)
 		abort();
-	lh_buf_free(&k);
 	for (unsigned flags = 0; flags <= LH_FMT_ASCII; flags++) {
 		lh_buf_reset(&b);
-		lh_format_plain(&b, e, 0, flags);
+		lh_format_plain(&b, e, ev, 0, flags);
 		lh_fuzz_check_terminal(b.data, b.len);
+		lh_buf_reset(&k);
+		lh_format_plain(&k, e, &kept, 0, flags);
+		if (k.len != b.len || memcmp(k.data, b.data, b.len) != 0)
+			abort(); /* the kept event prints as the one added */
 		lh_buf_reset(&b);
 		lh_format_call(&b, ev, 80, flags);
 		lh_fuzz_check_terminal(lh_buf_str(&b), b.len);
 	}
 	lh_buf_free(&b);
+	lh_buf_free(&k);
 	lh_event_free(ev);
 }
 
