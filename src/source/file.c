@@ -255,12 +255,16 @@ static void lh_file_on_read(uv_fs_t *req)
 		lh_file_drain(self);
 		return;
 	}
+	self->at_end = false; /* a followed file grew after an end was seen */
 	struct lh_file_batch *b = self->batch[(self->head + self->count) % LH_FILE_BATCHES];
 	self->count++;
 	lh_file_split(self, b->chunk, (size_t)n, self->offset, lh_batch_add, b);
 	self->offset += n;
-	b->ready = !self->base.cb.parsed || !b->n ||
-		   uv_queue_work(self->base.loop, &b->work, lh_batch_parse, lh_batch_parsed) != 0;
+	bool queued = self->base.cb.parsed && b->n &&
+		      uv_queue_work(self->base.loop, &b->work, lh_batch_parse, lh_batch_parsed) == 0;
+	if (!queued && self->base.cb.parsed)
+		lh_batch_parse(&b->work); /* the pool refused it: here, then */
+	b->ready = !queued;
 	if (self->changed)
 		lh_file_check_size(self);
 	lh_file_drain(self);
