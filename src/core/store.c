@@ -25,7 +25,7 @@
 struct lh_rec {
 	struct lh_entry e;
 	struct lh_tool *tool;
-	uint16_t have;           /* LH_HAVE_* bits: what the tail holds, and flags */
+	uint16_t have;           /* LH_HAVE(field) bits: what the tail holds; LH_REC_* */
 	uint16_t texts_len;      /* the tail's strings' bytes; UINT16_MAX: that or more */
 	unsigned char tags;      /* lh_event_tag codes: category | metadata << 4;
 				  * 0: that text is in the tail */
@@ -36,24 +36,31 @@ struct lh_rec {
  * unaligned), then the strings, each ended by a NUL. The message is always
  * there; a field that is absent, or that the record finds elsewhere (its
  * tool's name, a common category), takes no room. */
+enum lh_tail_field {
+	LH_T_POS,          /* the numbers */
+	LH_T_RECV,         /* only when ts_us is after it (a producer's clock ahead
+			    * of ours): the one time it is read */
+	LH_T_DURATION,     /* lh_event.duration_ms when sent */
+	LH_T_MESSAGE,      /* the strings; the message is always there */
+	LH_T_CALL_ID,
+	LH_T_ARGS_TEXT,
+	LH_T_TOOL,         /* tool_name, when not its tool's name */
+	LH_T_CATEGORY,     /* when not one of the common ones (tags) */
+	LH_T_METADATA,
+	LH_T_ARGS,         /* args and extra, unless left to the raw payload */
+	LH_T_EXTRA,
+	LH_T_COUNT
+};
+#define LH_T_NUMBERS LH_T_MESSAGE
+/* A record's have: bit f when field f is in its tail, and these flags. */
+#define LH_HAVE(f) (1u << (f))
 enum {
-	LH_HAVE_POS = 1 << 0,
-	LH_HAVE_RECV = 1 << 1,     /* only when ts_us is after it (a producer's
-				    * clock ahead of ours): the one time it is read */
-	LH_HAVE_DURATION = 1 << 2, /* lh_event.duration_ms when sent */
-	LH_HAVE_CALL_ID = 1 << 3,
-	LH_HAVE_ARGS_TEXT = 1 << 4,
-	LH_HAVE_TOOL = 1 << 5,     /* tool_name, when not its tool's name */
-	LH_HAVE_CATEGORY = 1 << 6,
-	LH_HAVE_METADATA = 1 << 7,
-	LH_HAVE_ARGS = 1 << 8,
-	LH_HAVE_EXTRA = 1 << 9,
 	LH_REC_PRINTABLE = 1 << 13,    /* the tail's strings are printable ASCII */
 	LH_REC_AGENT_ABSENT = 1 << 14, /* flags of the event, not of the tail */
 	LH_REC_IS_ERROR = 1 << 15,
 };
+_Static_assert(LH_T_COUNT <= 13, "the tail's fields and the flags share have's 16 bits");
 _Static_assert(LH_EVENT_TAGS < 16, "a tag code fits four bits");
-#define LH_TAIL_NUMBERS 3
 
 /* Records are carved in arrival order from chunks and evicted in the same
  * order, so a chunk is freed when its last record goes: no allocation of
@@ -388,36 +395,38 @@ static void lh_chunk_release_oldest(struct lh_store *s)
 	lh_chunk_free(s, c);
 }
 
-/* The tail's fields in order, for lh_rec_pack and lh_rec_read alike. */
+/* The tail's fields, by enum lh_tail_field, for lh_rec_pack and lh_rec_read
+ * alike: num for the numbers, str for the strings. */
 struct lh_tail {
-	int64_t num[LH_TAIL_NUMBERS];     /* pos, recv_us, duration_ms */
-	const char *str[8];               /* message, call_id, args_text, tool_name,
-					   * category, metadata, args, extra */
+	int64_t num[LH_T_NUMBERS];
+	const char *str[LH_T_COUNT];
 };
-#define LH_HAVE_FIRST_STR LH_HAVE_CALL_ID
 
 static void lh_tail_of(const struct lh_event *ev, struct lh_tail *t)
 {
 	*t = (struct lh_tail){
-		.num = { (int64_t)ev->pos, ev->recv_us, ev->duration_ms },
-		.str = { ev->message, ev->call_id, ev->args_text, ev->tool_name, ev->category,
-			 ev->metadata, ev->args, ev->extra },
+		.num = { [LH_T_POS] = (int64_t)ev->pos, [LH_T_RECV] = ev->recv_us,
+			 [LH_T_DURATION] = ev->duration_ms },
+		.str = { [LH_T_MESSAGE] = ev->message, [LH_T_CALL_ID] = ev->call_id,
+			 [LH_T_ARGS_TEXT] = ev->args_text, [LH_T_TOOL] = ev->tool_name,
+			 [LH_T_CATEGORY] = ev->category, [LH_T_METADATA] = ev->metadata,
+			 [LH_T_ARGS] = ev->args, [LH_T_EXTRA] = ev->extra },
 	};
 }
 
 static uint16_t lh_rec_have(const struct lh_event *ev, const struct lh_tool *tool, bool rest_in_raw)
 {
-	uint16_t have = 0;
-	have |= ev->pos ? LH_HAVE_POS : 0;
-	have |= ev->ts_us > ev->recv_us ? LH_HAVE_RECV : 0;
-	have |= ev->duration_ms >= 0 ? LH_HAVE_DURATION : 0;
-	have |= ev->call_id ? LH_HAVE_CALL_ID : 0;
-	have |= ev->args_text ? LH_HAVE_ARGS_TEXT : 0;
-	have |= ev->tool_name && !(tool && strcmp(tool->name, ev->tool_name) == 0) ? LH_HAVE_TOOL : 0;
-	have |= !lh_event_tag_code(ev->category) ? LH_HAVE_CATEGORY : 0;
-	have |= !lh_event_tag_code(ev->metadata) ? LH_HAVE_METADATA : 0;
-	have |= ev->args && !rest_in_raw ? LH_HAVE_ARGS : 0;
-	have |= ev->extra && !rest_in_raw ? LH_HAVE_EXTRA : 0;
+	uint16_t have = LH_HAVE(LH_T_MESSAGE);
+	have |= ev->pos ? LH_HAVE(LH_T_POS) : 0;
+	have |= ev->ts_us > ev->recv_us ? LH_HAVE(LH_T_RECV) : 0;
+	have |= ev->duration_ms >= 0 ? LH_HAVE(LH_T_DURATION) : 0;
+	have |= ev->call_id ? LH_HAVE(LH_T_CALL_ID) : 0;
+	have |= ev->args_text ? LH_HAVE(LH_T_ARGS_TEXT) : 0;
+	have |= ev->tool_name && !(tool && strcmp(tool->name, ev->tool_name) == 0) ? LH_HAVE(LH_T_TOOL) : 0;
+	have |= !lh_event_tag_code(ev->category) ? LH_HAVE(LH_T_CATEGORY) : 0;
+	have |= !lh_event_tag_code(ev->metadata) ? LH_HAVE(LH_T_METADATA) : 0;
+	have |= ev->args && !rest_in_raw ? LH_HAVE(LH_T_ARGS) : 0;
+	have |= ev->extra && !rest_in_raw ? LH_HAVE(LH_T_EXTRA) : 0;
 	have |= ev->agent_absent ? LH_REC_AGENT_ABSENT : 0;
 	have |= ev->is_error ? LH_REC_IS_ERROR : 0;
 	return have;
@@ -429,13 +438,12 @@ static struct lh_rec *lh_rec_pack(struct lh_store *s, const struct lh_event *ev,
 	uint16_t have = lh_rec_have(ev, tool, rest_in_raw);
 	struct lh_tail t;
 	lh_tail_of(ev, &t);
-	size_t lens[8], size = offsetof(struct lh_rec, tail);
-	for (int i = 0; i < LH_TAIL_NUMBERS; i++)
-		size += have & (1u << i) ? sizeof(int64_t) : 0;
-	for (int i = 0; i < 8; i++) {
-		bool kept = i == 0 || (have & (LH_HAVE_FIRST_STR << (i - 1)));
-		lens[i] = kept ? strlen(t.str[i]) + 1 : 0;
-		size += lens[i];
+	size_t lens[LH_T_COUNT] = { 0 }, size = offsetof(struct lh_rec, tail);
+	for (int f = 0; f < LH_T_NUMBERS; f++)
+		size += have & LH_HAVE(f) ? sizeof(int64_t) : 0;
+	for (int f = LH_T_NUMBERS; f < LH_T_COUNT; f++) {
+		lens[f] = have & LH_HAVE(f) ? strlen(t.str[f]) + 1 : 0;
+		size += lens[f];
 	}
 	struct lh_rec *x = lh_chunk_carve(s, size);
 	memset(x, 0, offsetof(struct lh_rec, tail));
@@ -443,17 +451,17 @@ static struct lh_rec *lh_rec_pack(struct lh_store *s, const struct lh_event *ev,
 	x->have = have;
 	x->tags = (unsigned char)(lh_event_tag_code(ev->category) | lh_event_tag_code(ev->metadata) << 4);
 	char *p = x->tail;
-	for (int i = 0; i < LH_TAIL_NUMBERS; i++) {
-		if (have & (1u << i)) {
-			memcpy(p, &t.num[i], sizeof t.num[i]);
-			p += sizeof t.num[i];
+	for (int f = 0; f < LH_T_NUMBERS; f++) {
+		if (have & LH_HAVE(f)) {
+			memcpy(p, &t.num[f], sizeof t.num[f]);
+			p += sizeof t.num[f];
 		}
 	}
 	const char *texts = p;
-	for (int i = 0; i < 8; i++) {
-		if (lens[i])
-			memcpy(p, t.str[i], lens[i]);
-		p += lens[i];
+	for (int f = LH_T_NUMBERS; f < LH_T_COUNT; f++) {
+		if (lens[f])
+			memcpy(p, t.str[f], lens[f]);
+		p += lens[f];
 	}
 	x->texts_len = (size_t)(p - texts) < UINT16_MAX ? (uint16_t)(p - texts) : UINT16_MAX;
 	if (lh_texts_printable(texts, (size_t)(p - texts)))
@@ -471,18 +479,16 @@ static struct lh_rec *lh_rec_pack(struct lh_store *s, const struct lh_event *ev,
 static void lh_rec_read(const struct lh_rec *x, struct lh_tail *t)
 {
 	const char *p = x->tail;
-	int64_t absent[LH_TAIL_NUMBERS] = { 0, x->e.ts_us, -1 };
-	for (int i = 0; i < LH_TAIL_NUMBERS; i++) {
-		t->num[i] = absent[i];
-		if (x->have & (1u << i)) {
-			memcpy(&t->num[i], p, sizeof t->num[i]);
-			p += sizeof t->num[i];
+	*t = (struct lh_tail){ .num = { [LH_T_POS] = 0, [LH_T_RECV] = x->e.ts_us, [LH_T_DURATION] = -1 } };
+	for (int f = 0; f < LH_T_NUMBERS; f++) {
+		if (x->have & LH_HAVE(f)) {
+			memcpy(&t->num[f], p, sizeof t->num[f]);
+			p += sizeof t->num[f];
 		}
 	}
-	for (int i = 0; i < 8; i++) {
-		t->str[i] = NULL;
-		if (i == 0 || (x->have & (LH_HAVE_FIRST_STR << (i - 1)))) {
-			t->str[i] = p;
+	for (int f = LH_T_NUMBERS; f < LH_T_COUNT; f++) {
+		if (x->have & LH_HAVE(f)) {
+			t->str[f] = p;
 			p += strlen(p) + 1;
 		}
 	}
@@ -496,20 +502,20 @@ void lh_entry_event(const struct lh_entry *e, struct lh_event *out)
 	*out = (struct lh_event){
 		.run_id = lh_run_of(x)->id,
 		.agent_id = lh_agent_of(x)->id,
-		.category = t.str[4] ? t.str[4] : lh_event_tag(x->tags & 15),
-		.message = t.str[0],
-		.metadata = t.str[5] ? t.str[5] : lh_event_tag(x->tags >> 4),
-		.tool_name = t.str[3] ? t.str[3] : x->tool ? x->tool->name : NULL,
-		.call_id = t.str[1],
-		.args = t.str[6],
-		.args_text = t.str[2],
-		.extra = t.str[7],
+		.category = t.str[LH_T_CATEGORY] ? t.str[LH_T_CATEGORY] : lh_event_tag(x->tags & 15),
+		.message = t.str[LH_T_MESSAGE],
+		.metadata = t.str[LH_T_METADATA] ? t.str[LH_T_METADATA] : lh_event_tag(x->tags >> 4),
+		.tool_name = t.str[LH_T_TOOL] ? t.str[LH_T_TOOL] : x->tool ? x->tool->name : NULL,
+		.call_id = t.str[LH_T_CALL_ID],
+		.args = t.str[LH_T_ARGS],
+		.args_text = t.str[LH_T_ARGS_TEXT],
+		.extra = t.str[LH_T_EXTRA],
 		.raw_len = e->raw_len,
 		.raw_at = e->raw_at,
-		.pos = (uint64_t)t.num[0],
+		.pos = (uint64_t)t.num[LH_T_POS],
 		.ts_us = e->ts_us,
-		.recv_us = t.num[1],
-		.duration_ms = t.num[2],
+		.recv_us = t.num[LH_T_RECV],
+		.duration_ms = t.num[LH_T_DURATION],
 		.cat = (enum lh_category)e->cat,
 		.ts_guessed = e->ts_guessed,
 		.agent_absent = x->have & LH_REC_AGENT_ABSENT,
@@ -521,8 +527,8 @@ const char *lh_entry_message(const struct lh_entry *e)
 {
 	const struct lh_rec *x = (const struct lh_rec *)e;
 	const char *p = x->tail;
-	for (int i = 0; i < LH_TAIL_NUMBERS; i++)
-		p += x->have & (1u << i) ? sizeof(int64_t) : 0;
+	for (int f = 0; f < LH_T_NUMBERS; f++)
+		p += x->have & LH_HAVE(f) ? sizeof(int64_t) : 0;
 	return p;
 }
 
@@ -534,9 +540,9 @@ void lh_entry_scan(const struct lh_entry *e, struct lh_entry_scan *out)
 	if (len == UINT16_MAX) {
 		struct lh_tail t;
 		lh_rec_read(x, &t);
-		for (int i = 0; i < 8; i++)
-			if (t.str[i])
-				len = (size_t)(t.str[i] + strlen(t.str[i]) + 1 - texts);
+		for (int f = LH_T_NUMBERS; f < LH_T_COUNT; f++)
+			if (t.str[f])
+				len = (size_t)(t.str[f] + strlen(t.str[f]) + 1 - texts);
 	}
 	const struct lh_run *r = lh_run_of(x);
 	const struct lh_agent *a = lh_agent_of(x);
