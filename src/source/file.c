@@ -207,10 +207,11 @@ static void lh_file_check_size(struct lh_file_source *self);
 static void lh_file_drain(struct lh_file_source *self)
 {
 	while (self->count && self->batch[self->head]->ready) {
-		struct lh_file_batch *b = self->batch[self->head];
+		/* the batch keeps its slot while handed on: a read asked for
+		 * meanwhile (a resume) cannot fill it under the lines */
+		lh_batch_emit(self, self->batch[self->head]);
 		self->head = (self->head + 1) % LH_FILE_BATCHES;
 		self->count--;
-		lh_batch_emit(self, b);
 	}
 	if (self->base.closing)
 		return;
