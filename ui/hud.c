@@ -136,9 +136,13 @@ int lh_hud_raw(struct lh_hud *h, const struct lh_entry *e, struct lh_buf *out)
 		return -1;
 	}
 	size_t start = out->len;
-	if (lh_spill_get(h->spill, e->raw_at, e->raw_len, out) < 0)
+	bool ref = lh_spill_is_ref(e->raw_at);
+	if (lh_spill_get(h->spill, e->raw_at, e->raw_len, out) < 0) {
+		if (ref && errno == EIO)
+			errno = ESTALE; /* the file ends before it now */
 		return -1;
-	if (lh_spill_is_ref(e->raw_at) && !lh_hud_raw_is_entry(e, out->data + start, e->raw_len)) {
+	}
+	if (ref && !lh_hud_raw_is_entry(e, out->data + start, e->raw_len)) {
 		out->len = start;
 		out->data[start] = '\0';
 		errno = ESTALE;
@@ -151,7 +155,7 @@ const char *lh_hud_raw_why(int err)
 {
 	switch (err) {
 	case ENOENT: return "it was not kept";
-	case ESTALE: case EIO: return "its file has changed since";
+	case ESTALE: return "its file has changed since";
 	default: return strerror(err);
 	}
 }

@@ -191,6 +191,12 @@ check "the detail shows the event as parsed, and why" \
 	wait_screen chg 'Raw event (as parsed: its file has changed since)'
 check "from what was kept in memory (args and unknown fields were left to the file)" \
 	screen_has chg '{"run_id":"flow-7","agent_id":"researcher","category":"TOOL_CALL","message":"web_search"'
+keys chg Escape G y
+check "the newest selected, y copies what memory holds" wait_screen chg 'copied message ('
+: >"$T/changing.jsonl" # cut short: the newest payload is past its end
+keys chg Y
+check "a file cut short says the same for a payload past its end" \
+	wait_screen chg 'not available: its file has changed since'
 keys chg q
 
 # ---- TERM=dumb: plain output, and why ----
