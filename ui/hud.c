@@ -114,23 +114,25 @@ bool lh_hud_entry_matches_search(struct lh_hud *h, const struct lh_entry *e, str
 	return regexec(&h->re, lh_buf_str(scratch), 0, NULL, 0) == 0;
 }
 
-/* A payload kept as its place in the file read is checked against the
- * entry: the file may have been rewritten since. */
-static bool lh_hud_raw_is_entry(const struct lh_entry *e, const char *data, size_t len)
+/* Whether ev, parsed from a payload kept as its place in the file read,
+ * is still e's event: the file may have been rewritten since. */
+static bool lh_hud_raw_is_entry(const struct lh_entry *e, const struct lh_event *ev)
 {
-	struct lh_event *ev;
 	struct lh_event kept;
-	if (lh_event_parse_keep(data, len, len, e->ts_us, false, &ev, NULL) != LH_REJECT_NONE)
-		return false;
 	lh_entry_event(e, &kept);
-	bool same = strcmp(ev->run_id, kept.run_id) == 0 && strcmp(ev->message, kept.message) == 0 &&
-		    ev->ts_guessed == kept.ts_guessed && (ev->ts_guessed || ev->ts_us == kept.ts_us);
-	lh_event_free(ev);
-	return same;
+	return strcmp(ev->run_id, kept.run_id) == 0 && strcmp(ev->message, kept.message) == 0 &&
+	       ev->ts_guessed == kept.ts_guessed && (ev->ts_guessed || ev->ts_us == kept.ts_us);
 }
 
-int lh_hud_raw(struct lh_hud *h, const struct lh_entry *e, struct lh_buf *out)
+/* lh_hud_raw, also giving the payload parsed when whole is not NULL (the
+ * caller's, NULL if it does not parse): a place in the file is parsed to
+ * be checked anyway, once. */
+static int lh_hud_raw_read(struct lh_hud *h, const struct lh_entry *e, struct lh_buf *out,
+			   struct lh_event **whole)
 {
+	struct lh_event *ev = NULL;
+	if (whole)
+		*whole = NULL;
 	if (e->raw_at == LH_EVENT_RAW_NONE) {
 		errno = ENOENT;
 		return -1;
@@ -142,13 +144,26 @@ int lh_hud_raw(struct lh_hud *h, const struct lh_entry *e, struct lh_buf *out)
 			errno = ESTALE; /* the file ends before it now */
 		return -1;
 	}
-	if (ref && !lh_hud_raw_is_entry(e, out->data + start, e->raw_len)) {
+	if ((ref || whole) &&
+	    lh_event_parse_keep(out->data + start, e->raw_len, e->raw_len, e->ts_us, false, &ev, NULL) != LH_REJECT_NONE)
+		ev = NULL;
+	if (ref && (!ev || !lh_hud_raw_is_entry(e, ev))) {
+		lh_event_free(ev);
 		out->len = start;
 		out->data[start] = '\0';
 		errno = ESTALE;
 		return -1;
 	}
+	if (whole)
+		*whole = ev;
+	else
+		lh_event_free(ev);
 	return 0;
+}
+
+int lh_hud_raw(struct lh_hud *h, const struct lh_entry *e, struct lh_buf *out)
+{
+	return lh_hud_raw_read(h, e, out, NULL);
 }
 
 const char *lh_hud_raw_why(int err)
@@ -166,9 +181,8 @@ struct lh_event *lh_hud_event(struct lh_hud *h, const struct lh_entry *e, struct
 	if (!e->rest_in_raw)
 		return NULL;
 	struct lh_buf raw = LH_BUF_INIT;
-	struct lh_event *whole = NULL;
-	if (lh_hud_raw(h, e, &raw) == 0 &&
-	    lh_event_parse_keep(raw.data, raw.len, raw.len, out->recv_us, false, &whole, NULL) == LH_REJECT_NONE) {
+	struct lh_event *whole;
+	if (lh_hud_raw_read(h, e, &raw, &whole) == 0 && whole) {
 		out->args = whole->args;
 		out->extra = whole->extra;
 	}
