@@ -1,6 +1,7 @@
 #include "config.h"
 #include "must.h"
 #include "lib/buf.h"
+#include "lib/swar.h"
 #include "lib/text.h"
 #include "lib/xalloc.h"
 
@@ -151,7 +152,6 @@ static bool lh_must_at(const char *s, size_t i, const char *w, size_t len)
  * false flags (above a true one) do no harm. */
 static bool lh_must_in(const char *s, size_t n, const char *w, size_t len)
 {
-	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 	if (n < len)
 		return false;
 	size_t last = n - len, i = 0; /* the word may start at 0..last */
@@ -167,20 +167,11 @@ static bool lh_must_in(const char *s, size_t n, const char *w, size_t len)
 				return true;
 	}
 #endif
-	uint64_t fold = letter ? 0x2020202020202020ULL : 0, want = ones * c;
-	for (; i + 8 <= last + 1; i += 8) {
-		uint64_t x;
-		memcpy(&x, s + i, 8);
-		x = (x | fold) ^ want;
-		for (uint64_t hit = (x - ones) & ~x & highs; hit; hit &= hit - 1) {
-			size_t byte = (size_t)__builtin_ctzll(hit) / 8;
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-			byte = 7 - byte;
-#endif
-			if (lh_must_at(s, i + byte, w, len))
+	uint64_t fold = letter ? LH_SWAR_ONES * 0x20 : 0;
+	for (; i + 8 <= last + 1; i += 8)
+		for (uint64_t hit = lh_swar_equal(lh_swar_load(s + i) | fold, c); hit; hit &= hit - 1)
+			if (lh_must_at(s, i + lh_swar_byte(hit), w, len))
 				return true;
-		}
-	}
 	for (; i <= last; i++)
 		if (lh_must_at(s, i, w, len))
 			return true;

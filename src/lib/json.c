@@ -1,5 +1,6 @@
 #include "config.h"
 #include "json.h"
+#include "swar.h"
 #include "text.h"
 
 #include <stdint.h>
@@ -174,16 +175,12 @@ static bool lh_hex4(const char *p)
  * first match (the borrow's false flags sit only above a true one). */
 static const char *lh_quote_or_backslash(const char *p, const char *end)
 {
-	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 	const char *stop = end - p > 64 ? p + 64 : end;
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	for (; stop - p >= 8; p += 8) {
-		uint64_t x;
-		memcpy(&x, p, 8);
-		uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
-		uint64_t hit = (((q - ones) & ~q) | ((b - ones) & ~b)) & highs;
+		uint64_t x = lh_swar_load(p), hit = lh_swar_equal(x, '"') | lh_swar_equal(x, '\\');
 		if (hit)
-			return p + __builtin_ctzll(hit) / 8;
+			return p + lh_swar_byte(hit);
 	}
 #endif
 	for (; p < stop; p++)

@@ -1,4 +1,5 @@
 #include "config.h"
+#include "swar.h"
 #include "text.h"
 
 #include <stdio.h>
@@ -43,8 +44,7 @@ bool lh_utf8_valid(const char *s, size_t len, size_t *bad_at)
 	while (i < len) {
 		/* ASCII runs are the common case; skip them without decoding,
 		 * eight bytes at a time while no high bit is set. */
-		uint64_t w;
-		while (len - i >= 8 && (memcpy(&w, s + i, 8), !(w & 0x8080808080808080ULL)))
+		while (len - i >= 8 && !(lh_swar_load(s + i) & LH_SWAR_HIGHS))
 			i += 8;
 		if (i == len)
 			break;
@@ -70,11 +70,10 @@ bool lh_text_printable(const char *s, size_t len)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 	for (; i + 8 <= len; i += 8) {
-		uint64_t x;
-		memcpy(&x, p + i, 8);
+		uint64_t x = lh_swar_load(s + i);
 		/* a byte below 0x20, or with the top bit set, or 0x7f */
-		uint64_t low = (x - 0x2020202020202020ULL) & ~x, del = (x ^ 0x7f7f7f7f7f7f7f7fULL);
-		if ((low | x) & 0x8080808080808080ULL || ((del - 0x0101010101010101ULL) & ~del & 0x8080808080808080ULL))
+		uint64_t low = (x - LH_SWAR_ONES * 0x20) & ~x;
+		if ((low | x) & LH_SWAR_HIGHS || lh_swar_equal(x, 0x7f))
 			return false;
 	}
 	for (; i < len; i++)
