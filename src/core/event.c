@@ -10,6 +10,7 @@
 #include "lib/xalloc.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -367,21 +368,55 @@ static struct lh_event *lh_event_pack(struct lh_parse *ps, size_t raw_len)
  * LH_SCRATCH_KEEP by a big payload is let go after it. */
 #define LH_SCRATCH_KEEP (64 * 1024)
 #define LH_SCRATCH_BUFS 5
-static _Thread_local struct lh_buf lh_scratch[LH_SCRATCH_BUFS];
+
+/* Each thread's kept buffers (the loop's, and those of the pool threads
+ * that parse a file's chunks), freed when the thread ends. */
+struct lh_scratch {
+	struct lh_buf buf[LH_SCRATCH_BUFS];
+};
+static _Thread_local struct lh_scratch *lh_scratch;
+static pthread_key_t lh_scratch_key;
+static bool lh_scratch_keyed;
+static pthread_once_t lh_scratch_once = PTHREAD_ONCE_INIT;
+
+static void lh_scratch_free(void *p)
+{
+	struct lh_scratch *sc = p;
+	for (size_t i = 0; i < LH_SCRATCH_BUFS; i++)
+		lh_buf_free(&sc->buf[i]);
+	free(sc);
+}
+
+static void lh_scratch_key_new(void)
+{
+	lh_scratch_keyed = pthread_key_create(&lh_scratch_key, lh_scratch_free) == 0;
+}
+
+static struct lh_scratch *lh_scratch_get(void)
+{
+	if (!lh_scratch) {
+		pthread_once(&lh_scratch_once, lh_scratch_key_new);
+		lh_scratch = lh_xcalloc(1, sizeof *lh_scratch);
+		if (lh_scratch_keyed)
+			pthread_setspecific(lh_scratch_key, lh_scratch);
+	}
+	return lh_scratch;
+}
 
 /* Lends the kept buffers to a parse (begin), or takes them back. */
 static void lh_parse_scratch(struct lh_parse *ps, bool begin)
 {
 	struct lh_buf *b[LH_SCRATCH_BUFS] = { &ps->args, &ps->args_text, &ps->extra, &ps->forward, &ps->strs };
+	struct lh_buf *kept = lh_scratch_get()->buf;
 	for (size_t i = 0; i < LH_SCRATCH_BUFS; i++) {
 		if (begin) {
-			*b[i] = lh_scratch[i];
+			*b[i] = kept[i];
 			lh_buf_reset(b[i]);
 			continue;
 		}
 		if (b[i]->cap > LH_SCRATCH_KEEP)
 			lh_buf_free(b[i]);
-		lh_scratch[i] = *b[i];
+		kept[i] = *b[i];
 	}
 }
 
