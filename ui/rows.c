@@ -59,9 +59,12 @@ static bool lh_has_upper(const char *s)
 	return false;
 }
 
+/* Without REG_NOSUB: the search's regex also says where its matches are,
+ * to highlight them (with REG_NOSUB, regexec leaves the positions unset);
+ * asked for no positions, as every walk does, it does no more work. */
 int lh_rows_regcomp(regex_t *re, const char *pattern)
 {
-	int flags = REG_EXTENDED | REG_NEWLINE | REG_NOSUB | (lh_has_upper(pattern) ? 0 : REG_ICASE);
+	int flags = REG_EXTENDED | REG_NEWLINE | (lh_has_upper(pattern) ? 0 : REG_ICASE);
 	return regcomp(re, pattern, flags);
 }
 

@@ -34,6 +34,10 @@ check "a duration as shown is found, the stale message gone" wait_screen op 'mat
 check "no stale 'not found' left" not screen_has op 'pattern not found'
 keys op / 'flow-7' Enter
 check "run ids are searched" wait_screen op 'match 1/5'
+keys op / 'citations' Enter
+check "a search finds a result's text under its call" wait_screen op 'match 1/1'
+highlighted() { tm capture-pane -e -p -t op | grep -q "221m$1"; }
+check "and highlights the match itself in the timeline" highlighted citations
 keys op Escape
 
 keys op '&' 'web_search|read_file' Enter
