@@ -225,6 +225,7 @@ struct lh_store *lh_store_new(size_t max_events)
 	lh_vec_init(&s->runs);
 	s->max = max_events ? max_events : 1;
 	s->ring = lh_xcalloc(s->max, sizeof *s->ring);
+	lh_pages_advise(s->ring, s->max * sizeof *s->ring);
 	s->run_map = lh_map_new();
 	s->gone_map = lh_map_new();
 	s->gone = (struct lh_ring)LH_RING_INIT(sizeof(char *));

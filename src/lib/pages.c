@@ -120,6 +120,14 @@ void *lh_pages_get(struct lh_pages *p)
 	return region ? region : lh_pages_map();
 }
 
+void lh_pages_advise(void *p, size_t len)
+{
+	uintptr_t start = ((uintptr_t)p + LH_PAGES_SIZE - 1) & ~(uintptr_t)(LH_PAGES_SIZE - 1);
+	uintptr_t end = ((uintptr_t)p + len) & ~(uintptr_t)(LH_PAGES_SIZE - 1);
+	if (end > start)
+		madvise((void *)start, end - start, MADV_HUGEPAGE);
+}
+
 void lh_pages_put(struct lh_pages *p, void *region)
 {
 	pthread_mutex_lock(&p->lock);

@@ -25,4 +25,9 @@ void *lh_pages_get(struct lh_pages *p);
 /* Gives a region back: kept for a get, or unmapped when enough are. */
 void lh_pages_put(struct lh_pages *p, void *region);
 
+/* Advises that the whole LH_PAGES_SIZE pieces inside [p, p + len) be huge
+ * pages: an array of megabytes (a ring of a million pointers) is then
+ * faulted in a few times, not once every 4 KB. Only advice. */
+void lh_pages_advise(void *p, size_t len);
+
 #endif

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "ring.h"
+#include "pages.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -12,6 +13,7 @@ static void lh_ring_grow(struct lh_ring *r)
 {
 	size_t cap = r->data ? (r->mask + 1) * 2 : LH_RING_MIN_CAP;
 	unsigned char *data = lh_xmalloc(cap * r->size);
+	lh_pages_advise(data, cap * r->size);
 	if (r->n) {
 		size_t first = r->mask + 1 - r->head; /* elements before the wrap */
 		if (first > r->n)

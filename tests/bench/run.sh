@@ -20,6 +20,7 @@ port_open() { python3 -c "import socket, sys; socket.create_connection(('127.0.0
 RP=$(free_port)
 redis-server --port "$RP" --bind 127.0.0.1 --save '' --appendonly no \
 	--client-output-buffer-limit 'pubsub 0 0 0' >"$T/redis.log" 2>&1 &
+REDIS_PID=$!
 PIDS="$PIDS $!"
 wait_for redis-cli -p "$RP" ping >/dev/null
 
@@ -256,16 +257,23 @@ $TM new-session -d -s flood -x 120 -y 40 "env LC_ALL=C.UTF-8 $LIVEHUD --config /
 wait_for sh -c "[ \$(redis-cli -p $RP PUBSUB NUMSUB flood | sed -n 2p) -ge 1 ]"
 wait_for sh -c "$TM capture-pane -p -t flood | grep -q ' 0 events'"
 idle_lat=$(help_median flood)
-"$LHBENCH" --redis-port "$RP" --channel flood --direct --rate 50000 --seconds 10 --prefix flood >/dev/null 2>&1 &
+# The flood's producer and Redis run at the lowest priority: on two cores
+# they would otherwise starve tmux and the bench reading the screen (the
+# HUD itself drew the help within 2 ms of each key in an instrumented run),
+# and the figure would be theirs. They are the last to use Redis.
+renice -n 19 -p "$REDIS_PID" >/dev/null 2>&1
+f0=$(date +%s%N)
+nice -n 19 "$LHBENCH" --redis-port "$RP" --channel flood --direct --rate 50000 --seconds 10 --prefix flood >/dev/null 2>&1 &
 FLOOD=$!
 sleep 3 # into the flood (a bench window, not a wait)
 # Three key presses during the flood (the help opening, then closing),
 # against the same before it.
 lat=$(help_median flood)
 wait $FLOOD
+flood_ms=$(( ($(date +%s%N) - f0) / 1000000 ))
 wait_for_long sh -c "$TM capture-pane -p -t flood | grep -q ' 500000 events'"
 seen=$($TM capture-pane -p -t flood | grep -o '[0-9]* events' | head -n 1)
-echo "HUD at 50,000 events/s for 10 s|$seen of 500000 in the store; a key answered in $lat ms during the flood, $idle_lat ms before it (medians of 3, screen read through tmux)" >>"$HUD_RESULTS"
+echo "HUD at 50,000 events/s for 10 s|$seen of 500000 in the store; a key answered in $lat ms during the flood, $idle_lat ms before it (medians of 3, screen read through tmux; the flood's producer and Redis niced, the flood took $flood_ms ms)" >>"$HUD_RESULTS"
 $TM kill-session -t flood
 
 # ---- the table ----
@@ -338,7 +346,8 @@ echo "- & over 1M: $g ms (< 300 ms, issue 14): $(verdict "${g:-9999} < 300")"
 seen=$(hud "HUD at 50,000 events/s for 10 s" | sed -n 's/^\([0-9]*\) events.*/\1/p')
 during=$(hud "HUD at 50,000 events/s for 10 s" | sed -n 's/.*answered in \([0-9]*\) ms during.*/\1/p')
 before=$(hud "HUD at 50,000 events/s for 10 s" | sed -n 's/.*, \([0-9]*\) ms before it.*/\1/p')
-echo "- HUD at 50k/s: ${seen:-?} of 500000 kept (all): $(verdict "${seen:-0} == 500000"); a key in ${during:-?} ms through tmux, ${before:-?} ms before the flood: the flood adds $((${during:-9999} - ${before:-0})) ms (< 50 ms, issue 14): $(verdict "${during:-9999} - ${before:-0} < 50")"
+fms=$(hud "HUD at 50,000 events/s for 10 s" | sed -n 's/.*the flood took \([0-9]*\) ms.*/\1/p')
+echo "- HUD at 50k/s: ${seen:-?} of 500000 kept in ${fms:-?} ms (all, in at most 11 s): $(verdict "${seen:-0} == 500000 && ${fms:-99999} <= 11000"); a key in ${during:-?} ms through tmux, ${before:-?} ms before the flood: the flood adds $((${during:-9999} - ${before:-0})) ms (< 50 ms, issue 14): $(verdict "${during:-9999} - ${before:-0} < 50")"
 bps=$(hud "HUD at 100 events/s for 30 s" | sed -n 's/^\([0-9]*\) bytes.*/\1/p')
 echo "- HUD at 100 events/s, 120x40: $bps bytes/s to the terminal (<= 20000, issue 14): $(verdict "${bps:-99999} <= 20000")"
 bps=$(hud "HUD at 100 events/s for 30 s, 80x24" | sed -n 's/^\([0-9]*\) bytes.*/\1/p')
