@@ -326,19 +326,6 @@ static void lh_tool_put(struct lh_run *r, struct lh_tool *t)
 
 /* ---- records: carved from chunks, packed, read back ---- */
 
-/* Strings one after another, each ended by a NUL. */
-static bool lh_texts_printable(const char *p, size_t len)
-{
-	const char *end = p + len;
-	while (p < end) {
-		size_t n = strlen(p);
-		if (!lh_text_printable(p, n))
-			return false;
-		p += n + 1;
-	}
-	return true;
-}
-
 static struct lh_chunk *lh_chunk_new(struct lh_store *s, size_t need)
 {
 	size_t bytes = s->newest ? 2 * (sizeof *s->newest + s->newest->cap) : LH_CHUNK_MIN;
@@ -415,7 +402,9 @@ static void lh_tail_of(const struct lh_event *ev, struct lh_tail *t)
 	};
 }
 
-static uint16_t lh_rec_have(const struct lh_event *ev, const struct lh_tool *tool, bool rest_in_raw)
+/* tags: the category's and metadata's lh_event_tag codes, as x->tags. */
+static uint16_t lh_rec_have(const struct lh_event *ev, const struct lh_tool *tool, bool rest_in_raw,
+			    unsigned tags)
 {
 	uint16_t have = LH_HAVE(LH_T_MESSAGE);
 	have |= ev->pos ? LH_HAVE(LH_T_POS) : 0;
@@ -424,8 +413,8 @@ static uint16_t lh_rec_have(const struct lh_event *ev, const struct lh_tool *too
 	have |= ev->call_id ? LH_HAVE(LH_T_CALL_ID) : 0;
 	have |= ev->args_text ? LH_HAVE(LH_T_ARGS_TEXT) : 0;
 	have |= ev->tool_name && !(tool && strcmp(tool->name, ev->tool_name) == 0) ? LH_HAVE(LH_T_TOOL) : 0;
-	have |= !lh_event_tag_code(ev->category) ? LH_HAVE(LH_T_CATEGORY) : 0;
-	have |= !lh_event_tag_code(ev->metadata) ? LH_HAVE(LH_T_METADATA) : 0;
+	have |= !(tags & 15) ? LH_HAVE(LH_T_CATEGORY) : 0;
+	have |= !(tags >> 4) ? LH_HAVE(LH_T_METADATA) : 0;
 	have |= ev->args && !rest_in_raw ? LH_HAVE(LH_T_ARGS) : 0;
 	have |= ev->extra && !rest_in_raw ? LH_HAVE(LH_T_EXTRA) : 0;
 	have |= ev->agent_absent ? LH_REC_AGENT_ABSENT : 0;
@@ -436,21 +425,26 @@ static uint16_t lh_rec_have(const struct lh_event *ev, const struct lh_tool *too
 static struct lh_rec *lh_rec_pack(struct lh_store *s, const struct lh_event *ev, struct lh_tool *tool,
 				  bool rest_in_raw)
 {
-	uint16_t have = lh_rec_have(ev, tool, rest_in_raw);
+	unsigned tags = lh_event_tag_code(ev->category) | lh_event_tag_code(ev->metadata) << 4;
+	uint16_t have = lh_rec_have(ev, tool, rest_in_raw, tags);
+	bool printable = true;
 	struct lh_tail t;
 	lh_tail_of(ev, &t);
 	size_t lens[LH_T_COUNT] = { 0 }, size = offsetof(struct lh_rec, tail);
 	for (int f = 0; f < LH_T_NUMBERS; f++)
 		size += have & LH_HAVE(f) ? sizeof(int64_t) : 0;
 	for (int f = LH_T_NUMBERS; f < LH_T_COUNT; f++) {
-		lens[f] = have & LH_HAVE(f) ? strlen(t.str[f]) + 1 : 0;
+		if (!(have & LH_HAVE(f)))
+			continue;
+		lens[f] = strlen(t.str[f]) + 1;
 		size += lens[f];
+		printable = printable && lh_text_printable(t.str[f], lens[f] - 1);
 	}
 	struct lh_rec *x = lh_chunk_carve(s, size);
 	memset(x, 0, offsetof(struct lh_rec, tail));
 	x->tool = tool;
 	x->have = have;
-	x->tags = (unsigned char)(lh_event_tag_code(ev->category) | lh_event_tag_code(ev->metadata) << 4);
+	x->tags = (unsigned char)tags;
 	char *p = x->tail;
 	for (int f = 0; f < LH_T_NUMBERS; f++) {
 		if (have & LH_HAVE(f)) {
@@ -465,7 +459,7 @@ static struct lh_rec *lh_rec_pack(struct lh_store *s, const struct lh_event *ev,
 		p += lens[f];
 	}
 	x->texts_len = (size_t)(p - texts) < UINT16_MAX ? (uint16_t)(p - texts) : UINT16_MAX;
-	if (lh_texts_printable(texts, (size_t)(p - texts)))
+	if (printable)
 		x->have |= LH_REC_PRINTABLE;
 	x->e.ts_us = ev->ts_us;
 	x->e.raw_at = ev->raw_at;
