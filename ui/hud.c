@@ -2,7 +2,8 @@
  *
  * Events change the store and mark the screen dirty; drawing happens in one
  * place, at most 30 times a second, and only when something changed or a
- * visible timer must tick (a pending call's spinner, a retry countdown).
+ * visible timer must tick (a pending call's spinner, a retry countdown);
+ * keys are answered at once, all those one read brought in one frame.
  * With nothing pending and nothing arriving, no timer is armed at all. */
 #include "config.h"
 #include "hud.h"
@@ -21,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LH_FRAME_US 33333     /* at most 30 frames a second, for keys */
+#define LH_FRAME_US 33333     /* at most 30 frames a second */
 /* Events, and the spinners and timers of pending calls, redraw at most 3
  * times a second: nobody reads a busy timeline faster, and each frame that
  * moves it rewrites it on the wire (a side-by-side layout cannot use the
@@ -331,7 +332,9 @@ static void lh_hud_on_input(uv_poll_t *p, int status, int events)
 		}
 		lh_keys_handle(h, key);
 	}
-	lh_hud_dirty(h);
+	/* A key waits for no frame: typed at a human pace each is drawn as
+	 * it comes, and a paste or a held key is drawn once a read. */
+	lh_hud_dirty_after(h, 0);
 }
 
 static void lh_hud_on_winch(uv_signal_t *s, int signum)
