@@ -125,17 +125,25 @@ else
 	echo "bench: lnav is not installed (not root?); the lnav comparison is skipped" >&2
 fi
 wait_for_long() { n=0; while ! "$@" 2>/dev/null; do n=$((n + 1)); [ $n -gt 3000 ] && return 1; sleep 0.02; done; }
-# drawn CMD TEXT PGREP: "MS RSS_KB": ms from starting CMD in a 120x40 tmux
-# window until TEXT is on screen, and the peak RSS of the oldest process
-# pgrep PGREP finds; leaves the session "big" open.
-drawn() {
-	$TM new-session -d -s big -x 120 -y 40 "$1; sleep 1000"
-	t0=$(date +%s%N)
-	wait_for_long sh -c "$TM capture-pane -p -t big | grep -q '$2'"
-	t1=$(date +%s%N)
-	pid=$(pgrep -o $3)
-	echo "$(( (t1 - t0) / 1000000 )) $(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")"
-}
+# The HUD and lnav run on a terminal of ptyscreen's (tests/bench/ptyscreen.py,
+# with Debian's python3-pyte): it reads what they draw as it comes, so a
+# figure is the time until the text is on the screen, not until a poll of
+# it (a tmux capture-pane a few ms apart, a process each) sees it.
+PTYSCREEN=""
+if ! /usr/bin/python3 -c 'import pyte' 2>/dev/null && [ "$(id -u)" -eq 0 ]; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-pyte >>"$T/apt.log" 2>&1 ||
+		echo "bench: apt-get could not install python3-pyte" >&2
+fi
+if /usr/bin/python3 -c 'import pyte' 2>/dev/null; then
+	PTYSCREEN="/usr/bin/python3 $(dirname "$0")/ptyscreen.py"
+else
+	echo "bench: python3-pyte is not installed (not root?); the HUD's load, search and key figures are skipped" >&2
+fi
+# onpty OUT CMD: runs CMD on a 120x40 ptyscreen terminal with the steps on
+# stdin; their "NAME VALUE" lines go to OUT.
+onpty() { out=$1; shift; $PTYSCREEN --size 120x40 -- env LC_ALL=C.UTF-8 "$@" >"$out"; }
+# fig OUT NAME: one figure from those lines (ms rounded to whole ones).
+fig() { awk -v n="$2" '$1 == n { v = $2 } END { if (v ~ /^[0-9.]+$/) printf "%d\n", v + 0.5; else print v }' "$1"; }
 # best N CMD...: the shortest of N runs of CMD, in ms (output discarded).
 best() {
 	runs=$1 b=""; shift
@@ -145,67 +153,44 @@ best() {
 	done
 	echo "$b"
 }
-HUD_CMD="env LC_ALL=C.UTF-8 $LIVEHUD --config /dev/null --file $BIG --max-events 1000000"
-lnav_ms="" lnav_rss=""
-for i in 1 2; do # the better of two for each, alternated
-	if [ -n "$LNAV" ]; then
-		set -- $(drawn "env LC_ALL=C.UTF-8 $LNAV $BIG" "$LAST" "-x lnav")
-		[ -z "$lnav_ms" ] || [ "$1" -lt "$lnav_ms" ] && lnav_ms=$1 lnav_rss=$2
-		$TM kill-session -t big
-	fi
-	set -- $(drawn "$HUD_CMD" "1000000 events" "-f ^$LIVEHUD.--config./dev/null.--file")
-	[ -z "${hud_ms:-}" ] || [ "$1" -lt "$hud_ms" ] && hud_ms=$1 hud_rss=$2
-	[ $i = 2 ] || $TM kill-session -t big
-done
-echo "1M-event file in a 120x40 HUD|$hud_ms ms to all in the store and on screen; peak RSS $((hud_rss / 1024)) MB = $((hud_rss * 1024 / 1000000)) bytes per retained event" >>"$HUD_RESULTS"
-[ -n "$lnav_ms" ] && echo "The same file in lnav 120x40|$lnav_ms ms to the last line on screen; peak RSS $((lnav_rss / 1024)) MB = $((lnav_rss * 1024 / 1000000)) bytes per line" >>"$HUD_RESULTS"
-# Search and & over the million: the HUD is still open from the last run.
-# "ms to ..." is from Enter to the answer on screen (tmux reads it, polled
-# every 5 ms). What that reading costs by itself is measured the same way
-# in the same HUD: a key that does no work (? opens the help).
-# on_screen TEXT [SESSION], off_screen TEXT [SESSION]: poll every 5 ms.
-on_screen() { n=0; while ! $TM capture-pane -p -t "${2:-big}" | grep -qF -- "$1"; do
-	n=$((n + 1)); [ $n -gt 12000 ] && return 1; sleep 0.005; done; }
-off_screen() { n=0; while $TM capture-pane -p -t "${2:-big}" | grep -qF -- "$1"; do
-	n=$((n + 1)); [ $n -gt 12000 ] && return 1; sleep 0.005; done; }
-# key_ms ANSWER KEY TEXT: types KEY then TEXT, and once TEXT shows in the
-# prompt, Enter: ms until ANSWER (a fixed string) is on screen.
-key_ms() {
-	$TM send-keys -t big "$2" "$3"
-	on_screen "$3"
-	s0=$(date +%s%N)
-	$TM send-keys -t big Enter
-	on_screen "$1"
-	s1=$(date +%s%N)
-	echo $(( (s1 - s0) / 1000000 ))
-}
-# help_ms SESSION: ms from ? to the help on screen (a key that does no
-# work), then closes it.
-help_ms() {
-	s0=$(date +%s%N)
-	$TM send-keys -t "$1" '?'
-	on_screen 'livehud keys' "$1"
-	s1=$(date +%s%N)
-	$TM send-keys -t "$1" x
-	off_screen 'livehud keys' "$1"
-	echo $(( (s1 - s0) / 1000000 ))
-}
-# median of three of help_ms SESSION
-help_median() { echo "$(help_ms "$1") $(help_ms "$1") $(help_ms "$1")" | tr ' ' '\n' | sort -n | sed -n 2p; }
-floor=$(help_median big)
-# From the first item: the next match is about 100 items on, then half
-# the file on (the answer is the detail pane's args of the match).
-$TM send-keys -t big g
-near=$(key_ms 'tracing 20"' / 'tracing 20[^0-9]')
-c0=$(date +%s%N)
-wait_for_long sh -c "$TM capture-pane -p -t big | grep -qF 'match 1/1'"
-counted=$(( ($(date +%s%N) - c0) / 1000000 + near ))
-far=$(key_ms 'tracing 62500"' / 'tracing 62500[^0-9]')
-none=$(key_ms 'pattern not found' / zzznomatch)
-echo "Search over the 1M-event file|next match $near ms about 100 items away, $far ms half the file away, $none ms to say there is none; all matches counted ($counted ms) on the loop after the first is shown; a key that does no work, through the same tmux: $floor ms" >>"$HUD_RESULTS"
-grep_ms=$(key_ms 'items match' '&' KeyError)
-echo "& over the 1M-event file|$grep_ms ms to show only the items with errors" >>"$HUD_RESULTS"
-$TM kill-session -t big
+# help3 PREFIX: steps for three presses of ? (the help opening: a key
+# that does no work), each closed again before the next.
+help3() { for i in 1 2 3; do printf 'send ?\n%s%d: wait livehud keys\nsend x\ngone livehud keys\n' "$1" "$i"; done; }
+# median3 OUT PREFIX: the median of the three.
+median3() { for i in 1 2 3; do fig "$1" "$2$i"; done | sort -n | sed -n 2p; }
+# search STEP TEXT ANSWER: steps typing /TEXT, then, once it shows in the
+# prompt, Enter: STEP is the time from Enter to ANSWER on screen.
+search() { printf 'send /%s\nwait %s\nsend \\r\n%s: wait %s\n' "$2" "$2" "$1" "$3"; }
+if [ -n "$PTYSCREEN" ]; then
+	lnav_ms="" lnav_rss="" hud_ms="" hud_rss=""
+	for i in 1 2; do # the better of two for each, alternated
+		if [ -n "$LNAV" ]; then
+			printf 'load: wait notes/124999.md.\nrss: rss\n' | onpty "$T/lnav.out" $LNAV "$BIG"
+			ms=$(fig "$T/lnav.out" load)
+			[ -z "$lnav_ms" ] || [ "$ms" -lt "$lnav_ms" ] && lnav_ms=$ms lnav_rss=$(fig "$T/lnav.out" rss)
+		fi
+		# The second run goes on: search and & over the million, with a
+		# key that does no work beside them, in the same HUD.
+		{
+			printf 'load: wait 1000000 events\nrss: rss\n'
+			if [ $i = 2 ]; then
+				help3 floor
+				echo 'send g' # from the first item: a match about 100 items on, then half the file on
+				search near 'tracing 20[^0-9]' 'tracing 20"'
+				echo 'counted: wait match 1/1'
+				search far 'tracing 62500[^0-9]' 'tracing 62500"'
+				search none zzznomatch 'pattern not found'
+				printf 'send &KeyError\\r\ngrep: wait items match\n'
+			fi
+		} | onpty "$T/hud.out" "$LIVEHUD" --config /dev/null --file "$BIG" --max-events 1000000
+		ms=$(fig "$T/hud.out" load)
+		[ -z "$hud_ms" ] || [ "$ms" -lt "$hud_ms" ] && hud_ms=$ms hud_rss=$(fig "$T/hud.out" rss)
+	done
+	echo "1M-event file in a 120x40 HUD|$hud_ms ms to all in the store and on screen; peak RSS $((hud_rss / 1024)) MB = $((hud_rss * 1024 / 1000000)) bytes per retained event" >>"$HUD_RESULTS"
+	[ -n "$lnav_ms" ] && echo "The same file in lnav 120x40|$lnav_ms ms to the last line on screen; peak RSS $((lnav_rss / 1024)) MB = $((lnav_rss * 1024 / 1000000)) bytes per line" >>"$HUD_RESULTS"
+	echo "Search over the 1M-event file|next match $(fig "$T/hud.out" near) ms about 100 items away, $(fig "$T/hud.out" far) ms half the file away, $(fig "$T/hud.out" none) ms to say there is none (from Enter to the match on screen); all matches counted in $(fig "$T/hud.out" counted) ms, on the loop after the first is shown; a key that does no work: $(median3 "$T/hud.out" floor) ms" >>"$HUD_RESULTS"
+	echo "& over the 1M-event file|$(fig "$T/hud.out" grep) ms to show only the items with errors" >>"$HUD_RESULTS"
+fi
 plain_ms=$(best 3 "$LIVEHUD" --config /dev/null --file "$BIG" --plain)
 echo "--plain over the 1M-event file|$plain_ms ms (best of 3)" >>"$HUD_RESULTS"
 if [ -n "$LNAV" ]; then
@@ -253,28 +238,25 @@ $TM kill-session -t small
 
 # 50,000 events/s from Redis for 10 s: nothing may be lost in the store,
 # and a key must still be answered.
-$TM new-session -d -s flood -x 120 -y 40 "env LC_ALL=C.UTF-8 $LIVEHUD --config /dev/null --redis redis://127.0.0.1:$RP --channel flood --max-events 1000000"
-wait_for sh -c "[ \$(redis-cli -p $RP PUBSUB NUMSUB flood | sed -n 2p) -ge 1 ]"
-wait_for sh -c "$TM capture-pane -p -t flood | grep -q ' 0 events'"
-idle_lat=$(help_median flood)
-# The flood's producer and Redis run at the lowest priority: on two cores
-# they would otherwise starve tmux and the bench reading the screen (the
-# HUD itself drew the help within 2 ms of each key in an instrumented run),
-# and the figure would be theirs. They are the last to use Redis.
-renice -n 19 -p "$REDIS_PID" >/dev/null 2>&1
-f0=$(date +%s%N)
-nice -n 19 "$LHBENCH" --redis-port "$RP" --channel flood --direct --rate 50000 --seconds 10 --prefix flood >/dev/null 2>&1 &
-FLOOD=$!
-sleep 3 # into the flood (a bench window, not a wait)
-# Three key presses during the flood (the help opening, then closing),
-# against the same before it.
-lat=$(help_median flood)
-wait $FLOOD
-flood_ms=$(( ($(date +%s%N) - f0) / 1000000 ))
-wait_for_long sh -c "$TM capture-pane -p -t flood | grep -q ' 500000 events'"
-seen=$($TM capture-pane -p -t flood | grep -o '[0-9]* events' | head -n 1)
-echo "HUD at 50,000 events/s for 10 s|$seen of 500000 in the store; a key answered in $lat ms during the flood, $idle_lat ms before it (medians of 3, screen read through tmux; the flood's producer and Redis niced, the flood took $flood_ms ms)" >>"$HUD_RESULTS"
-$TM kill-session -t flood
+if [ -n "$PTYSCREEN" ]; then
+	# The flood's producer and Redis run at the lowest priority, as the
+	# agents' would beside an operator's HUD on a machine of its own; on
+	# two cores they would otherwise take the HUD's turn. They are the last
+	# to use Redis.
+	renice -n 19 -p "$REDIS_PID" >/dev/null 2>&1
+	{
+		echo 'wait  live '
+		echo 'wait  0 events'
+		help3 before
+		echo "spawn nice -n 19 $LHBENCH --redis-port $RP --channel flood --direct --rate 50000 --seconds 10 --prefix flood >/dev/null 2>&1"
+		echo 'pause 3' # into the flood (a bench window, not a wait)
+		help3 during
+		echo 'flood: reap'
+		echo 'kept: wait  500000 events'
+		echo 'seen: find [0-9]+ events'
+	} | onpty "$T/flood.out" "$LIVEHUD" --config /dev/null --redis "redis://127.0.0.1:$RP" --channel flood --max-events 1000000
+	echo "HUD at 50,000 events/s for 10 s|$(fig "$T/flood.out" seen) of 500000 in the store; a key answered in $(median3 "$T/flood.out" during) ms during the flood, $(median3 "$T/flood.out" before) ms before it (medians of 3, from the key to the help on screen; the flood's producer and Redis niced, the flood took $(fig "$T/flood.out" flood) ms)" >>"$HUD_RESULTS"
+fi
 
 # ---- the table ----
 echo
@@ -339,15 +321,15 @@ echo "- HUD memory: $bpe bytes per retained event${lbpe:+ (lnav: $lbpe per line)
 near=$(num "Search over the 1M-event file" '^next match \([0-9]*\) ms.*')
 far=$(num "Search over the 1M-event file" '.*, \([0-9]*\) ms half.*')
 none=$(num "Search over the 1M-event file" '.*, \([0-9]*\) ms to say.*')
-kf=$(num "Search over the 1M-event file" '.*same tmux: \([0-9]*\) ms.*')
-echo "- search over 1M: next match in $near ms near, $far ms half the file away, none in $none ms, through tmux; less its $kf ms for a key that does no work: $((far - kf)) ms half the file away (< 100 ms, issue 14): $(verdict "${near:-9999} - ${kf:-0} < 100 && ${far:-9999} - ${kf:-0} < 100")"
+kf=$(num "Search over the 1M-event file" '.*does no work: \([0-9]*\) ms.*')
+echo "- search over 1M: next match on screen $near ms after Enter near, $far ms half the file away, none in $none ms; a key that does no work: $kf ms (< 100 ms, issue 14): $(verdict "${near:-9999} < 100 && ${far:-9999} < 100")"
 g=$(num "& over the 1M-event file" '^\([0-9]*\) ms.*')
 echo "- & over 1M: $g ms (< 300 ms, issue 14): $(verdict "${g:-9999} < 300")"
-seen=$(hud "HUD at 50,000 events/s for 10 s" | sed -n 's/^\([0-9]*\) events.*/\1/p')
+seen=$(hud "HUD at 50,000 events/s for 10 s" | sed -n 's/^\([0-9]*\) of 500000.*/\1/p')
 during=$(hud "HUD at 50,000 events/s for 10 s" | sed -n 's/.*answered in \([0-9]*\) ms during.*/\1/p')
 before=$(hud "HUD at 50,000 events/s for 10 s" | sed -n 's/.*, \([0-9]*\) ms before it.*/\1/p')
 fms=$(hud "HUD at 50,000 events/s for 10 s" | sed -n 's/.*the flood took \([0-9]*\) ms.*/\1/p')
-echo "- HUD at 50k/s: ${seen:-?} of 500000 kept in ${fms:-?} ms (all, in at most 11 s): $(verdict "${seen:-0} == 500000 && ${fms:-99999} <= 11000"); a key in ${during:-?} ms through tmux, ${before:-?} ms before the flood: the flood adds $((${during:-9999} - ${before:-0})) ms (< 50 ms, issue 14): $(verdict "${during:-9999} - ${before:-0} < 50")"
+echo "- HUD at 50k/s: ${seen:-?} of 500000 kept in ${fms:-?} ms (all, in at most 11 s): $(verdict "${seen:-0} == 500000 && ${fms:-99999} <= 11000"); a key in ${during:-?} ms, ${before:-?} ms before the flood (< 50 ms, issue 14): $(verdict "${during:-9999} < 50")"
 bps=$(hud "HUD at 100 events/s for 30 s" | sed -n 's/^\([0-9]*\) bytes.*/\1/p')
 echo "- HUD at 100 events/s, 120x40: $bps bytes/s to the terminal (<= 20000, issue 14): $(verdict "${bps:-99999} <= 20000")"
 bps=$(hud "HUD at 100 events/s for 30 s, 80x24" | sed -n 's/^\([0-9]*\) bytes.*/\1/p')
