@@ -119,52 +119,88 @@ static void lh_bridge_state(void *ctx, const struct lh_source_status *st)
 	}
 }
 
-/* ---- the libwebsockets callback ---- */
+/* ---- the libwebsockets callback ----
+ *
+ * libwebsockets accepts connections (and does TLS) and hands over their
+ * bytes raw: the request head is read here (request.c), answered by
+ * http.c, and a WebSocket's frames both ways are the bridge's own
+ * (wsproto.c), so that every rule of RFC 6455 a server must enforce is. */
 
-static int lh_on_receive(struct lh_bridge *b, struct lh_client *c, struct lws *wsi, size_t len)
+/* The head is read in 20 s or the connection is dropped. */
+#define LH_HEAD_TIMEOUT_S 20
+
+static void lh_conn_adopt(struct lh_bridge *b, struct lh_client *c, struct lws *wsi)
 {
-	/* Clients have nothing to say; only bound what they may send. */
-	c->rx += len;
-	if (c->rx > b->o->bridge.max_frame) {
-		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"too large", 9);
-		return -1;
+	c->b = b;
+	c->wsi = wsi;
+	c->req = lh_req_new();
+	lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LH_HEAD_TIMEOUT_S);
+}
+
+/* Bytes of the request head; once it is whole, the answer. What follows
+ * a WebSocket's head is already the client's first frames. */
+static int lh_conn_head(struct lh_bridge *b, struct lh_client *c, const unsigned char *in, size_t len)
+{
+	size_t used;
+	const char *why;
+	int got = lh_req_feed(c->req, (const char *)in, len, &used, &why);
+	if (got == 0)
+		return 0;
+	lws_set_timeout(c->wsi, NO_PENDING_TIMEOUT, 0);
+	if (got > 1) {
+		lh_http_refuse(b, c, got, why);
+	} else if (!lh_req_header_lists(c->req, "Upgrade", "websocket")) {
+		lh_http_serve(b, c);
+	} else if (lh_http_upgrade(b, c)) {
+		lh_client_open(b, c);
+		lh_req_free(c->req);
+		c->req = NULL;
+		return lh_client_receive(b, c, in + used, len - used);
 	}
-	if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi))
-		c->rx = 0;
 	return 0;
+}
+
+static int lh_conn_rx(struct lh_bridge *b, struct lh_client *c, const unsigned char *in, size_t len)
+{
+	if (c->hangup)
+		return 0; /* answered: what more it sends is not read */
+	if (c->ws)
+		return lh_client_receive(b, c, in, len);
+	return lh_conn_head(b, c, in, len);
+}
+
+static int lh_conn_writeable(struct lh_bridge *b, struct lh_client *c)
+{
+	if (c->hangup || c->failed)
+		return -1;
+	return c->listed ? lh_client_write(b, c) : 0;
 }
 
 static int lh_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
 	struct lh_bridge *b = lws_context_user(lws_get_context(wsi));
 	struct lh_client *c = user;
+	if (!c)
+		return 0; /* not a connection of ours (the listener) */
 	switch (reason) {
-	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
-		return lh_http_confirm_upgrade(b, wsi);
-	case LWS_CALLBACK_HTTP:
-		return lh_http_request(b, c, wsi, in ? (const char *)in : "/");
-	case LWS_CALLBACK_HTTP_WRITEABLE:
-		return c && c->body ? lh_http_write(c, wsi) : 0;
-	case LWS_CALLBACK_CLOSED_HTTP:
-		if (c) {
-			free(c->body);
-			c->body = NULL;
-		}
+	case LWS_CALLBACK_RAW_ADOPT:
+		lh_conn_adopt(b, c, wsi);
 		break;
-	case LWS_CALLBACK_ESTABLISHED:
-		lh_client_open(b, c, wsi);
-		break;
-	case LWS_CALLBACK_SERVER_WRITEABLE:
-		return c->listed && !c->failed ? lh_client_write(b, c) : -1;
-	case LWS_CALLBACK_RECEIVE:
-		return lh_on_receive(b, c, wsi, len);
-	case LWS_CALLBACK_CLOSED:
+	case LWS_CALLBACK_RAW_RX:
+		return lh_conn_rx(b, c, in, len);
+	case LWS_CALLBACK_RAW_WRITEABLE:
+		return lh_conn_writeable(b, c);
+	case LWS_CALLBACK_TIMER:
+		return lh_client_idle(b, c);
+	case LWS_CALLBACK_RAW_CLOSE:
 		lh_client_close(b, c);
+		lh_req_free(c->req);
+		c->req = NULL;
 		break;
 	default:
 		break;
 	}
-	return lws_callback_http_dummy(wsi, reason, user, in, len);
+	return 0;
 }
 
 static const struct lws_protocols lh_protocols[] = {
@@ -275,24 +311,21 @@ static bool lh_bridge_listen(struct lh_bridge *b, char *host, int port)
 	memset(&info, 0, sizeof info);
 	void *loops[1] = { lh_app_loop(b->app) };
 	info.foreign_loops = loops;
-	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_VALIDATE_UTF8;
+	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_ADOPT_APPLY_LISTEN_ACCEPT_CONFIG;
+	info.listen_accept_role = "raw-skt";
+	info.listen_accept_protocol = lh_protocols[0].name;
 	info.port = port;
 	info.iface = host;
 	info.protocols = lh_protocols;
 	info.user = b;
 	info.pcontext = &b->ctx;
-	/* Ping a connection idle for ping_s; hang up one silent for twice that. */
-	if (bo->ping_s) {
-		b->idle.secs_since_valid_ping = (uint16_t)bo->ping_s;
-		b->idle.secs_since_valid_hangup = (uint16_t)(bo->ping_s * 2 + 5);
-		info.retry_and_idle_policy = &b->idle;
-	}
 	info.timeout_secs = 20;
 	info.fd_limit_per_thread = (unsigned)(bo->max_clients + 64);
 	if (bo->tls_cert) {
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.ssl_cert_filepath = bo->tls_cert;
 		info.ssl_private_key_filepath = bo->tls_key;
+		info.alpn = "http/1.1"; /* the head is read as HTTP/1.x: no h2 */
 	}
 	/* libwebsockets' own words only when asked: what matters is said by us. */
 	lws_set_log_level(bo->verbose ? LLL_ERR | LLL_WARN : 0, lh_lws_log);

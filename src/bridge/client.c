@@ -9,16 +9,13 @@
  * writable callback instead. */
 #include "config.h"
 #include "bridge_impl.h"
+#include "lib/log.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* libwebsockets' own value for a close frame, which its header leaves out
- * (it is meant to be sent through lws_close_reason). */
-#define LH_LWS_WRITE_CLOSE ((enum lws_write_protocol)4)
 
 /* Frames queued during one loop turn are written together at its end:
  * a burst from one Redis read leaves in one write per client, and a lone
@@ -155,11 +152,11 @@ static uint64_t lh_client_missing_to(const struct lh_bridge *b, uint64_t gone)
 
 /* /ws/runs?since=GSEQ&epoch=GEPOCH: the same across every run, with the
  * numbers every frame carries as gseq and gepoch. A gap names run "*". */
-static void lh_client_resume_all(struct lh_client *c, struct lws *wsi, uint64_t after)
+static void lh_client_resume_all(struct lh_client *c, uint64_t after)
 {
 	struct lh_bridge *b = c->b;
 	char epoch[64];
-	const char *ep = lws_get_urlarg_by_name(wsi, "epoch=", epoch, sizeof epoch);
+	const char *ep = lh_req_arg(c->req, "epoch", epoch, sizeof epoch);
 	size_t n = lh_frame_ring_count(&b->all);
 	uint64_t missing_to = lh_client_missing_to(b, b->all.gone_gseq);
 	if (!ep || strcmp(ep, b->boot_id) != 0) {
@@ -172,7 +169,7 @@ static void lh_client_resume_all(struct lh_client *c, struct lws *wsi, uint64_t 
 	for (size_t i = 0; i < n; i++)
 		lh_client_push(c, lh_frame_ring_at(&b->all, i), b->boot_id);
 	if (c->ngaps)
-		lws_callback_on_writable(wsi);
+		lws_callback_on_writable(c->wsi);
 }
 
 /* A resume on a run this bridge has no history of. Only publishing makes
@@ -181,7 +178,7 @@ static void lh_client_resume_all(struct lh_client *c, struct lws *wsi, uint64_t 
  * (this bridge may be behind the one the client came from): wait for them,
  * unless they are older than the stream this bridge read. Otherwise the
  * client's numbers restart. */
-static void lh_client_resume_unknown(struct lh_client *c, struct lws *wsi, const char *epoch, uint64_t after)
+static void lh_client_resume_unknown(struct lh_client *c, const char *epoch, uint64_t after)
 {
 	struct lh_bridge *b = c->b;
 	if (b->o->stream && epoch && strcmp(epoch, b->boot_id) == 0) {
@@ -193,25 +190,25 @@ static void lh_client_resume_unknown(struct lh_client *c, struct lws *wsi, const
 	} else {
 		lh_client_add_gap(c, c->run, 1, 0, "", "epoch");
 	}
-	lws_callback_on_writable(wsi);
+	lws_callback_on_writable(c->wsi);
 }
 
 /* Queues the retained frames after ?since=SEQ, after a gap frame when the
  * history does not reach back that far or the epoch changed. */
-static void lh_client_resume(struct lh_client *c, struct lws *wsi)
+static void lh_client_resume(struct lh_client *c)
 {
 	char epoch[64];
 	uint64_t after;
-	if (lh_http_since(wsi, &after) <= 0) /* an invalid one was refused before the upgrade */
+	if (lh_http_since(c->req, &after) <= 0) /* an invalid one was refused before the upgrade */
 		return;
 	if (!c->run) {
-		lh_client_resume_all(c, wsi, after);
+		lh_client_resume_all(c, after);
 		return;
 	}
-	const char *ep = lws_get_urlarg_by_name(wsi, "epoch=", epoch, sizeof epoch);
+	const char *ep = lh_req_arg(c->req, "epoch", epoch, sizeof epoch);
 	struct lh_hrun *r = lh_history_find(c->b->hist, c->run);
 	if (!r) {
-		lh_client_resume_unknown(c, wsi, ep, after);
+		lh_client_resume_unknown(c, ep, after);
 		return;
 	}
 	size_t n = lh_hrun_count(r);
@@ -227,21 +224,91 @@ static void lh_client_resume(struct lh_client *c, struct lws *wsi)
 	for (size_t i = 0; i < n; i++)
 		lh_client_push(c, lh_hrun_at(r, i), lh_hrun_epoch(r));
 	if (c->ngaps)
-		lws_callback_on_writable(wsi);
+		lws_callback_on_writable(c->wsi);
 }
 
-void lh_client_open(struct lh_bridge *b, struct lh_client *c, struct lws *wsi)
+/* A client silent for --ping-interval seconds is pinged; one silent for
+ * 5 s more after that is hung up on (twice the interval and 5 s since it
+ * last said anything). */
+static void lh_client_arm_ping(struct lh_bridge *b, struct lh_client *c)
+{
+	unsigned s = b->o->bridge.ping_s;
+	if (s)
+		lws_set_timer_usecs(c->wsi, (lws_usec_t)(c->ping_out ? s + 5 : s) * LWS_US_PER_SEC);
+}
+
+int lh_client_idle(struct lh_bridge *b, struct lh_client *c)
+{
+	if (!c->ws || c->close_code)
+		return 0;
+	if (c->ping_out)
+		return -1;
+	c->ping_out = true;
+	lh_client_arm_ping(b, c);
+	if (lws_partial_buffered(c->wsi)) /* it is not reading: the ping could not go */
+		return 0;
+	/* a ping with no payload, written at once: it needs no queue */
+	static const unsigned char ping[LWS_PRE + 2] = { [LWS_PRE] = 0x80 | LH_WSP_PING, [LWS_PRE + 1] = 0 };
+	unsigned char buf[sizeof ping];
+	memcpy(buf, ping, sizeof buf);
+	return lws_write(c->wsi, buf + LWS_PRE, 2, LWS_WRITE_RAW) < 2 ? -1 : 0;
+}
+
+/* Counts a client closed for breaking the protocol, and logs it: at most
+ * a line a minute for each reason. */
+static void lh_client_note_failure(struct lh_bridge *b, struct lh_client *c)
+{
+	b->clients_failed++;
+	uint64_t others;
+	if (!lh_http_log_due(b, c->rx.why, &others))
+		return;
+	char peer[64];
+	lh_log("warn", "closed a client from %s with %u: %s%s", lh_http_peer(c, peer, sizeof peer), c->rx.code,
+	       c->rx.why, others ? " (and others since the last such line)" : "");
+}
+
+int lh_client_receive(struct lh_bridge *b, struct lh_client *c, const unsigned char *in, size_t len)
+{
+	c->ping_out = false;
+	lh_client_arm_ping(b, c);
+	while (len && !c->close_code) {
+		size_t used;
+		enum lh_wsp_got got = lh_wsp_rx_feed(&c->rx, in, len, &used);
+		in += used;
+		len -= used;
+		switch (got) {
+		case LH_WSP_GOT_PING:
+			memcpy(c->pong, c->rx.control, c->rx.control_len);
+			c->pong_len = c->rx.control_len;
+			c->pong_due = true;
+			lh_flush_later(c);
+			break;
+		case LH_WSP_GOT_CLOSE:
+			lh_client_close_with(c, c->rx.code ? c->rx.code : LH_WSP_NORMAL, "");
+			break;
+		case LH_WSP_GOT_FAIL:
+			lh_client_note_failure(b, c);
+			lh_client_close_with(c, c->rx.code, c->rx.why);
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+void lh_client_open(struct lh_bridge *b, struct lh_client *c)
 {
 	char run[LH_RUN_ID_MAX + 2];
-	c->b = b;
-	c->wsi = wsi;
 	c->ws = true;
-	c->run = lh_http_ws_path(wsi, run, sizeof run) == 1 ? lh_xstrdup(run) : NULL;
+	c->run = lh_http_ws_path(c->req, run, sizeof run) == 1 ? lh_xstrdup(run) : NULL;
+	lh_wsp_rx_init(&c->rx, b->o->bridge.max_frame);
+	lh_client_arm_ping(b, c);
 	lh_frame_ring_init(&c->q, SIZE_MAX);
 	LIST_INSERT_HEAD(&b->clients, c, link);
 	c->listed = true;
 	b->nclients++;
-	lh_client_resume(c, wsi);
+	lh_client_resume(c);
 }
 
 void lh_client_close(struct lh_bridge *b, struct lh_client *c)
@@ -259,29 +326,6 @@ void lh_client_close(struct lh_bridge *b, struct lh_client *c)
 		uv_timer_start(&b->drain, lh_bridge_drain_cb, 0, 0);
 }
 
-/* Appends one unmasked server-to-client text frame (RFC 6455 5.2). */
-static void lh_ws_frame_append(struct lh_buf *out, const void *data, size_t len)
-{
-	unsigned char hdr[10];
-	size_t n = 2;
-	hdr[0] = 0x81; /* FIN, text */
-	if (len < 126) {
-		hdr[1] = (unsigned char)len;
-	} else if (len < 65536) {
-		hdr[1] = 126;
-		hdr[2] = (unsigned char)(len >> 8);
-		hdr[3] = (unsigned char)len;
-		n = 4;
-	} else {
-		hdr[1] = 127;
-		for (int i = 0; i < 8; i++)
-			hdr[2 + i] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
-		n = 10;
-	}
-	lh_buf_append(out, hdr, n);
-	lh_buf_append(out, data, len);
-}
-
 /* Gaps first, then queued frames, framed here into one buffer of up to
  * LH_BATCH_BYTES and sent raw: one syscall for a burst, where lws_write
  * would take a writable callback and a syscall per frame. */
@@ -291,17 +335,21 @@ static int lh_client_write_batch(struct lh_bridge *b, struct lh_client *c)
 	struct lh_buf *out = &b->batch;
 	lh_buf_reset(out);
 	lh_buf_append(out, pre, LWS_PRE);
+	if (c->pong_due) {
+		lh_wsp_frame_append(out, LH_WSP_PONG, c->pong, c->pong_len);
+		c->pong_due = false;
+	}
 	if (c->down_since) {
 		lh_buf_reset(&b->scratch);
 		lh_frame_interrupted(&b->scratch, c->down_since, c->down_until);
-		lh_ws_frame_append(out, b->scratch.data, b->scratch.len);
+		lh_wsp_frame_append(out, LH_WSP_TEXT, b->scratch.data, b->scratch.len);
 		c->down_since = c->down_until = 0;
 		b->gaps_sent++;
 	}
 	if (c->trim_to) {
 		lh_buf_reset(&b->scratch);
 		lh_frame_gap(&b->scratch, c->run ? c->run : "*", c->trim_from, c->trim_to, b->boot_id, "stream_trimmed");
-		lh_ws_frame_append(out, b->scratch.data, b->scratch.len);
+		lh_wsp_frame_append(out, LH_WSP_TEXT, b->scratch.data, b->scratch.len);
 		c->trim_from = c->trim_to = 0;
 		b->gaps_sent++;
 	}
@@ -309,7 +357,7 @@ static int lh_client_write_batch(struct lh_bridge *b, struct lh_client *c)
 		struct lh_gap *g = &c->gaps[0];
 		lh_buf_reset(&b->scratch);
 		lh_frame_gap(&b->scratch, g->run, g->from, g->to, g->epoch, g->reason);
-		lh_ws_frame_append(out, b->scratch.data, b->scratch.len);
+		lh_wsp_frame_append(out, LH_WSP_TEXT, b->scratch.data, b->scratch.len);
 		lh_client_forget_gap(c, 0);
 	}
 	if (!c->ngaps) /* every drop is said: the next one starts afresh */
@@ -317,7 +365,7 @@ static int lh_client_write_batch(struct lh_bridge *b, struct lh_client *c)
 	int64_t now = lh_time_mono_us();
 	struct lh_frame *f;
 	while (out->len < LH_BATCH_BYTES && (f = lh_frame_ring_shift(&c->q)) != NULL) {
-		lh_ws_frame_append(out, f->data, f->len);
+		lh_wsp_frame_append(out, LH_WSP_TEXT, f->data, f->len);
 		lh_metrics_note_latency(b, f, now);
 		b->forwarded++;
 		lh_frame_unref(f);
@@ -329,7 +377,38 @@ static int lh_client_write_batch(struct lh_bridge *b, struct lh_client *c)
 
 static bool lh_client_pending(const struct lh_client *c)
 {
-	return c->down_since || c->trim_to || c->ngaps || lh_frame_ring_count(&c->q);
+	return c->pong_due || c->down_since || c->trim_to || c->ngaps || lh_frame_ring_count(&c->q);
+}
+
+/* The close frame goes out alone, after what was already written; the
+ * connection is closed once it has left. */
+static int lh_client_write_close(struct lh_client *c)
+{
+	struct lh_buf *out = &c->b->batch;
+	static const char pre[LWS_PRE];
+	lh_buf_reset(out);
+	lh_buf_append(out, pre, LWS_PRE);
+	if (c->pong_due) /* a ping that came with the close is still answered */
+		lh_wsp_frame_append(out, LH_WSP_PONG, c->pong, c->pong_len);
+	lh_wsp_close_append(out, c->close_code, c->close_why);
+	size_t len = out->len - LWS_PRE;
+	if (lws_write(c->wsi, (unsigned char *)out->data + LWS_PRE, len, LWS_WRITE_RAW) < (int)len)
+		return -1;
+	c->hangup = true;
+	lws_callback_on_writable(c->wsi);
+	return 0;
+}
+
+void lh_client_close_with(struct lh_client *c, uint16_t code, const char *why)
+{
+	if (c->close_code)
+		return;
+	lh_client_drop_all(c);
+	c->close_code = code;
+	c->close_why = why;
+	c->closing = true;
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LH_HANGUP_TIMEOUT_S); /* one that does not read */
+	lws_callback_on_writable(c->wsi);
 }
 
 /* Batches while the socket takes them whole: a loop turn may have queued
@@ -337,22 +416,16 @@ static bool lh_client_pending(const struct lh_client *c)
  * events), and what is left waits for POLLOUT. */
 int lh_client_write(struct lh_bridge *b, struct lh_client *c)
 {
+	if (c->close_code)
+		return lh_client_write_close(c);
 	do {
 		if (lh_client_write_batch(b, c) < 0)
 			return -1;
 	} while (lh_client_pending(c) && !lws_partial_buffered(c->wsi));
-	if (lh_client_pending(c)) {
+	if (lh_client_pending(c))
 		lws_callback_on_writable(c->wsi);
-	} else if (b->draining) {
-		/* lws_close_reason() and -1 would not send the close frame here
-		 * (libwebsockets 4.1 drops the POLLOUT it asks for from inside
-		 * a POLLOUT callback), so write the close frame ourselves. */
-		static const char why[] = "\x03\xe9shutting down"; /* 1001 going away */
-		unsigned char buf[LWS_PRE + sizeof why];
-		memcpy(buf + LWS_PRE, why, sizeof why - 1);
-		lws_write(c->wsi, buf + LWS_PRE, sizeof why - 1, LH_LWS_WRITE_CLOSE);
-		return -1;
-	}
+	else if (b->draining)
+		lh_client_close_with(c, LH_WSP_GOING_AWAY, "shutting down");
 	return 0;
 }
 

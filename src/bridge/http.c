@@ -1,8 +1,11 @@
-/* http: what the bridge checks before a WebSocket upgrade (origin, token,
- * path, capacity), refusing with a real HTTP answer, and the plain HTTP
- * requests it serves: /health and /metrics. */
+/* http: what the bridge answers to a request head: a WebSocket upgrade
+ * checked (the handshake, origin, token, path, capacity) and accepted or
+ * refused with a real HTTP answer, and the plain requests it serves,
+ * /health and /metrics. Every answer but the upgrade closes the
+ * connection once written. */
 #include "config.h"
 #include "bridge_impl.h"
+#include "lib/base64.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/redact.h"
@@ -12,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static bool lh_secure_equal(const char *a, const char *b)
 {
@@ -22,34 +26,32 @@ static bool lh_secure_equal(const char *a, const char *b)
 	return d == 0;
 }
 
-static bool lh_authorized(struct lh_bridge *b, struct lws *wsi)
+static bool lh_authorized(struct lh_bridge *b, const struct lh_req *req)
 {
 	if (!b->token)
 		return true;
-	char buf[512];
-	if (lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_AUTHORIZATION) > 7 &&
-	    strncasecmp(buf, "Bearer ", 7) == 0 && lh_secure_equal(buf + 7, b->token))
+	const char *auth = lh_req_header(req, "Authorization", NULL);
+	if (auth && strncasecmp(auth, "Bearer ", 7) == 0 && lh_secure_equal(auth + 7, b->token))
 		return true;
-	const char *v = lws_get_urlarg_by_name(wsi, "token=", buf, sizeof buf);
+	char buf[512];
+	const char *v = lh_req_arg(req, "token", buf, sizeof buf);
 	return v && lh_secure_equal(v, b->token);
 }
 
 /* A browser says where the page came from; with --allow-origin it must
- * be one of those given, compared whole whatever its length. An Origin
- * that cannot be read whole (a NUL inside) is refused. No Origin: not a
- * browser. */
-static bool lh_origin_allowed(struct lh_bridge *b, struct lws *wsi)
+ * be one of those given, compared whole whatever its length (a NUL or any
+ * other control byte refuses the whole request). Two Origins are refused.
+ * No Origin: not a browser. */
+static bool lh_origin_allowed(struct lh_bridge *b, const struct lh_req *req)
 {
 	const struct lh_bridge_options *bo = &b->o->bridge;
-	int len = lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN);
-	if (!bo->norigins || len <= 0)
+	size_t n;
+	const char *origin = lh_req_header(req, "Origin", &n);
+	if (!bo->norigins || !n)
 		return true;
-	char *origin = lh_xmalloc((size_t)len + 1);
 	bool ok = false;
-	if (lws_hdr_copy(wsi, origin, len + 1, WSI_TOKEN_ORIGIN) == len && strlen(origin) == (size_t)len)
-		for (size_t i = 0; i < bo->norigins && !ok; i++)
-			ok = strcmp(origin, bo->origins[i]) == 0;
-	free(origin);
+	for (size_t i = 0; i < bo->norigins && !ok && n == 1; i++)
+		ok = strcmp(origin, bo->origins[i]) == 0;
 	return ok;
 }
 
@@ -65,11 +67,9 @@ static bool lh_valid_run_id(const char *s)
 	return true;
 }
 
-int lh_http_ws_path(struct lws *wsi, char *run, size_t len)
+int lh_http_ws_path(const struct lh_req *req, char *run, size_t len)
 {
-	char uri[512];
-	if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0)
-		return -1;
+	const char *uri = lh_req_path(req);
 	if (strcmp(uri, "/ws/runs") == 0)
 		return 0;
 	if (strncmp(uri, "/ws/runtime/", 12) != 0 || strlen(uri + 12) >= len)
@@ -78,103 +78,195 @@ int lh_http_ws_path(struct lws *wsi, char *run, size_t len)
 	return lh_valid_run_id(run) ? 1 : -1;
 }
 
-/* An HTTP/1.1 refusal written by hand: at this point libwebsockets does
- * not know the request's version yet and would answer HTTP/1.0, which
- * WebSocket clients reject as an invalid response instead of reporting the
- * status. */
-static void lh_refuse(struct lws *wsi, int status, const char *why)
+static const char *lh_status_text(int status)
 {
 	static const struct { int code; const char *text; } names[] = {
-		{ 400, "Bad Request" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
-		{ 503, "Service Unavailable" },
+		{ 200, "OK" }, { 400, "Bad Request" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
+		{ 404, "Not Found" }, { 405, "Method Not Allowed" }, { 426, "Upgrade Required" },
+		{ 431, "Request Header Fields Too Large" }, { 503, "Service Unavailable" },
 	};
-	const char *text = "Error";
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (names[i].code == status)
-			text = names[i].text;
-	char buf[LWS_PRE + 512];
-	int n = snprintf(buf + LWS_PRE, sizeof buf - LWS_PRE,
-			 "HTTP/1.1 %d %s\r\ncontent-type: text/plain\r\ncontent-length: %zu\r\n"
-			 "connection: close\r\n\r\n%s\n",
-			 status, text, strlen(why) + 1, why);
-	if (n > 0 && (size_t)n < sizeof buf - LWS_PRE)
-		lws_write(wsi, (unsigned char *)buf + LWS_PRE, (size_t)n, LWS_WRITE_HTTP_HEADERS);
+			return names[i].text;
+	return "Error";
 }
 
-const int lh_refused_statuses[LH_REFUSED_STATUSES] = { 400, 401, 403, 503 };
+/* Writes a whole answer and asks for the connection to be closed once it
+ * has left. */
+static void lh_http_answer(struct lh_client *c, int status, const char *ctype, const char *body)
+{
+	struct lh_buf out = LH_BUF_INIT;
+	static const char pre[LWS_PRE];
+	size_t len = strlen(body);
+	lh_buf_append(&out, pre, LWS_PRE);
+	lh_buf_printf(&out, "HTTP/1.1 %d %s\r\ncontent-type: %s\r\ncontent-length: %zu\r\n%s"
+			    "cache-control: no-store\r\nconnection: close\r\n\r\n",
+		      status, lh_status_text(status), ctype, len,
+		      status == 426 ? "sec-websocket-version: 13\r\n" : "");
+	lh_buf_append(&out, body, len);
+	lws_write(c->wsi, (unsigned char *)out.data + LWS_PRE, out.len - LWS_PRE, LWS_WRITE_RAW);
+	lh_buf_free(&out);
+	c->hangup = true;
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LH_HANGUP_TIMEOUT_S); /* one that does not read */
+	lws_callback_on_writable(c->wsi);
+}
+
+const int lh_refused_statuses[LH_REFUSED_STATUSES] = { 400, 401, 403, 426, 431, 503 };
 
 /* Counts a refusal by status and logs it with its path, peer and reason:
  * the first of a reason at once, then at most one line a minute for it,
  * saying how many there were meanwhile. */
-static void lh_note_refusal(struct lh_bridge *b, struct lws *wsi, int status, const char *why)
+bool lh_http_log_due(struct lh_bridge *b, const char *why, uint64_t *others)
 {
-	int k = 0;
-	while (k < LH_REFUSED_STATUSES - 1 && lh_refused_statuses[k] != status)
-		k++;
-	b->refused[k]++;
 	struct lh_refusal_log *r = NULL;
 	for (size_t i = 0; i < LH_REFUSAL_REASONS && !r; i++)
 		if (b->refusal_log[i].why == why || !b->refusal_log[i].why)
 			r = &b->refusal_log[i];
 	if (!r)
-		return; /* more reasons than we know: counted all the same */
+		return false; /* more reasons than we know: counted all the same */
 	r->why = why;
 	r->count++;
 	int64_t now = lh_time_mono_us();
 	if (r->last_us && now - r->last_us < 60 * 1000000LL)
-		return;
-	char peer[64] = "?", uri[256] = "";
-	lws_get_peer_simple(wsi, peer, sizeof peer);
-	lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
-	char *shown = lh_redact_url(uri);
-	const char *who = strncmp(peer, "::ffff:", 7) == 0 ? peer + 7 : peer; /* IPv4, mapped */
-	lh_log("warn", "refused %d %s from %s: %s%s", status, shown, who, why,
-	       r->count > 1 ? " (and others since the last such line)" : "");
-	free(shown);
+		return false;
+	*others = r->count - 1;
 	r->count = 0;
 	r->last_us = now;
+	return true;
 }
 
-int lh_http_since(struct lws *wsi, uint64_t *since)
+const char *lh_http_peer(const struct lh_client *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "?");
+	lws_get_peer_simple(c->wsi, buf, len);
+	return strncmp(buf, "::ffff:", 7) == 0 ? buf + 7 : buf; /* IPv4, mapped */
+}
+
+static void lh_note_refusal(struct lh_bridge *b, struct lh_client *c, int status, const char *why)
+{
+	int k = 0;
+	while (k < LH_REFUSED_STATUSES - 1 && lh_refused_statuses[k] != status)
+		k++;
+	b->refused[k]++;
+	uint64_t others;
+	if (!lh_http_log_due(b, why, &others))
+		return;
+	char peer[64], uri[256] = "";
+	if (lh_req_path(c->req)) /* the query is left out: it may carry the token */
+		snprintf(uri, sizeof uri, "%s", lh_req_path(c->req));
+	char *shown = lh_redact_url(uri);
+	lh_log("warn", "refused %d %s from %s: %s%s", status, shown, lh_http_peer(c, peer, sizeof peer), why,
+	       others ? " (and others since the last such line)" : "");
+	free(shown);
+}
+
+int lh_http_since(const struct lh_req *req, uint64_t *since)
 {
 	char buf[32];
-	const char *v = lws_get_urlarg_by_name(wsi, "since=", buf, sizeof buf);
+	const char *v = lh_req_arg(req, "since", buf, sizeof buf);
 	if (!v)
 		return 0;
 	struct lh_json_span sp = { .value = v, .value_len = strlen(v) };
 	return lh_json_uint(&sp, since) ? 1 : -1;
 }
 
-int lh_http_confirm_upgrade(struct lh_bridge *b, struct lws *wsi)
+void lh_http_refuse(struct lh_bridge *b, struct lh_client *c, int status, const char *why)
+{
+	lh_note_refusal(b, c, status, why);
+	char *body = lh_xasprintf("%s\n", why);
+	lh_http_answer(c, status, "text/plain; charset=utf-8", body);
+	free(body);
+}
+
+/* A key is 16 bytes in base64: 22 characters, then "==". */
+static bool lh_ws_key_ok(const char *key)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	return key && strlen(key) == 24 && strspn(key, b64) == 22 && strcmp(key + 22, "==") == 0;
+}
+
+/* Why a request is not a WebSocket handshake the bridge can take (RFC
+ * 6455 4.2.1), with the status to refuse it with; NULL when it is one. */
+static const char *lh_handshake_fault(const struct lh_req *req, int *status)
+{
+	size_t nkeys;
+	const char *version = lh_req_header(req, "Sec-WebSocket-Version", NULL);
+	const char *key = lh_req_header(req, "Sec-WebSocket-Key", &nkeys);
+	*status = 400;
+	if (strcmp(lh_req_method(req), "GET") != 0 || !lh_req_is_http11(req))
+		return "a WebSocket handshake is a GET over HTTP/1.1";
+	if (!lh_req_header_lists(req, "Connection", "upgrade"))
+		return "a WebSocket handshake says Connection: Upgrade";
+	if (nkeys != 1 || !lh_ws_key_ok(key))
+		return "Sec-WebSocket-Key must be one key of 16 bytes in base64";
+	if (!version || strcmp(version, "13") != 0) {
+		*status = 426;
+		return "Sec-WebSocket-Version must be 13";
+	}
+	return NULL;
+}
+
+/* Why the bridge will not take this client now, with the status; NULL
+ * when it will. */
+static const char *lh_upgrade_refusal(struct lh_bridge *b, const struct lh_req *req, int *status)
 {
 	char run[LH_RUN_ID_MAX + 2];
 	uint64_t since;
-	int status = 0;
-	const char *why = NULL;
-	if (b->draining) {
-		status = HTTP_STATUS_SERVICE_UNAVAILABLE;
-		why = "shutting down";
-	} else if (!lh_origin_allowed(b, wsi)) {
-		status = HTTP_STATUS_FORBIDDEN;
-		why = "origin not allowed";
-	} else if (!lh_authorized(b, wsi)) {
-		status = HTTP_STATUS_UNAUTHORIZED;
-		why = "missing or wrong token";
-	} else if (lh_http_ws_path(wsi, run, sizeof run) < 0) {
-		status = HTTP_STATUS_BAD_REQUEST;
-		why = "expected /ws/runtime/RUN_ID (letters, digits, - _ . :) or /ws/runs";
-	} else if (lh_http_since(wsi, &since) < 0) {
-		status = HTTP_STATUS_BAD_REQUEST;
-		why = "since must be an integer from 0 to 2^53";
-	} else if (b->nclients >= b->o->bridge.max_clients) {
-		status = HTTP_STATUS_SERVICE_UNAVAILABLE;
-		why = "too many clients";
+	const char *why = lh_handshake_fault(req, status);
+	if (why)
+		return why;
+	*status = HTTP_STATUS_SERVICE_UNAVAILABLE;
+	if (b->draining)
+		return "shutting down";
+	*status = HTTP_STATUS_FORBIDDEN;
+	if (!lh_origin_allowed(b, req))
+		return "origin not allowed";
+	*status = HTTP_STATUS_UNAUTHORIZED;
+	if (!lh_authorized(b, req))
+		return "missing or wrong token";
+	*status = HTTP_STATUS_BAD_REQUEST;
+	if (lh_http_ws_path(req, run, sizeof run) < 0)
+		return "expected /ws/runtime/RUN_ID (letters, digits, - _ . :) or /ws/runs";
+	if (lh_http_since(req, &since) < 0)
+		return "since must be an integer from 0 to 2^53";
+	*status = HTTP_STATUS_SERVICE_UNAVAILABLE;
+	if (b->nclients >= b->o->bridge.max_clients)
+		return "too many clients";
+	return NULL;
+}
+
+/* The 101 answer: the key proven read (RFC 6455 4.2.2), and the
+ * subprotocol "livehud" when the client offers it. */
+static void lh_http_accept(struct lh_client *c)
+{
+	static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+	static const char pre[LWS_PRE];
+	char both[24 + sizeof guid];
+	unsigned char digest[20];
+	snprintf(both, sizeof both, "%s%s", lh_req_header(c->req, "Sec-WebSocket-Key", NULL), guid);
+	lws_SHA1((const unsigned char *)both, strlen(both), digest);
+	struct lh_buf out = LH_BUF_INIT;
+	lh_buf_append(&out, pre, LWS_PRE);
+	lh_buf_puts(&out, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+			  "Sec-WebSocket-Accept: ");
+	lh_base64_put(&out, digest, sizeof digest);
+	if (lh_req_header_lists(c->req, "Sec-WebSocket-Protocol", "livehud"))
+		lh_buf_puts(&out, "\r\nSec-WebSocket-Protocol: livehud");
+	lh_buf_puts(&out, "\r\n\r\n");
+	lws_write(c->wsi, (unsigned char *)out.data + LWS_PRE, out.len - LWS_PRE, LWS_WRITE_RAW);
+	lh_buf_free(&out);
+}
+
+bool lh_http_upgrade(struct lh_bridge *b, struct lh_client *c)
+{
+	int status;
+	const char *why = lh_upgrade_refusal(b, c->req, &status);
+	if (why) {
+		lh_http_refuse(b, c, status, why);
+		return false;
 	}
-	if (!status)
-		return 0;
-	lh_note_refusal(b, wsi, status, why);
-	lh_refuse(wsi, status, why);
-	return 1;
+	lh_http_accept(c);
+	return true;
 }
 
 static char *lh_health_text(struct lh_bridge *b, int *status)
@@ -192,48 +284,24 @@ static char *lh_health_text(struct lh_bridge *b, int *status)
 	return h.data;
 }
 
-int lh_http_request(struct lh_bridge *b, struct lh_client *c, struct lws *wsi, const char *path)
+void lh_http_serve(struct lh_bridge *b, struct lh_client *c)
 {
-	c->b = b;
-	c->ctype = "text/plain; charset=utf-8";
-	if (strcmp(path, "/health") == 0) {
-		c->body = lh_health_text(b, &c->status);
-		c->ctype = "application/json";
+	const char *path = lh_req_path(c->req);
+	int status;
+	if (strcmp(lh_req_method(c->req), "GET") != 0) {
+		lh_http_answer(c, 405, "text/plain; charset=utf-8", "only GET is served\n");
+	} else if (strcmp(path, "/health") == 0) {
+		char *body = lh_health_text(b, &status);
+		lh_http_answer(c, status, "application/json", body);
+		free(body);
+	} else if (strcmp(path, "/metrics") == 0 && !lh_authorized(b, c->req)) {
+		lh_http_refuse(b, c, HTTP_STATUS_UNAUTHORIZED, "missing or wrong token");
 	} else if (strcmp(path, "/metrics") == 0) {
-		if (!lh_authorized(b, wsi)) {
-			lh_note_refusal(b, wsi, HTTP_STATUS_UNAUTHORIZED, "missing or wrong token");
-			c->status = HTTP_STATUS_UNAUTHORIZED;
-			c->body = lh_xstrdup("missing or wrong token\n");
-		} else {
-			c->status = HTTP_STATUS_OK;
-			c->body = lh_metrics_text(b);
-			c->ctype = "text/plain; version=0.0.4";
-		}
+		char *body = lh_metrics_text(b);
+		lh_http_answer(c, HTTP_STATUS_OK, "text/plain; version=0.0.4", body);
+		free(body);
 	} else {
-		c->status = HTTP_STATUS_NOT_FOUND;
-		c->body = lh_xstrdup("not found: try /ws/runtime/RUN_ID, /ws/runs, /health or /metrics\n");
+		lh_http_answer(c, HTTP_STATUS_NOT_FOUND, "text/plain; charset=utf-8",
+			       "not found: try /ws/runtime/RUN_ID, /ws/runs, /health or /metrics\n");
 	}
-	lws_callback_on_writable(wsi);
-	return 0;
-}
-
-int lh_http_write(struct lh_client *c, struct lws *wsi)
-{
-	size_t len = strlen(c->body);
-	unsigned char *buf = lh_xmalloc(LWS_PRE + 1024 + len);
-	unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + LWS_PRE + 1024 + len;
-	bool sent = false;
-	if (lws_add_http_common_headers(wsi, (unsigned)c->status, c->ctype, len, &p, end) == 0 &&
-	    lws_finalize_write_http_header(wsi, start, &p, end) == 0) {
-		memcpy(start, c->body, len);
-		sent = lws_write(wsi, start, len, LWS_WRITE_HTTP_FINAL) == (int)len;
-	}
-	free(buf);
-	free(c->body);
-	c->body = NULL;
-	/* Completing the transaction may free c (a keep-alive connection
-	 * gets a new one): nothing of c is touched after it. */
-	if (!sent)
-		return -1;
-	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }

@@ -103,6 +103,8 @@ char *lh_metrics_text(struct lh_bridge *b)
 			  "livehud_frames_dropped_total{reason=\"client_closed\"} %llu\n",
 		      (unsigned long long)b->dropped_slow, (unsigned long long)b->dropped_closed);
 	lh_metric(&m, "livehud_gaps_sent_total", "counter", "Gap frames sent to clients.", b->gaps_sent);
+	lh_metric(&m, "livehud_clients_failed_total", "counter",
+		  "Clients closed for breaking the WebSocket protocol (1002, 1007, 1009).", b->clients_failed);
 	lh_buf_printf(&m, "# HELP livehud_requests_refused_total Requests refused, by HTTP status.\n"
 			  "# TYPE livehud_requests_refused_total counter\n");
 	for (int i = 0; i < LH_REFUSED_STATUSES; i++)

@@ -39,7 +39,7 @@ rm -f "$OUT/liblivehud-fuzz.a"
 ar rcs "$OUT/liblivehud-fuzz.a" $objs
 
 status=0
-for name in ${FUZZ_ONLY:-event kernel respcut config}; do
+for name in ${FUZZ_ONLY:-event kernel respcut config wire}; do
 	bin="$OUT/fuzz_$name"
 	# shellcheck disable=SC2086
 	clang $FLAGS -fsanitize=fuzzer $CPPFLAGS "$SRC/tests/fuzz/fuzz_$name.c" "$OUT/liblivehud-fuzz.a" $LIBS -o "$bin"

@@ -217,6 +217,63 @@ clients_are() { [ "$(metric livehud_clients)" = "$1" ]; }
 wait_for 10 clients_are 1
 check "a message over --max-frame closes that client with 1009" [ "$($WS send "$WSURL/ws/runtime/x" 5000)" = "closed 1009" ]
 check "and the bridge goes on" http_is 200 "$BRIDGE/health"
+# raw_ws CASE: a handshake, then frames written byte for byte (RFC 6455
+# 5.2); prints what the bridge sent back until it closed the connection:
+# "pong PAYLOAD", "close CODE", "text".
+raw_ws() {
+	$PY - "$BRIDGE_PORT" "$1" <<'PY'
+import os, socket, struct, sys
+def frame(first, payload, masked=True):
+    key = os.urandom(4) if masked else b""
+    body = bytes(b ^ key[i % 4] for i, b in enumerate(payload)) if masked else payload
+    return bytes([first, (0x80 if masked else 0) | len(payload)]) + key + body
+close = frame(0x88, struct.pack(">H", 1000))
+cases = {
+    "unmasked": frame(0x81, b"hello", masked=False),
+    "rsv": frame(0xC1, b"hello"),
+    "opcode": frame(0x83, b"hello"),
+    "utf8": frame(0x81, b"\xff\xfe"),
+    "ping": frame(0x89, b"hi") + close,
+    "fragments": frame(0x01, b"caf\xc3") + frame(0x80, b"\xa9!") + close,
+    "continuation": frame(0x80, b"x"),
+    "close_code": frame(0x88, struct.pack(">H", 1005)),
+}
+head = (b"GET /ws/runtime/rawws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(head + cases[sys.argv[2]])  # the frames may come with the head
+data = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+end = data.index(b"\r\n\r\n") + 4
+assert data.split(b" ")[1] == b"101" and b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" in data[:end], data[:end]
+data, out = data[end:], []
+while len(data) >= 2:
+    op, n = data[0] & 0x0F, data[1] & 0x7F
+    payload, data = data[2:2 + n], data[2 + n:]
+    if op == 0x8:
+        out.append("close %d" % (struct.unpack(">H", payload[:2])[0] if n >= 2 else 0))
+    elif op == 0xA:
+        out.append("pong " + payload.decode())
+    else:
+        out.append({0x1: "text", 0x9: "ping"}.get(op, "op%d" % op))
+print(" ".join(out))
+PY
+}
+check "an unmasked frame from a client closes it with 1002 (RFC 6455 5.1)" [ "$(raw_ws unmasked)" = "close 1002" ]
+check "reserved bits set: 1002" [ "$(raw_ws rsv)" = "close 1002" ]
+check "an unknown opcode: 1002" [ "$(raw_ws opcode)" = "close 1002" ]
+check "a continuation with no message begun: 1002" [ "$(raw_ws continuation)" = "close 1002" ]
+check "a close code no endpoint may send (1005): 1002" [ "$(raw_ws close_code)" = "close 1002" ]
+check "text that is not UTF-8: 1007" [ "$(raw_ws utf8)" = "close 1007" ]
+check "a ping is answered with its payload, a close with a close" [ "$(raw_ws ping)" = "pong hi close 1000" ]
+check "a fragmented text message, a character split across frames, is fine" [ "$(raw_ws fragments)" = "close 1000" ]
+check "clients closed for breaking the protocol are counted" \
+	[ "$(metric livehud_clients_failed_total)" -ge 6 ]
+check "and logged with the reason" contains "$T/bridge.err" 'unmasked frame from a client'
 check "--log-json writes JSON log lines" $PY -c "
 import json, sys
 lines = [l for l in open('$T/bridge.err') if l.startswith('{')]
