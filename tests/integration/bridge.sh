@@ -237,6 +237,7 @@ cases = {
     "fragments": frame(0x01, b"caf\xc3") + frame(0x80, b"\xa9!") + close,
     "continuation": frame(0x80, b"x"),
     "close_code": frame(0x88, struct.pack(">H", 1005)),
+    "silent": b"",
 }
 head = (b"GET /ws/runtime/rawws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
@@ -279,6 +280,16 @@ import json, sys
 lines = [l for l in open('$T/bridge.err') if l.startswith('{')]
 assert lines and all(json.loads(l)['level'] for l in lines)
 "
+kill -TERM "$BRIDGE_PID"; wait "$BRIDGE_PID"
+
+# ---- idle clients: pinged after --ping-interval, hung up on 5 s after that ----
+start_bridge --redis "$REDIS_URL" --channel "$CH" --ping-interval 1
+bg pinged $WS hold "$WSURL/ws/runs"
+wait_for 10 connected pinged
+t0=$(date +%s)
+check "a client that never answers is pinged, then hung up on" [ "$(raw_ws silent)" = "ping" ]
+check "after the interval and 5 s more" [ $(($(date +%s) - t0)) -ge 5 ]
+check "one that answers the pings stays" not contains "$T/pinged.out" closed
 kill -TERM "$BRIDGE_PID"; wait "$BRIDGE_PID"
 
 # ---- the history's byte budget ----
