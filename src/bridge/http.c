@@ -104,7 +104,8 @@ static void lh_http_answer(struct lh_client *c, int status, const char *ctype, c
 		      status, lh_status_text(status), ctype, len,
 		      status == 426 ? "sec-websocket-version: 13\r\n" : "");
 	lh_buf_append(&out, body, len);
-	lws_write(c->wsi, (unsigned char *)out.data + LWS_PRE, out.len - LWS_PRE, LWS_WRITE_RAW);
+	/* written or not, the connection is closed next: nothing to undo */
+	(void)lws_write(c->wsi, (unsigned char *)out.data + LWS_PRE, out.len - LWS_PRE, LWS_WRITE_RAW);
 	lh_buf_free(&out);
 	c->hangup = true;
 	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LH_HANGUP_TIMEOUT_S); /* one that does not read */
@@ -236,8 +237,9 @@ static const char *lh_upgrade_refusal(struct lh_bridge *b, const struct lh_req *
 }
 
 /* The 101 answer: the key proven read (RFC 6455 4.2.2), and the
- * subprotocol "livehud" when the client offers it. */
-static void lh_http_accept(struct lh_client *c)
+ * subprotocol "livehud" when the client offers it. False when it could
+ * not be written. */
+static bool lh_http_accept(struct lh_client *c)
 {
 	static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 	static const char pre[LWS_PRE];
@@ -253,8 +255,10 @@ static void lh_http_accept(struct lh_client *c)
 	if (lh_req_header_lists(c->req, "Sec-WebSocket-Protocol", "livehud"))
 		lh_buf_puts(&out, "\r\nSec-WebSocket-Protocol: livehud");
 	lh_buf_puts(&out, "\r\n\r\n");
-	lws_write(c->wsi, (unsigned char *)out.data + LWS_PRE, out.len - LWS_PRE, LWS_WRITE_RAW);
+	size_t len = out.len - LWS_PRE;
+	bool sent = lws_write(c->wsi, (unsigned char *)out.data + LWS_PRE, len, LWS_WRITE_RAW) == (int)len;
 	lh_buf_free(&out);
+	return sent;
 }
 
 bool lh_http_upgrade(struct lh_bridge *b, struct lh_client *c)
@@ -265,8 +269,11 @@ bool lh_http_upgrade(struct lh_bridge *b, struct lh_client *c)
 		lh_http_refuse(b, c, status, why);
 		return false;
 	}
-	lh_http_accept(c);
-	return true;
+	if (lh_http_accept(c))
+		return true;
+	c->hangup = true; /* the socket failed: closed from its writable callback */
+	lws_callback_on_writable(c->wsi);
+	return false;
 }
 
 static char *lh_health_text(struct lh_bridge *b, int *status)
