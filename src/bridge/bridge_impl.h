@@ -115,6 +115,11 @@ struct lh_bridge {
 };
 
 /* client.c */
+/* The bridge's write buffer, emptied, with lws_write's headroom: what is
+ * appended to it goes out with lh_client_send. */
+struct lh_buf *lh_client_out(struct lh_bridge *b);
+/* Writes out (after its headroom) to c: -1 when the socket failed. */
+int lh_client_send(struct lh_client *c, const struct lh_buf *out);
 /* The request in c->req was accepted as a WebSocket. */
 void lh_client_open(struct lh_bridge *b, struct lh_client *c);
 void lh_client_close(struct lh_bridge *b, struct lh_client *c);

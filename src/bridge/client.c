@@ -39,6 +39,20 @@ static void lh_flush_forget(struct lh_client *c)
 	c->flushing = false;
 }
 
+struct lh_buf *lh_client_out(struct lh_bridge *b)
+{
+	static const char pre[LWS_PRE];
+	lh_buf_reset(&b->batch);
+	lh_buf_append(&b->batch, pre, LWS_PRE);
+	return &b->batch;
+}
+
+int lh_client_send(struct lh_client *c, const struct lh_buf *out)
+{
+	size_t len = out->len - LWS_PRE;
+	return len && lws_write(c->wsi, (unsigned char *)out->data + LWS_PRE, len, LWS_WRITE_RAW) < (int)len ? -1 : 0;
+}
+
 /* Adds a gap, or extends one of the same run and reason that ends just
  * before it. False when all LH_MAX_GAPS slots are taken. */
 static bool lh_client_add_gap(struct lh_client *c, const char *run, uint64_t from, uint64_t to,
@@ -247,11 +261,9 @@ int lh_client_idle(struct lh_bridge *b, struct lh_client *c)
 	lh_client_arm_ping(b, c);
 	if (lws_partial_buffered(c->wsi)) /* it is not reading: the ping could not go */
 		return 0;
-	/* a ping with no payload, written at once: it needs no queue */
-	static const unsigned char ping[LWS_PRE + 2] = { [LWS_PRE] = 0x80 | LH_WSP_PING, [LWS_PRE + 1] = 0 };
-	unsigned char buf[sizeof ping];
-	memcpy(buf, ping, sizeof buf);
-	return lws_write(c->wsi, buf + LWS_PRE, 2, LWS_WRITE_RAW) < 2 ? -1 : 0;
+	struct lh_buf *out = lh_client_out(b); /* written at once: a ping needs no queue */
+	lh_wsp_frame_append(out, LH_WSP_PING, "", 0);
+	return lh_client_send(c, out);
 }
 
 /* Counts a client closed for breaking the protocol, and logs it: at most
@@ -331,10 +343,7 @@ void lh_client_close(struct lh_bridge *b, struct lh_client *c)
  * would take a writable callback and a syscall per frame. */
 static int lh_client_write_batch(struct lh_bridge *b, struct lh_client *c)
 {
-	static const char pre[LWS_PRE]; /* lws_write's headroom */
-	struct lh_buf *out = &b->batch;
-	lh_buf_reset(out);
-	lh_buf_append(out, pre, LWS_PRE);
+	struct lh_buf *out = lh_client_out(b);
 	if (c->pong_due) {
 		lh_wsp_frame_append(out, LH_WSP_PONG, c->pong, c->pong_len);
 		c->pong_due = false;
@@ -370,9 +379,7 @@ static int lh_client_write_batch(struct lh_bridge *b, struct lh_client *c)
 		b->forwarded++;
 		lh_frame_unref(f);
 	}
-	size_t len = out->len - LWS_PRE;
-	return len && lws_write(c->wsi, (unsigned char *)out->data + LWS_PRE, len, LWS_WRITE_RAW) < (int)len
-		       ? -1 : 0;
+	return lh_client_send(c, out);
 }
 
 static bool lh_client_pending(const struct lh_client *c)
@@ -384,15 +391,11 @@ static bool lh_client_pending(const struct lh_client *c)
  * connection is closed once it has left. */
 static int lh_client_write_close(struct lh_client *c)
 {
-	struct lh_buf *out = &c->b->batch;
-	static const char pre[LWS_PRE];
-	lh_buf_reset(out);
-	lh_buf_append(out, pre, LWS_PRE);
+	struct lh_buf *out = lh_client_out(c->b);
 	if (c->pong_due) /* a ping that came with the close is still answered */
 		lh_wsp_frame_append(out, LH_WSP_PONG, c->pong, c->pong_len);
 	lh_wsp_close_append(out, c->close_code, c->close_why);
-	size_t len = out->len - LWS_PRE;
-	if (lws_write(c->wsi, (unsigned char *)out->data + LWS_PRE, len, LWS_WRITE_RAW) < (int)len)
+	if (lh_client_send(c, out) < 0)
 		return -1;
 	c->hangup = true;
 	lws_callback_on_writable(c->wsi);

@@ -95,18 +95,15 @@ static const char *lh_status_text(int status)
  * has left. */
 static void lh_http_answer(struct lh_client *c, int status, const char *ctype, const char *body)
 {
-	struct lh_buf out = LH_BUF_INIT;
-	static const char pre[LWS_PRE];
+	struct lh_buf *out = lh_client_out(c->b);
 	size_t len = strlen(body);
-	lh_buf_append(&out, pre, LWS_PRE);
-	lh_buf_printf(&out, "HTTP/1.1 %d %s\r\ncontent-type: %s\r\ncontent-length: %zu\r\n%s"
-			    "cache-control: no-store\r\nconnection: close\r\n\r\n",
+	lh_buf_printf(out, "HTTP/1.1 %d %s\r\ncontent-type: %s\r\ncontent-length: %zu\r\n%s"
+			   "cache-control: no-store\r\nconnection: close\r\n\r\n",
 		      status, lh_status_text(status), ctype, len,
 		      status == 426 ? "sec-websocket-version: 13\r\n" : "");
-	lh_buf_append(&out, body, len);
+	lh_buf_append(out, body, len);
 	/* written or not, the connection is closed next: nothing to undo */
-	(void)lws_write(c->wsi, (unsigned char *)out.data + LWS_PRE, out.len - LWS_PRE, LWS_WRITE_RAW);
-	lh_buf_free(&out);
+	(void)lh_client_send(c, out);
 	c->hangup = true;
 	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LH_HANGUP_TIMEOUT_S); /* one that does not read */
 	lws_callback_on_writable(c->wsi);
@@ -242,23 +239,18 @@ static const char *lh_upgrade_refusal(struct lh_bridge *b, const struct lh_req *
 static bool lh_http_accept(struct lh_client *c)
 {
 	static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-	static const char pre[LWS_PRE];
 	char both[24 + sizeof guid];
 	unsigned char digest[20];
 	snprintf(both, sizeof both, "%s%s", lh_req_header(c->req, "Sec-WebSocket-Key", NULL), guid);
 	lws_SHA1((const unsigned char *)both, strlen(both), digest);
-	struct lh_buf out = LH_BUF_INIT;
-	lh_buf_append(&out, pre, LWS_PRE);
-	lh_buf_puts(&out, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-			  "Sec-WebSocket-Accept: ");
-	lh_base64_put(&out, digest, sizeof digest);
+	struct lh_buf *out = lh_client_out(c->b);
+	lh_buf_puts(out, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+			 "Sec-WebSocket-Accept: ");
+	lh_base64_put(out, digest, sizeof digest);
 	if (lh_req_header_lists(c->req, "Sec-WebSocket-Protocol", "livehud"))
-		lh_buf_puts(&out, "\r\nSec-WebSocket-Protocol: livehud");
-	lh_buf_puts(&out, "\r\n\r\n");
-	size_t len = out.len - LWS_PRE;
-	bool sent = lws_write(c->wsi, (unsigned char *)out.data + LWS_PRE, len, LWS_WRITE_RAW) == (int)len;
-	lh_buf_free(&out);
-	return sent;
+		lh_buf_puts(out, "\r\nSec-WebSocket-Protocol: livehud");
+	lh_buf_puts(out, "\r\n\r\n");
+	return lh_client_send(c, out) == 0;
 }
 
 bool lh_http_upgrade(struct lh_bridge *b, struct lh_client *c)
