@@ -111,9 +111,6 @@ static void lh_http_answer(struct lh_client *c, int status, const char *ctype, c
 
 const int lh_refused_statuses[LH_REFUSED_STATUSES] = { 400, 401, 403, 426, 431, 503 };
 
-/* Counts a refusal by status and logs it with its path, peer and reason:
- * the first of a reason at once, then at most one line a minute for it,
- * saying how many there were meanwhile. */
 bool lh_http_log_due(struct lh_bridge *b, const char *why, uint64_t *others)
 {
 	struct lh_refusal_log *r = NULL;
@@ -140,6 +137,9 @@ const char *lh_http_peer(const struct lh_client *c, char *buf, size_t len)
 	return strncmp(buf, "::ffff:", 7) == 0 ? buf + 7 : buf; /* IPv4, mapped */
 }
 
+/* Counts a refusal by status and logs it with its path, peer and reason:
+ * the first of a reason at once, then at most one line a minute for it,
+ * saying how many there were meanwhile. */
 static void lh_note_refusal(struct lh_bridge *b, struct lh_client *c, int status, const char *why)
 {
 	int k = 0;
