@@ -149,7 +149,7 @@ static void lh_note_refusal(struct lh_bridge *b, struct lh_client *c, int status
 	uint64_t others;
 	if (!lh_http_log_due(b, why, &others))
 		return;
-	char peer[64], uri[256] = "";
+	char peer[64], uri[256] = "(head not read whole)";
 	if (lh_req_path(c->req)) /* the query is left out: it may carry the token */
 		snprintf(uri, sizeof uri, "%s", lh_req_path(c->req));
 	char *shown = lh_redact_url(uri);
