@@ -305,9 +305,11 @@ static void lh_hud_quit(struct lh_hud *h)
 	if (h->quitting)
 		return;
 	h->quitting = true;
+	lh_save_finish(h);
 	uv_timer_stop(&h->frame);
 	uv_close((uv_handle_t *)&h->frame, NULL);
 	uv_close((uv_handle_t *)&h->count, NULL);
+	uv_close((uv_handle_t *)&h->save_idle, NULL);
 	uv_close((uv_handle_t *)&h->input, NULL);
 	uv_close((uv_handle_t *)&h->winch, NULL);
 	lh_control_close(h->control);
@@ -475,7 +477,8 @@ static int lh_hud_start(struct lh_hud *h)
 	uv_signal_init(loop, &h->winch);
 	uv_timer_init(loop, &h->frame);
 	uv_idle_init(loop, &h->count);
-	h->input.data = h->winch.data = h->frame.data = h->count.data = h;
+	uv_idle_init(loop, &h->save_idle);
+	h->input.data = h->winch.data = h->frame.data = h->count.data = h->save_idle.data = h;
 	uv_poll_start(&h->input, UV_READABLE, lh_hud_on_input);
 	uv_signal_start(&h->winch, lh_hud_on_winch, SIGWINCH);
 	lh_hud_dirty(h);

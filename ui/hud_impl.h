@@ -31,6 +31,8 @@ struct lh_picker {
 	size_t n, cap, sel, top;
 };
 
+struct lh_save;
+
 struct lh_hud {
 	const struct lh_options *opts;
 	struct lh_app *app;
@@ -90,6 +92,10 @@ struct lh_hud {
 	uv_idle_t count;
 	uint64_t count_target, count_cursor;
 	size_t count_total, count_rank;
+
+	/* S under way, a slice a loop turn (save.c); NULL when none */
+	struct lh_save *save;
+	uv_idle_t save_idle;
 
 	/* payloads as received, for Y, S and the detail */
 	struct lh_spill *spill;
@@ -167,7 +173,11 @@ void lh_keys_handle(struct lh_hud *h, int key);
 void lh_clip_copy(struct lh_hud *h, bool raw);
 /* save.c: S, the current view's payloads to a JSONL file */
 void lh_save_default_name(const struct lh_hud *h, char *buf, size_t len);
+/* Starts saving the view to path (a new file), written a slice a loop
+ * turn; said on the status line as it goes and when done. */
 void lh_save_view(struct lh_hud *h, const char *path);
+/* Writes what is left of a save under way at once (the HUD is quitting). */
+void lh_save_finish(struct lh_hud *h);
 
 /* act.c: A, X and the bell (error: for an error, else an approval) */
 void lh_act_approve(struct lh_hud *h);

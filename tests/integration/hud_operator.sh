@@ -203,6 +203,21 @@ check "a file cut short says the same for a payload past its end" \
 	wait_screen chg 'not available: its file has changed since'
 keys chg q
 
+# ---- a big save: a slice a loop turn, the screen drawn meanwhile ----
+$PY -c "
+import json
+for i in range(300000):
+    print(json.dumps({'run_id': 'big', 'agent_id': 'a%d' % (i % 6), 'category': 'THOUGHT', 'message': 'thinking %d' % i}))
+" >"$T/big.jsonl"
+hud_start big 120 40 "$LIVEHUD --file $T/big.jsonl --max-events 300000"
+check "300,000 events in" wait_for 60 screen_has big ' 300000 events'
+keys big S C-u "$T/big-saved.jsonl" Enter
+check "a big save says how far it has got as it goes" wait_for 60 screen_has_re big 'saving [0-9]+ of 300000 events'
+check "and when it is done" wait_for 120 screen_has big "saved 300000 events to $T/big-saved.jsonl"
+check "every event written" [ "$(wc -l <"$T/big-saved.jsonl")" = 300000 ]
+check "the same as the file it came from" cmp -s "$T/big.jsonl" "$T/big-saved.jsonl"
+keys big q
+
 # ---- TERM=dumb: plain output, and why ----
 hud_start dumb 80 12 "env TERM=dumb $LIVEHUD --file $F"
 check "TERM=dumb falls back to plain output" wait_screen dumb 'web_search(query="RARO docs", n=5)'
