@@ -77,6 +77,7 @@ static const struct lh_entry *lh_save_entry(struct lh_hud *h, uint64_t seq)
 	const struct lh_entry *oldest = lh_store_entry_at(h->store, 0);
 	return oldest && seq >= oldest->seq ? lh_store_entry_at(h->store, (size_t)(seq - oldest->seq)) : NULL;
 }
+
 /* One payload on one line: JSON strings cannot hold a raw line break, so
  * any in an accepted payload is whitespace, and a space means the same. */
 static void lh_save_line(struct lh_buf *b, FILE *f)
