@@ -17,6 +17,9 @@ Steps:
   spawn CMD    start the shell command CMD beside it (not on the terminal)
   reap         until that command has exited
   rss          print the program's peak resident set in kB (NAME KB)
+  stat         print its CPU ticks and voluntary context switches so far
+               (NAME TICKS WAKEUPS)
+  bytes        print the bytes it wrote since the last send, spawn or start
   find REGEX   print the first text on screen that REGEX matches (NAME TEXT)
 A wait that is not met in --deadline seconds prints "NAME timeout", the
 screen on stderr, and ends the run with status 1.
@@ -37,14 +40,15 @@ import pyte
 
 
 class Terminal:
-    def __init__(self, argv, cols, rows):
+    def __init__(self, argv, cols, rows, term):
         self.cols, self.rows = cols, rows
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.lines = [""] * rows
+        self.written = 0
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        env = dict(os.environ, TERM="screen", LINES=str(rows), COLUMNS=str(cols))
+        env = dict(os.environ, TERM=term, LINES=str(rows), COLUMNS=str(cols))
         self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
                                      start_new_session=True, preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
         os.close(slave)
@@ -66,6 +70,7 @@ class Terminal:
             return False
         if not data:
             return False
+        self.written += len(data)
         self.stream.feed(data)
         for y in self.screen.dirty:
             if y < self.rows:
@@ -88,12 +93,17 @@ class Terminal:
     def send(self, keys):
         os.write(self.fd, keys)
 
-    def peak_rss_kb(self):
+    def status(self, field):
         with open("/proc/%d/status" % self.proc.pid) as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
         return 0
+
+    def cpu_ticks(self):
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime, stime
 
     def close(self):
         try:
@@ -104,7 +114,7 @@ class Terminal:
 
 
 def run(term, steps, deadline):
-    mark = time.monotonic()
+    mark, mark_bytes = time.monotonic(), 0
     side, side_started = None, 0.0
     for raw in steps:
         raw = raw.rstrip("\n")
@@ -116,7 +126,7 @@ def run(term, steps, deadline):
         ok, shown = True, None
         if op == "send":
             term.send(arg.encode().decode("unicode_escape").encode("latin-1"))
-            mark = time.monotonic()
+            mark, mark_bytes = time.monotonic(), term.written
         elif op == "wait":
             ok = term.until(lambda: term.shows(arg), deadline)
         elif op == "gone":
@@ -127,12 +137,16 @@ def run(term, steps, deadline):
                 pass
         elif op == "spawn":
             side, side_started = subprocess.Popen(arg, shell=True), time.monotonic()
-            mark = side_started
+            mark, mark_bytes = side_started, term.written
         elif op == "reap":
             ok = term.until(lambda: side.poll() is not None, deadline)
             shown = "%d" % ((time.monotonic() - side_started) * 1000)
         elif op == "rss":
-            shown = "%d" % term.peak_rss_kb()
+            shown = "%d" % term.status("VmHWM")
+        elif op == "stat":
+            shown = "%d %d" % (term.cpu_ticks(), term.status("voluntary_ctxt_switches"))
+        elif op == "bytes":
+            shown = "%d" % (term.written - mark_bytes)
         elif op == "find":
             found = [m.group(0) for m in (re.search(arg, line) for line in term.lines) if m]
             shown = found[0] if found else "-"
@@ -152,10 +166,13 @@ def main():
     ap = argparse.ArgumentParser(description="time what a program draws on a terminal")
     ap.add_argument("--size", default="120x40", help="COLSxROWS (default 120x40)")
     ap.add_argument("--deadline", type=float, default=60, help="seconds a wait may take (default 60)")
+    # tmux's own terminal type (and ncurses-base's): 256 colours, and
+    # nothing pyte does not know (xterm-256color's REP is one)
+    ap.add_argument("--term", default="tmux-256color", help="TERM for the program (default tmux-256color)")
     ap.add_argument("argv", nargs="+", help="the program and its arguments")
     a = ap.parse_args()
     cols, rows = (int(v) for v in a.size.split("x"))
-    term = Terminal(a.argv, cols, rows)
+    term = Terminal(a.argv, cols, rows, a.term)
     try:
         status = run(term, sys.stdin, a.deadline)
     finally:

@@ -12,7 +12,7 @@ set -u
 : "${LIVEHUD:?}" "${LHBENCH:?}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/livehud-bench.XXXXXX")
 PIDS=""
-trap 'for p in $PIDS; do kill $p 2>/dev/null; done; tmux -L lhbench$$ kill-server 2>/dev/null; rm -rf "$T"' EXIT
+trap 'for p in $PIDS; do kill $p 2>/dev/null; done; rm -rf "$T"' EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_for() { n=0; while ! "$@" 2>/dev/null; do n=$((n + 1)); [ $n -gt 500 ] && return 1; sleep 0.02; done; }
 port_open() { python3 -c "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)" "$1"; }
@@ -100,7 +100,6 @@ done
 # ---- the HUD ----
 HUD_RESULTS="$T/hud"
 : >"$HUD_RESULTS"
-TM="tmux -L lhbench$$ -f /dev/null"
 # ---- the 1M-event file, beside lnav and jq ----
 # lhbench --jsonl writes the same traffic as the live scenarios (six agents,
 # overlapping calls with args and call_id, errors, reasoning), about 250
@@ -128,7 +127,8 @@ wait_for_long() { n=0; while ! "$@" 2>/dev/null; do n=$((n + 1)); [ $n -gt 3000 
 # The HUD and lnav run on a terminal of ptyscreen's (tests/bench/ptyscreen.py,
 # with Debian's python3-pyte): it reads what they draw as it comes, so a
 # figure is the time until the text is on the screen, not until a poll of
-# it (a tmux capture-pane a few ms apart, a process each) sees it.
+# it (a tmux capture-pane a few ms apart, a process each) sees it; what
+# they write is counted as it is read.
 PTYSCREEN=""
 if ! /usr/bin/python3 -c 'import pyte' 2>/dev/null && [ "$(id -u)" -eq 0 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-pyte >>"$T/apt.log" 2>&1 ||
@@ -137,7 +137,7 @@ fi
 if /usr/bin/python3 -c 'import pyte' 2>/dev/null; then
 	PTYSCREEN="/usr/bin/python3 $(dirname "$0")/ptyscreen.py"
 else
-	echo "bench: python3-pyte is not installed (not root?); the HUD's load, search and key figures are skipped" >&2
+	echo "bench: python3-pyte is not installed (not root?); the HUD's figures are skipped" >&2
 fi
 # onpty OUT CMD: runs CMD on a 120x40 ptyscreen terminal with the steps on
 # stdin; their "NAME VALUE" lines go to OUT.
@@ -198,39 +198,36 @@ if command -v jq >/dev/null; then
 	echo "jq over the same file|$jq_ms ms (one line per event)" >>"$HUD_RESULTS"
 fi
 
-# Idle: nothing arriving for 10 s.
-$TM new-session -d -s idle -x 120 -y 40 "env LC_ALL=C.UTF-8 $LIVEHUD --config /dev/null --redis redis://127.0.0.1:$RP --channel idle"
-wait_for sh -c "[ \$(redis-cli -p $RP PUBSUB NUMSUB idle | sed -n 2p) -ge 1 ]"
-IPID=$(pgrep -n -f -- "--channel idle")
-sleep 2 # let the first second's rate figure settle (a bench window, not a wait)
-c0=$(awk '{print $14 + $15}' "/proc/$IPID/stat"); w0=$(awk '/^voluntary_ctxt/ {print $2}' "/proc/$IPID/status")
-sleep 10
-c1=$(awk '{print $14 + $15}' "/proc/$IPID/stat"); w1=$(awk '/^voluntary_ctxt/ {print $2}' "/proc/$IPID/status")
-echo "HUD idle 10 s|$((c1 - c0)) CPU ticks, $((w1 - w0)) wake-ups (a PING to Redis after each 5 s of silence, --redis-timeout)" >>"$HUD_RESULTS"
-$TM new-session -d -s idle0 -x 120 -y 40 "env LC_ALL=C.UTF-8 $LIVEHUD --config /dev/null --redis redis://127.0.0.1:$RP --channel idle0 --redis-timeout 0"
-wait_for sh -c "[ \$(redis-cli -p $RP PUBSUB NUMSUB idle0 | sed -n 2p) -ge 1 ]"
-IPID0=$(pgrep -n -f -- "--channel idle0")
-sleep 2 # as above
-w0=$(awk '/^voluntary_ctxt/ {print $2}' "/proc/$IPID0/status")
-sleep 10
-w1=$(awk '/^voluntary_ctxt/ {print $2}' "/proc/$IPID0/status")
-echo "HUD idle 10 s, --redis-timeout 0|$((w1 - w0)) wake-ups" >>"$HUD_RESULTS"
-$TM kill-session -t idle0
+if [ -n "$PTYSCREEN" ]; then
+	# Idle: nothing arriving for 10 s (after 2 s for the first second's
+	# rate figure to settle), with and without the PINGs of
+	# --redis-timeout; both HUDs at once.
+	idle_steps() { printf 'wait  live \npause 2\nc0: stat\npause 10\nc1: stat\n'; }
+	idle_steps | onpty "$T/idle.out" "$LIVEHUD" --config /dev/null --redis "redis://127.0.0.1:$RP" --channel idle &
+	I1=$!
+	idle_steps | onpty "$T/idle0.out" "$LIVEHUD" --config /dev/null --redis "redis://127.0.0.1:$RP" --channel idle0 \
+		--redis-timeout 0 &
+	wait $I1 $!
+	# since OUT FIELD: how much field (1 ticks, 2 wake-ups) grew from c0 to c1.
+	since() { awk -v f="$2" '$1 == "c0" { a = $(f + 1) } $1 == "c1" { b = $(f + 1) } END { print b - a }' "$1"; }
+	echo "HUD idle 10 s|$(since "$T/idle.out" 1) CPU ticks, $(since "$T/idle.out" 2) wake-ups (a PING to Redis after each 5 s of silence, --redis-timeout)" >>"$HUD_RESULTS"
+	echo "HUD idle 10 s, --redis-timeout 0|$(since "$T/idle0.out" 2) wake-ups" >>"$HUD_RESULTS"
 
-# 100 events/s for 30 s: what an SSH link carries, at 120x40 (the idle
-# HUD's window) and in an 80x24 one.
-$TM new-session -d -s small -x 80 -y 24 "env LC_ALL=C.UTF-8 $LIVEHUD --config /dev/null --redis redis://127.0.0.1:$RP --channel idle"
-wait_for sh -c "[ \$(redis-cli -p $RP PUBSUB NUMSUB idle | sed -n 2p) -ge 2 ]"
-$TM pipe-pane -o -t idle "cat >>$T/tty.bytes"
-$TM pipe-pane -o -t small "cat >>$T/tty-small.bytes"
-"$LHBENCH" --redis-port "$RP" --channel idle --direct --rate 100 --seconds 30 --prefix tty >/dev/null 2>&1 &
-# (the direct subscriber only paces the publisher; the HUDs are the other subscribers)
-wait $!
-bytes=$(wc -c <"$T/tty.bytes")
-echo "HUD at 100 events/s for 30 s|$((bytes / 30)) bytes/s written to the terminal" >>"$HUD_RESULTS"
-bytes=$(wc -c <"$T/tty-small.bytes")
-echo "HUD at 100 events/s for 30 s, 80x24|$((bytes / 30)) bytes/s written to the terminal" >>"$HUD_RESULTS"
-$TM kill-session -t small
+	# 100 events/s for 30 s: what an SSH link carries, at 120x40 and 80x24
+	# (one after the other, each with its own 30 s of traffic).
+	for size in 120x40 80x24; do
+		{
+			echo 'wait  live '
+			echo "spawn $LHBENCH --redis-port $RP --channel tty$size --direct --rate 100 --seconds 30 --prefix tty >/dev/null 2>&1"
+			echo 'reap'
+			echo 'tty: bytes'
+		} | $PTYSCREEN --size "$size" -- env LC_ALL=C.UTF-8 "$LIVEHUD" --config /dev/null \
+			--redis "redis://127.0.0.1:$RP" --channel "tty$size" >"$T/tty$size.out"
+		# (the direct subscriber only paces the publisher; the HUD is the other one)
+	done
+	echo "HUD at 100 events/s for 30 s|$(($(fig "$T/tty120x40.out" tty) / 30)) bytes/s written to the terminal" >>"$HUD_RESULTS"
+	echo "HUD at 100 events/s for 30 s, 80x24|$(($(fig "$T/tty80x24.out" tty) / 30)) bytes/s written to the terminal" >>"$HUD_RESULTS"
+fi
 
 # 50,000 events/s from Redis for 10 s: nothing may be lost in the store,
 # and a key must still be answered.
