@@ -123,7 +123,6 @@ if command -v lnav >/dev/null; then
 else
 	echo "bench: lnav is not installed (not root?); the lnav comparison is skipped" >&2
 fi
-wait_for_long() { n=0; while ! "$@" 2>/dev/null; do n=$((n + 1)); [ $n -gt 3000 ] && return 1; sleep 0.02; done; }
 # The HUD and lnav run on a terminal of ptyscreen's (tests/bench/ptyscreen.py,
 # with Debian's python3-pyte): it reads what they draw as it comes, so a
 # figure is the time until the text is on the screen, not until a poll of
