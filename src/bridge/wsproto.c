@@ -3,6 +3,7 @@
  * checked (sizes, sequence, UTF-8 of text) and let go, never kept. */
 #include "config.h"
 #include "wsproto.h"
+#include "lib/text.h"
 
 #include <string.h>
 
@@ -19,7 +20,8 @@ static enum lh_wsp_got lh_wsp_fail(struct lh_wsp_rx *rx, uint16_t code, const ch
 	return LH_WSP_GOT_FAIL;
 }
 
-/* UTF-8 taken a byte at a time. *st is 0 between characters, else the
+/* UTF-8 taken a byte at a time, for text that comes in fragments (whole
+ * texts go to lh_utf8_valid, same rules). *st is 0 between characters, else the
  * continuation bytes still due (low byte) and the range the next one must
  * fall in (the next two bytes): that range is what rules out overlong
  * forms, surrogates and code points past U+10FFFF. */
@@ -47,15 +49,6 @@ static bool lh_utf8_step(uint32_t *st, unsigned char c)
 	}
 	*st = due ? due | lo << 8 | hi << 16 : 0;
 	return true;
-}
-
-static bool lh_utf8_whole(const unsigned char *s, size_t n)
-{
-	uint32_t st = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!lh_utf8_step(&st, s[i]))
-			return false;
-	return st == 0;
 }
 
 /* The first two bytes are in: the frame's kind checked, and how long its
@@ -131,7 +124,7 @@ static enum lh_wsp_got lh_wsp_close_frame(struct lh_wsp_rx *rx)
 	bool known = (code >= 1000 && code <= 1014 && (code < 1004 || code > 1006)) || (code >= 3000 && code <= 4999);
 	if (!known)
 		return lh_wsp_fail(rx, LH_WSP_PROTOCOL_ERROR, "close code not allowed");
-	if (!lh_utf8_whole(rx->control + 2, rx->control_len - 2))
+	if (!lh_utf8_valid((const char *)rx->control + 2, rx->control_len - 2, NULL))
 		return lh_wsp_fail(rx, LH_WSP_INVALID_DATA, "close reason not UTF-8");
 	rx->code = code;
 	return LH_WSP_GOT_CLOSE;
