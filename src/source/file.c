@@ -1,10 +1,10 @@
-/* source_file: a regular file is read in chunks with libuv's file
- * requests; each chunk is cut into lines on the loop (a memchr a line) and,
- * when the callbacks take parsed events, parsed on the thread pool, up to
- * LH_FILE_BATCHES chunks at once on as many threads, then handed on in the
- * file's order (a million-line file's parsing is then off the loop, on
- * every core). Pipes and terminals are read as libuv streams, so closing
- * never waits on a read blocked in a thread. */
+/* source_file: a regular file is read in chunks, each read, cut into
+ * lines and (when the callbacks take parsed events) parsed on libuv's
+ * thread pool, up to LH_FILE_BATCHES chunks at once, then handed on by the
+ * loop in the file's order: a million-line file's reading and parsing is
+ * off the loop, on every core, and the loop only stores. Pipes and
+ * terminals are read as libuv streams, so closing never waits on a read
+ * blocked in a thread. */
 #include "config.h"
 #include "file.h"
 #include "source_impl.h"
@@ -21,28 +21,33 @@
 
 #define LH_FILE_CHUNK (256 * 1024)
 
-/* A line of a chunk: its bytes in the chunk, or (when it began in an
- * earlier chunk) in the batch's text; and what it parsed to, if asked. */
+/* A line wholly inside a chunk, at `at` in it; what it parsed to, if
+ * asked. */
 struct lh_file_line {
 	size_t at, len;
-	int64_t file_at;            /* where it starts in the file */
-	bool in_text;
 	struct lh_event *ev;
 	enum lh_reject reason;
 	const char *why;
 };
 
-/* Chunks read, cut, being parsed or waiting their turn: enough to keep
- * the pool's threads busy while the loop stores. */
-#define LH_FILE_BATCHES 4
+/* Chunks being read and parsed or waiting their turn: more than the pool
+ * has threads, so a thread that finishes one finds the next waiting. */
+#define LH_FILE_BATCHES 8
 
-/* One chunk: read and cut on the loop, parsed on the pool, handed on by
- * the loop in order. */
+/* One chunk, read, cut and parsed on the pool, handed on by the loop in
+ * the file's order. The pool takes the lines wholly inside it; the loop,
+ * which carries what came before, the piece before its first newline and
+ * the one after its last. */
 struct lh_file_batch {
 	uv_work_t work;
 	struct lh_file_source *self;
-	bool ready;                 /* parsed (or nothing to parse): its turn may come */
-	struct lh_buf text;
+	bool ready;                 /* back from the pool: its turn may come */
+	bool stale;                 /* read past an end an earlier batch found */
+	int64_t off;                /* where it was read from */
+	ssize_t got;                /* bytes read, or -errno */
+	size_t first, last;         /* the pieces before the first newline (up to
+				     * and with it) and from past the last one;
+				     * first == got: no newline in it */
 	struct lh_file_line *lines;
 	size_t n, cap;
 	char chunk[LH_FILE_CHUNK];
@@ -53,22 +58,24 @@ struct lh_file_source {
 	char *path;
 	int fd;
 	bool follow, stream, watching, discarding;
-	bool reading;      /* a read is on the pool */
-	bool at_end;       /* the last read found the end (or an error): once
-			    * the batches are handed on, say so */
+	bool at_end;       /* a read found the end (or an error): once the
+			    * batches are handed on, say so */
 	int read_error;    /* that error, or 0 */
 	bool changed;      /* the file changed while reading: look again */
+	bool draining;     /* lh_file_drain is handing batches on */
 	bool paused, held; /* held: a read was not asked for while paused */
 	bool ended;        /* a stream's end or error came: nothing to resume */
 	size_t max_line;
-	int64_t offset;
+	int64_t offset;    /* the end of what was handed on */
+	int64_t next_off;  /* where the next read starts */
+	size_t ahead;      /* reads let out at once: one after an end, until
+			    * a chunk comes back full */
 	int64_t line_at;   /* where the carried line starts in the file */
 	union {
 		uv_pipe_t pipe;
 		uv_tty_t tty;
 		uv_stream_t stream;
 	} in;
-	uv_fs_t req;
 	uv_fs_event_t watch;
 	struct lh_file_batch *batch[LH_FILE_BATCHES]; /* a ring, oldest at head */
 	size_t head, count;
@@ -145,60 +152,127 @@ static void lh_file_eof(struct lh_file_source *self)
 
 /* ---- a regular file's batches ---- */
 
-static void lh_batch_add(void *ctx, const char *data, size_t len, int64_t at)
+static void lh_batch_add(struct lh_file_batch *b, size_t at, size_t len)
 {
-	struct lh_file_batch *b = ctx;
 	if (b->n == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 1024;
 		b->lines = lh_xrealloc(b->lines, b->cap * sizeof *b->lines);
 	}
-	struct lh_file_line *l = &b->lines[b->n++];
-	*l = (struct lh_file_line){ .len = len, .file_at = at };
-	if (data >= b->chunk && data < b->chunk + sizeof b->chunk) {
-		l->at = (size_t)(data - b->chunk);
-	} else { /* the carried line, about to be reset */
-		l->in_text = true;
-		l->at = b->text.len;
-		lh_buf_append(&b->text, data, len);
+	b->lines[b->n++] = (struct lh_file_line){ .at = at, .len = len };
+}
+
+/* The lines between the chunk's first and last newlines, as lh_file_split
+ * gives them: without a CR, empty ones left out, one longer than max_line
+ * cut to max_line + 1 bytes to be rejected as oversize. */
+static void lh_batch_cut(struct lh_file_batch *b, size_t max_line)
+{
+	size_t at = b->first;
+	while (at < b->last) {
+		const char *nl = memchr(b->chunk + at, '\n', b->last - at);
+		size_t n = (size_t)(nl - (b->chunk + at)); /* the last newline ends the piece */
+		size_t l = n <= max_line ? lh_file_line_len(b->chunk + at, n) : max_line + 1;
+		if (l)
+			lh_batch_add(b, at, l);
+		at += n + 1;
 	}
 }
 
-static const char *lh_batch_data(const struct lh_file_batch *b, const struct lh_file_line *l)
-{
-	return (l->in_text ? b->text.data : b->chunk) + l->at;
-}
-
-/* On the pool: nothing here touches the source but what never changes. */
-static void lh_batch_parse(uv_work_t *w)
+/* On the pool: reads the chunk, cuts it and parses its lines; nothing here
+ * touches the source but what never changes. */
+static void lh_batch_work(uv_work_t *w)
 {
 	struct lh_file_batch *b = w->data;
+	const struct lh_file_source *self = b->self;
+	do
+		b->got = pread(self->fd, b->chunk, sizeof b->chunk, (off_t)b->off);
+	while (b->got < 0 && errno == EINTR);
+	if (b->got < 0)
+		b->got = -errno;
+	b->n = 0;
+	if (b->got <= 0)
+		return;
+	size_t got = (size_t)b->got;
+	const char *nl = memchr(b->chunk, '\n', got);
+	b->first = b->last = got;
+	if (!nl)
+		return;
+	b->first = (size_t)(nl - b->chunk) + 1;
+	b->last = (size_t)((const char *)memrchr(b->chunk, '\n', got) - b->chunk) + 1;
+	lh_batch_cut(b, self->max_line);
+	if (!self->base.cb.parsed)
+		return;
 	int64_t now = lh_time_now_us();
 	for (size_t i = 0; i < b->n; i++) {
 		struct lh_file_line *l = &b->lines[i];
-		l->reason = lh_event_parse_keep(lh_batch_data(b, l), l->len, b->self->max_line, now, false, &l->ev,
+		l->reason = lh_event_parse_keep(b->chunk + l->at, l->len, self->max_line, now, false, &l->ev,
 						&l->why);
 	}
 }
 
-/* Hands the lines on, in order; once the source is closing (before or
- * by one of them), what was parsed is only freed. */
-static void lh_batch_emit(struct lh_file_source *self, struct lh_file_batch *b)
+/* Hands on one line: parsed already (ev, or why it was refused), or to be
+ * parsed now (a line the loop put together across chunks). */
+static void lh_file_hand(struct lh_file_source *self, const char *data, size_t len, int64_t at,
+			 struct lh_event *ev, enum lh_reject reason, const char *why)
 {
-	for (size_t i = 0; i < b->n; i++) {
-		struct lh_file_line *l = &b->lines[i];
-		const char *data = lh_batch_data(b, l);
-		if (!self->base.cb.parsed)
-			lh_source_emit(&self->base, data, l->len);
-		else if (self->base.closing)
-			lh_event_free(l->ev);
-		else if (l->ev)
-			self->base.cb.parsed(self->base.cb.ctx, l->ev, data, l->len, l->file_at);
-		else
-			lh_source_emit_reject(&self->base, l->reason, l->why);
-		l->ev = NULL;
-	}
+	if (!self->base.cb.parsed)
+		lh_source_emit(&self->base, data, len);
+	else if (self->base.closing)
+		lh_event_free(ev);
+	else if (ev)
+		self->base.cb.parsed(self->base.cb.ctx, ev, data, len, at);
+	else
+		lh_source_emit_reject(&self->base, reason, why);
+}
+
+static void lh_file_hand_now(void *ctx, const char *data, size_t len, int64_t at)
+{
+	struct lh_file_source *self = ctx;
+	struct lh_event *ev = NULL;
+	const char *why = NULL;
+	enum lh_reject reason = LH_REJECT_NONE;
+	if (self->base.cb.parsed && !self->base.closing)
+		reason = lh_event_parse_keep(data, len, self->max_line, lh_time_now_us(), false, &ev, &why);
+	lh_file_hand(self, data, len, at, ev, reason, why);
+}
+
+/* Frees what a batch parsed and was not handed on. */
+static void lh_batch_drop(struct lh_file_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		lh_event_free(b->lines[i].ev);
 	b->n = 0;
-	lh_buf_reset(&b->text);
+}
+
+/* The batch whose turn it is: what it read joins the carried line, its
+ * lines go on in order, and a short read is the end for now: the batches
+ * read after it may have missed what was written meanwhile. */
+static void lh_batch_take(struct lh_file_source *self, struct lh_file_batch *b)
+{
+	if (b->got <= 0) {
+		self->read_error = (int)b->got;
+		self->at_end = true;
+	} else {
+		size_t got = (size_t)b->got;
+		lh_file_split(self, b->chunk, b->first, b->off, lh_file_hand_now, self);
+		for (size_t i = 0; i < b->n; i++) {
+			struct lh_file_line *l = &b->lines[i];
+			lh_file_hand(self, b->chunk + l->at, l->len, b->off + (int64_t)l->at, l->ev, l->reason,
+				     l->why);
+			l->ev = NULL;
+		}
+		b->n = 0;
+		if (b->last < got)
+			lh_file_split(self, b->chunk + b->last, got - b->last, b->off + (int64_t)b->last,
+				      lh_file_hand_now, self);
+		self->offset = b->off + b->got;
+		self->at_end = got < sizeof b->chunk;
+	}
+	self->ahead = self->at_end ? 1 : LH_FILE_BATCHES;
+	if (!self->at_end)
+		return;
+	self->next_off = self->offset;
+	for (size_t i = 1; i < self->count; i++)
+		self->batch[(self->head + i) % LH_FILE_BATCHES]->stale = true;
 }
 
 static void lh_file_check_size(struct lh_file_source *self);
@@ -206,13 +280,21 @@ static void lh_file_check_size(struct lh_file_source *self);
 /* Hands on the batches whose turn it is, then reads on, or says the end. */
 static void lh_file_drain(struct lh_file_source *self)
 {
+	if (self->draining) /* a read asked for by a line handed on */
+		return;
+	self->draining = true;
 	while (self->count && self->batch[self->head]->ready) {
 		/* the batch keeps its slot while handed on: a read asked for
 		 * meanwhile (a resume) cannot fill it under the lines */
-		lh_batch_emit(self, self->batch[self->head]);
+		struct lh_file_batch *b = self->batch[self->head];
+		if (b->stale || self->base.closing)
+			lh_batch_drop(b);
+		else
+			lh_batch_take(self, b);
 		self->head = (self->head + 1) % LH_FILE_BATCHES;
 		self->count--;
 	}
+	self->draining = false;
 	if (self->base.closing)
 		return;
 	if (!self->at_end) {
@@ -234,7 +316,7 @@ static void lh_file_drain(struct lh_file_source *self)
 	}
 }
 
-static void lh_batch_parsed(uv_work_t *w, int status)
+static void lh_batch_done(uv_work_t *w, int status)
 {
 	struct lh_file_batch *b = w->data;
 	(void)status; /* never cancelled: the work always ran */
@@ -242,55 +324,34 @@ static void lh_batch_parsed(uv_work_t *w, int status)
 	lh_file_drain(b->self);
 }
 
-static void lh_file_on_read(uv_fs_t *req)
-{
-	struct lh_file_source *self = req->data;
-	ssize_t n = req->result;
-	uv_fs_req_cleanup(req);
-	self->reading = false;
-	if (self->base.closing)
-		return;
-	if (n <= 0) {
-		self->at_end = true;
-		self->read_error = n < 0 ? (int)n : 0;
-		lh_file_drain(self);
-		return;
-	}
-	self->at_end = false; /* a followed file grew after an end was seen */
-	struct lh_file_batch *b = self->batch[(self->head + self->count) % LH_FILE_BATCHES];
-	self->count++;
-	lh_file_split(self, b->chunk, (size_t)n, self->offset, lh_batch_add, b);
-	self->offset += n;
-	bool queued = self->base.cb.parsed && b->n &&
-		      uv_queue_work(self->base.loop, &b->work, lh_batch_parse, lh_batch_parsed) == 0;
-	if (!queued && self->base.cb.parsed)
-		lh_batch_parse(&b->work); /* the pool refused it: here, then */
-	b->ready = !queued;
-	if (self->changed)
-		lh_file_check_size(self);
-	lh_file_drain(self);
-}
-
+/* Lets out reads into the free slots, up to self->ahead at once. */
 static void lh_file_read(struct lh_file_source *self)
 {
-	if (self->reading || self->count == LH_FILE_BATCHES)
-		return;
 	if (self->paused) {
 		self->held = true;
 		return;
 	}
-	size_t k = (self->head + self->count) % LH_FILE_BATCHES;
-	struct lh_file_batch *b = self->batch[k];
-	if (!b) {
-		b = self->batch[k] = lh_xcalloc(1, sizeof *b);
-		b->self = self;
-		b->work.data = b;
+	while (self->count < self->ahead) {
+		size_t k = (self->head + self->count) % LH_FILE_BATCHES;
+		struct lh_file_batch *b = self->batch[k];
+		if (!b) {
+			b = self->batch[k] = lh_xcalloc(1, sizeof *b);
+			b->self = self;
+			b->work.data = b;
+		}
+		b->ready = b->stale = false;
+		b->off = self->next_off;
+		self->next_off += LH_FILE_CHUNK;
+		self->count++;
+		int rc = uv_queue_work(self->base.loop, &b->work, lh_batch_work, lh_batch_done);
+		if (rc < 0) { /* the pool refused it: a read that failed */
+			b->got = rc;
+			b->n = 0;
+			b->ready = true;
+			lh_file_drain(self);
+			return;
+		}
 	}
-	b->ready = false;
-	uv_buf_t buf = uv_buf_init(b->chunk, LH_FILE_CHUNK);
-	self->req.data = self;
-	if (uv_fs_read(self->base.loop, &self->req, self->fd, &buf, 1, self->offset, lh_file_on_read) == 0)
-		self->reading = true;
 }
 
 /* A file followed that shrank was truncated or rewritten: start over, as
@@ -298,7 +359,7 @@ static void lh_file_read(struct lh_file_source *self)
 static void lh_file_check_size(struct lh_file_source *self)
 {
 	struct stat st;
-	if (self->reading) {
+	if (self->count) {
 		self->changed = true;
 		return;
 	}
@@ -306,7 +367,7 @@ static void lh_file_check_size(struct lh_file_source *self)
 	if (fstat(self->fd, &st) < 0)
 		return;
 	if (st.st_size < self->offset) {
-		self->offset = 0;
+		self->offset = self->next_off = 0;
 		lh_buf_reset(&self->line);
 		self->discarding = false;
 	}
@@ -393,7 +454,6 @@ static void lh_file_free(struct lh_source *src)
 		close(self->fd);
 	for (int i = 0; i < LH_FILE_BATCHES; i++) {
 		if (self->batch[i]) {
-			lh_buf_free(&self->batch[i]->text);
 			free(self->batch[i]->lines);
 			free(self->batch[i]);
 		}
@@ -451,6 +511,7 @@ struct lh_source *lh_source_file_new(uv_loop_t *loop, const char *path, bool fol
 	self->fd = fd;
 	self->follow = follow;
 	self->max_line = max_line;
+	self->ahead = LH_FILE_BATCHES;
 	lh_source_init(&self->base, &lh_file_ops, loop, cb,
 		       lh_xasprintf("file %s%s", fd == STDIN_FILENO ? "(stdin)" : path,
 				    follow ? " (follow)" : ""));
