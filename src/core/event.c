@@ -7,6 +7,7 @@
 #include "lib/json.h"
 #include "lib/text.h"
 #include "lib/timeutil.h"
+#include "lib/arena.h"
 #include "lib/xalloc.h"
 
 #include <math.h>
@@ -74,6 +75,7 @@ struct lh_parse {
 	size_t str_off[F_COUNT];   /* decoded strings' offsets in strs, +1 (0: none) */
 	struct lh_buf args, args_text, extra, forward, strs;
 	bool want_forward;
+	struct lh_arena *arena;    /* where the event goes; NULL: its own allocation */
 	const char *timestamp;
 	int64_t duration_ms;
 	const char *why;
@@ -337,7 +339,8 @@ static struct lh_event *lh_event_pack(struct lh_parse *ps, size_t raw_len)
 		if (ps->text[f] && !common[f])
 			total += ps->len[f] + 1;
 	}
-	struct lh_event *ev = lh_xmalloc(total); /* its strings are all written below */
+	/* its strings are all written below */
+	struct lh_event *ev = ps->arena ? lh_arena_alloc(ps->arena, total) : lh_xmalloc(total);
 	memset(ev, 0, sizeof *ev);
 	char *p = (char *)(ev + 1);
 	const char **slots[] = { &ev->run_id, &ev->agent_id, &ev->category, &ev->message,
@@ -422,10 +425,10 @@ static void lh_parse_scratch(struct lh_parse *ps, bool begin)
 
 /* Members to an event; len is the payload's whole length. */
 static enum lh_reject lh_event_from_members(const struct lh_json_span *spans, size_t n, size_t len,
-					    int64_t recv_us, bool forward, struct lh_event **out,
-					    const char **why)
+					    int64_t recv_us, bool forward, struct lh_arena *arena,
+					    struct lh_event **out, const char **why)
 {
-	struct lh_parse ps = { .duration_ms = -1, .want_forward = forward };
+	struct lh_parse ps = { .duration_ms = -1, .want_forward = forward, .arena = arena };
 	lh_parse_scratch(&ps, true);
 	enum lh_reject r = lh_parse_members(&ps, spans, n);
 	if (r == LH_REJECT_NONE) {
@@ -451,8 +454,9 @@ enum lh_reject lh_event_parse(const char *data, size_t len, size_t max_bytes,
 	return lh_event_parse_keep(data, len, max_bytes, recv_us, true, out, why);
 }
 
-enum lh_reject lh_event_parse_keep(const char *data, size_t len, size_t max_bytes, int64_t recv_us,
-				   bool forward, struct lh_event **out, const char **why)
+static enum lh_reject lh_event_parse_with(const char *data, size_t len, size_t max_bytes, int64_t recv_us,
+					  bool forward, struct lh_arena *arena, struct lh_event **out,
+					  const char **why)
 {
 	const char *dummy;
 	if (!why)
@@ -479,7 +483,19 @@ enum lh_reject lh_event_parse_keep(const char *data, size_t len, size_t max_byte
 		*why = "too many fields";
 		return LH_REJECT_WRONG_TYPE;
 	}
-	return lh_event_from_members(spans, n, len, recv_us, forward, out, why);
+	return lh_event_from_members(spans, n, len, recv_us, forward, arena, out, why);
+}
+
+enum lh_reject lh_event_parse_keep(const char *data, size_t len, size_t max_bytes, int64_t recv_us,
+				   bool forward, struct lh_event **out, const char **why)
+{
+	return lh_event_parse_with(data, len, max_bytes, recv_us, forward, NULL, out, why);
+}
+
+enum lh_reject lh_event_parse_in(struct lh_arena *arena, const char *data, size_t len, size_t max_bytes,
+				 int64_t recv_us, struct lh_event **out, const char **why)
+{
+	return lh_event_parse_with(data, len, max_bytes, recv_us, false, arena, out, why);
 }
 
 /* The name of the tool a kernel's call is about, from its message
@@ -533,7 +549,7 @@ enum lh_reject lh_event_parse_log_frame(const char *data, size_t len, const stru
 		if (sp)
 			spans[n++] = *sp;
 	}
-	r = lh_event_from_members(spans, n, len, recv_us, forward, out, why);
+	r = lh_event_from_members(spans, n, len, recv_us, forward, NULL, out, why);
 	lh_buf_free(&run);
 	lh_buf_free(&tool);
 	return r;

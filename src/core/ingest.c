@@ -20,8 +20,8 @@ void lh_ingest_reject(struct lh_ingest *in, enum lh_reject reason, const char *w
 		in->cb.reject(in->cb.ctx, reason, why ? why : "", count);
 }
 
-/* rest_in_raw: ev came from the payload kept as raw, which parses back to
- * it (lh_store_add). */
+/* from_payload: ev came from the payload kept as raw, which parses back
+ * to it (lh_store_add). ev stays the caller's. */
 static const struct lh_entry *lh_ingest_take(struct lh_ingest *in, struct lh_event *ev, const char *data,
 					     size_t len, bool from_payload, int64_t file_at)
 {
@@ -35,7 +35,6 @@ static const struct lh_entry *lh_ingest_take(struct lh_ingest *in, struct lh_eve
 	} else if (in->cb.event) {
 		in->cb.event(in->cb.ctx, ev);
 	}
-	lh_event_free(ev);
 	return e;
 }
 
@@ -52,7 +51,9 @@ const struct lh_entry *lh_ingest_payload(struct lh_ingest *in, const char *data,
 		return NULL;
 	}
 	ev->pos = pos;
-	return lh_ingest_take(in, ev, data, len, true, -1);
+	const struct lh_entry *e = lh_ingest_take(in, ev, data, len, true, -1);
+	lh_event_free(ev);
+	return e;
 }
 
 const struct lh_entry *lh_ingest_parsed(struct lh_ingest *in, struct lh_event *ev, const char *data, size_t len,
@@ -63,5 +64,7 @@ const struct lh_entry *lh_ingest_parsed(struct lh_ingest *in, struct lh_event *e
 
 const struct lh_entry *lh_ingest_event(struct lh_ingest *in, struct lh_event *ev, const char *data, size_t len)
 {
-	return lh_ingest_take(in, ev, data, len, false, -1);
+	const struct lh_entry *e = lh_ingest_take(in, ev, data, len, false, -1);
+	lh_event_free(ev);
+	return e;
 }

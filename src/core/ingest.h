@@ -45,10 +45,11 @@ const struct lh_entry *lh_ingest_payload(struct lh_ingest *in, const char *data,
  * the text data (a kernel's frame). */
 const struct lh_entry *lh_ingest_event(struct lh_ingest *in, struct lh_event *ev, const char *data, size_t len);
 /* The same for the event parsed elsewhere (off the loop) from the payload
- * data, exactly as lh_ingest_payload would have (ev becomes the ingest's);
+ * data, exactly as lh_ingest_payload would have; ev stays the caller's
+ * (only its raw_at is set).
  * file_at: where data lies in the file it was read from, or -1. */
-const struct lh_entry *lh_ingest_parsed(struct lh_ingest *in, struct lh_event *ev, const char *data, size_t len,
-					int64_t file_at);
+const struct lh_entry *lh_ingest_parsed(struct lh_ingest *in, struct lh_event *ev, const char *data,
+					size_t len, int64_t file_at);
 /* Counts a payload refused before it reached lh_ingest_payload. */
 void lh_ingest_reject(struct lh_ingest *in, enum lh_reject reason, const char *why);
 

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "file.h"
 #include "source_impl.h"
+#include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
@@ -50,6 +51,7 @@ struct lh_file_batch {
 				     * first == got: no newline in it */
 	struct lh_file_line *lines;
 	size_t n, cap;
+	struct lh_arena *events;    /* what its lines parsed to */
 	char chunk[LH_FILE_CHUNK];
 };
 
@@ -204,8 +206,8 @@ static void lh_batch_work(uv_work_t *w)
 	int64_t now = lh_time_now_us();
 	for (size_t i = 0; i < b->n; i++) {
 		struct lh_file_line *l = &b->lines[i];
-		l->reason = lh_event_parse_keep(b->chunk + l->at, l->len, self->max_line, now, false, &l->ev,
-						&l->why);
+		l->reason = lh_event_parse_in(b->events, b->chunk + l->at, l->len, self->max_line, now, &l->ev,
+					      &l->why);
 	}
 }
 
@@ -214,33 +216,28 @@ static void lh_batch_work(uv_work_t *w)
 static void lh_file_hand(struct lh_file_source *self, const char *data, size_t len, int64_t at,
 			 struct lh_event *ev, enum lh_reject reason, const char *why)
 {
+	if (self->base.closing)
+		return;
 	if (!self->base.cb.parsed)
 		lh_source_emit(&self->base, data, len);
-	else if (self->base.closing)
-		lh_event_free(ev);
 	else if (ev)
 		self->base.cb.parsed(self->base.cb.ctx, ev, data, len, at);
 	else
 		lh_source_emit_reject(&self->base, reason, why);
 }
 
+/* A line put together by the loop across chunks, parsed into the events
+ * of the batch it ends in. */
 static void lh_file_hand_now(void *ctx, const char *data, size_t len, int64_t at)
 {
-	struct lh_file_source *self = ctx;
+	struct lh_file_batch *b = ctx;
+	struct lh_file_source *self = b->self;
 	struct lh_event *ev = NULL;
 	const char *why = NULL;
 	enum lh_reject reason = LH_REJECT_NONE;
 	if (self->base.cb.parsed && !self->base.closing)
-		reason = lh_event_parse_keep(data, len, self->max_line, lh_time_now_us(), false, &ev, &why);
+		reason = lh_event_parse_in(b->events, data, len, self->max_line, lh_time_now_us(), &ev, &why);
 	lh_file_hand(self, data, len, at, ev, reason, why);
-}
-
-/* Frees what a batch parsed and was not handed on. */
-static void lh_batch_drop(struct lh_file_batch *b)
-{
-	for (size_t i = 0; i < b->n; i++)
-		lh_event_free(b->lines[i].ev);
-	b->n = 0;
 }
 
 /* The batch whose turn it is: what it read joins the carried line, its
@@ -253,17 +250,15 @@ static void lh_batch_take(struct lh_file_source *self, struct lh_file_batch *b)
 		self->at_end = true;
 	} else {
 		size_t got = (size_t)b->got;
-		lh_file_split(self, b->chunk, b->first, b->off, lh_file_hand_now, self);
+		lh_file_split(self, b->chunk, b->first, b->off, lh_file_hand_now, b);
 		for (size_t i = 0; i < b->n; i++) {
 			struct lh_file_line *l = &b->lines[i];
 			lh_file_hand(self, b->chunk + l->at, l->len, b->off + (int64_t)l->at, l->ev, l->reason,
 				     l->why);
-			l->ev = NULL;
 		}
-		b->n = 0;
 		if (b->last < got)
 			lh_file_split(self, b->chunk + b->last, got - b->last, b->off + (int64_t)b->last,
-				      lh_file_hand_now, self);
+				      lh_file_hand_now, b);
 		self->offset = b->off + b->got;
 		self->at_end = got < sizeof b->chunk;
 	}
@@ -287,10 +282,10 @@ static void lh_file_drain(struct lh_file_source *self)
 		/* the batch keeps its slot while handed on: a read asked for
 		 * meanwhile (a resume) cannot fill it under the lines */
 		struct lh_file_batch *b = self->batch[self->head];
-		if (b->stale || self->base.closing)
-			lh_batch_drop(b);
-		else
+		if (!b->stale && !self->base.closing)
 			lh_batch_take(self, b);
+		b->n = 0;
+		lh_arena_reset(b->events);
 		self->head = (self->head + 1) % LH_FILE_BATCHES;
 		self->count--;
 	}
@@ -338,6 +333,7 @@ static void lh_file_read(struct lh_file_source *self)
 			b = self->batch[k] = lh_xcalloc(1, sizeof *b);
 			b->self = self;
 			b->work.data = b;
+			b->events = lh_arena_new();
 		}
 		b->ready = b->stale = false;
 		b->off = self->next_off;
@@ -455,6 +451,7 @@ static void lh_file_free(struct lh_source *src)
 	for (int i = 0; i < LH_FILE_BATCHES; i++) {
 		if (self->batch[i]) {
 			free(self->batch[i]->lines);
+			lh_arena_free(self->batch[i]->events);
 			free(self->batch[i]);
 		}
 	}

@@ -53,9 +53,10 @@ struct lh_source_callbacks {
 	void (*kernel)(void *ctx, const struct lh_kframe *f);
 	void *ctx;
 	/* When set, a regular file's lines are parsed on libuv's thread pool
-	 * (as lh_event_parse_keep does, without forward) and come here, ev
-	 * the callee's, instead of to payload; data is the line, at where it
-	 * starts in the file. A line that does not parse goes to reject. */
+	 * (as lh_event_parse_keep does, without forward) and come here instead
+	 * of to payload, ev lent for the call (it lives in the source's
+	 * arena); data is the line, at where it starts in the file. A line
+	 * that does not parse goes to reject. */
 	void (*parsed)(void *ctx, struct lh_event *ev, const char *data, size_t len, int64_t at);
 };
 

@@ -131,6 +131,36 @@ static void test_fields(void)
 	lh_event_free(ev);
 }
 
+/* Events parsed into an arena (a file's batch) are the events parsed on
+ * their own, but for forward; a rejected payload takes nothing. */
+static void test_in_arena(void)
+{
+	const char *s = "{\"run_id\":\"r\",\"agent_id\":\"coder\",\"category\":\"TOOL_CALL\",\"tool_name\":\"read_file\","
+			"\"args\":{\"path\":\"a.py\"},\"call_id\":\"c9\",\"message\":\"read_file(a.py)\",\"x\":1}";
+	struct lh_arena *a = lh_arena_new();
+	struct lh_event *own = NULL, *in[2] = { NULL, NULL };
+	const char *why = NULL;
+	lh_event_parse_keep(s, strlen(s), LH_EVENT_DEFAULT_MAX_BYTES, 1, true, &own, NULL);
+	for (int i = 0; i < 2; i++)
+		is_int(lh_event_parse_in(a, s, strlen(s), LH_EVENT_DEFAULT_MAX_BYTES, 1, &in[i], &why), LH_REJECT_NONE,
+		       "a call parses into an arena (%d)", i + 1);
+	if (!own || !in[0] || !in[1])
+		return;
+	struct lh_buf j1 = LH_BUF_INIT, j2 = LH_BUF_INIT;
+	lh_event_to_json(own, &j1);
+	lh_event_to_json(in[1], &j2);
+	is_str(lh_buf_str(&j2), lh_buf_str(&j1), "the same event as one parsed on its own");
+	ok(in[0] != in[1] && strcmp(in[0]->args_text, "path=\"a.py\"") == 0, "two events apart, args text made");
+	ok(in[1]->forward == NULL, "no forward in an arena");
+	is_int(lh_event_parse_in(a, "{\"run_id\":", 10, LH_EVENT_DEFAULT_MAX_BYTES, 1, &in[0], &why),
+	       LH_REJECT_INVALID_JSON, "a bad payload is still rejected");
+	ok(in[0] == NULL && why && *why, "with no event and a reason");
+	lh_buf_free(&j1);
+	lh_buf_free(&j2);
+	lh_event_free(own);
+	lh_arena_free(a);
+}
+
 /* Local times are read and written through a cache of the last minute:
  * it must agree with the C library across minutes, DST changes, and TZ. */
 static void test_local_time_caches(void)
@@ -272,6 +302,7 @@ int main(void)
 	test_mutations();
 	test_rejects();
 	test_fields();
+	test_in_arena();
 	test_timestamps();
 	return tap_done();
 }

@@ -1,5 +1,6 @@
 /* Small modules: Redis URLs, the histogram, rejection rate limiting, the
- * map, the bridge's history, cutting RESP bulks, the spill journal. */
+ * map, the bridge's history, cutting RESP bulks, the spill journal, the
+ * arena. */
 #include "config.h"
 #include "../tap.h"
 #include "lib/hist.h"
@@ -11,8 +12,12 @@
 #include "lib/respcut.h"
 #include "lib/spill.h"
 #include "lib/pages.h"
+#include "lib/arena.h"
 
 #include <errno.h>
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -337,6 +342,33 @@ static void test_pages(void)
 	ok(true, "freed with regions kept and the thread running");
 }
 
+/* Pieces stay apart and aligned, a reset takes them all back and the
+ * standard blocks are used again; a piece past a block gets its own. */
+static void test_arena(void)
+{
+	struct lh_arena *a = lh_arena_new();
+	char *p[3000];
+	bool apart = true, aligned = true;
+	for (size_t i = 0; i < 3000; i++) {
+		p[i] = lh_arena_alloc(a, 1 + i % 300);
+		memset(p[i], (int)(i & 0x7f), 1 + i % 300);
+		aligned = aligned && (uintptr_t)p[i] % alignof(max_align_t) == 0;
+	}
+	for (size_t i = 0; i < 3000; i++)
+		for (size_t j = 0; j < 1 + i % 300; j++)
+			apart = apart && p[i][j] == (char)(i & 0x7f);
+	ok(apart, "3,000 pieces over several blocks keep their bytes");
+	ok(aligned, "every piece is aligned for any type");
+	char *big = lh_arena_alloc(a, 3 * LH_ARENA_BLOCK);
+	memset(big, 1, 3 * LH_ARENA_BLOCK);
+	char *after = lh_arena_alloc(a, 10);
+	ok(after < big || after >= big + 3 * LH_ARENA_BLOCK, "a piece bigger than a block has its own");
+	lh_arena_reset(a);
+	ok(lh_arena_alloc(a, 16) == (void *)p[0], "after a reset the first block is used again");
+	lh_arena_free(a);
+	lh_arena_free(NULL);
+}
+
 int main(void)
 {
 	test_urls();
@@ -349,5 +381,6 @@ int main(void)
 	test_spill();
 	test_spill_refs();
 	test_pages();
+	test_arena();
 	return tap_done();
 }
