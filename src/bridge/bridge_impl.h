@@ -21,7 +21,7 @@
 #define LH_RUN_ID_MAX 128
 #define LH_LAT_BUCKETS 12
 #define LH_BATCH_BYTES (64 * 1024)
-#define LH_REFUSED_STATUSES 6 /* 400, 401, 403, 426, 431, 503 */
+#define LH_REFUSED_STATUSES 7 /* 400, 401, 403, 405, 426, 431, 503 */
 #define LH_REFUSAL_REASONS 32
 /* A connection answered or closing is dropped if what it was sent has not
  * left in this many seconds (it does not read). */

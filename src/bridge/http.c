@@ -109,7 +109,7 @@ static void lh_http_answer(struct lh_client *c, int status, const char *ctype, c
 	lws_callback_on_writable(c->wsi);
 }
 
-const int lh_refused_statuses[LH_REFUSED_STATUSES] = { 400, 401, 403, 426, 431, 503 };
+const int lh_refused_statuses[LH_REFUSED_STATUSES] = { 400, 401, 403, 405, 426, 431, 503 };
 
 bool lh_http_log_due(struct lh_bridge *b, const char *why, uint64_t *others)
 {
@@ -288,7 +288,7 @@ void lh_http_serve(struct lh_bridge *b, struct lh_client *c)
 	const char *path = lh_req_path(c->req);
 	int status;
 	if (strcmp(lh_req_method(c->req), "GET") != 0) {
-		lh_http_answer(c, 405, "text/plain; charset=utf-8", "only GET is served\n");
+		lh_http_refuse(b, c, 405, "only GET is served");
 	} else if (strcmp(path, "/health") == 0) {
 		char *body = lh_health_text(b, &status);
 		lh_http_answer(c, status, "application/json", body);

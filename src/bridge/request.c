@@ -1,7 +1,9 @@
 /* request: an HTTP/1.x request head, taken a read at a time and parsed in
  * place once whole. Strict where leniency has been used to smuggle (folded
  * lines, space before a colon, control bytes); a head is at most
- * LH_REQ_HEAD_MAX bytes and LH_REQ_FIELDS fields. */
+ * LH_REQ_HEAD_MAX bytes and LH_REQ_FIELDS fields. Bytes that cannot start
+ * a request (a TLS hello on a plain port, a binary protocol) are refused
+ * at the first one, not after 8 KiB or the head's timeout. */
 #include "config.h"
 #include "request.h"
 #include "lib/buf.h"
@@ -12,6 +14,8 @@
 #include <strings.h>
 
 #define LH_REQ_FIELDS 64
+/* Methods are short words (the longest registered is 17 letters). */
+#define LH_REQ_METHOD_MAX 32
 
 struct lh_req_field {
 	const char *name, *value;
@@ -19,6 +23,7 @@ struct lh_req_field {
 
 struct lh_req {
 	struct lh_buf head;        /* grows as the head comes, to LH_REQ_HEAD_MAX */
+	bool past_method;          /* the request line's first space has come */
 	const char *method, *path, *query;
 	bool http11;
 	struct lh_req_field f[LH_REQ_FIELDS];
@@ -104,13 +109,6 @@ static int lh_req_field_line(struct lh_req *r, char *line, const char **why)
 
 static int lh_req_parse(struct lh_req *r, const char **why)
 {
-	for (size_t i = 0; i < r->head.len; i++) {
-		unsigned char c = (unsigned char)r->head.data[i];
-		if ((c < 0x20 && c != '\r' && c != '\n' && c != '\t') || c == 0x7F) {
-			*why = "control byte in the request head";
-			return 400;
-		}
-	}
 	char *at = r->head.data, *line = lh_req_line(&at);
 	int status = lh_req_request_line(r, line, why);
 	while (!status && (line = lh_req_line(&at)) != NULL && *line) {
@@ -123,6 +121,21 @@ static int lh_req_parse(struct lh_req *r, const char **why)
 	return status;
 }
 
+/* Whether byte c, coming after the head so far, rules out a request: a
+ * control byte anywhere, or a method that is not a short token. */
+static const char *lh_req_byte_refused(struct lh_req *r, unsigned char c)
+{
+	if ((c < 0x20 && c != '\r' && c != '\n' && c != '\t') || c == 0x7F)
+		return "control byte in the request head";
+	if (r->past_method)
+		return NULL;
+	if (c == ' ' && r->head.len)
+		r->past_method = true;
+	else if (!lh_is_tchar((char)c) || r->head.len == LH_REQ_METHOD_MAX)
+		return "not an HTTP/1.x request line";
+	return NULL;
+}
+
 int lh_req_feed(struct lh_req *r, const char *in, size_t len, size_t *used, const char **why)
 {
 	struct lh_buf *h = &r->head;
@@ -131,6 +144,10 @@ int lh_req_feed(struct lh_req *r, const char *in, size_t len, size_t *used, cons
 			*used = i;
 			*why = "request head too large";
 			return 431;
+		}
+		if ((*why = lh_req_byte_refused(r, (unsigned char)in[i])) != NULL) {
+			*used = i;
+			return 400;
 		}
 		lh_buf_putc(h, in[i]);
 		if (in[i] != '\n')

@@ -15,7 +15,9 @@ void lh_req_free(struct lh_req *r);
 
 /* Takes bytes of the head: 0 while more is needed, 1 once it is whole
  * (*used says how much of in it took; what follows is not its), or an
- * HTTP status (400, 431) with *why (static) when it cannot be a request. */
+ * HTTP status (400, 431) with *why (static) when it cannot be a request:
+ * at the first byte that rules one out (a control byte, a method that is
+ * not a short token), or once the head is whole and malformed. */
 int lh_req_feed(struct lh_req *r, const char *in, size_t len, size_t *used, const char **why);
 
 /* Of a whole head: */

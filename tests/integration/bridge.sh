@@ -408,16 +408,41 @@ PY
 }
 check "an Origin with a NUL inside is not the allowed one" not [ "$(raw_upgrade 'https://console.example\0.evil')" = 101 ]
 check "sent byte for byte, the allowed origin still passes" [ "$(raw_upgrade 'https://console.example')" = 101 ]
+# raw_status HEX: the status line's code for those bytes, sent and left
+# open; "none" when nothing came back within 5 s (the head's own timeout
+# is 20 s: an answer within 5 is one at the first byte that told).
+raw_status() {
+	$PY - "$BRIDGE_PORT" "$1" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(bytes.fromhex(sys.argv[2]))
+try:
+    line = s.recv(4096).split(b"\r\n")[0].split()
+    print(line[1].decode() if len(line) > 1 else "closed")
+except socket.timeout:
+    print("none")
+PY
+}
+# a TLS ClientHello's first bytes, as a browser sends to an https:// URL
+check "a TLS hello on the plain port gets 400 at once, not after the head's 20 s" \
+	[ "$(raw_status 160301020001000100fc0303)" = 400 ]
+check "so does a blob of 40 letters with no space: no method is that long" \
+	[ "$(raw_status "$(printf 'A%.0s' $(seq 40) | od -An -v -tx1 | tr -d ' \n')")" = 400 ]
+check "a POST: 405" [ "$(raw_status "$(printf 'POST /health HTTP/1.1\r\nHost: x\r\n\r\n' | od -An -v -tx1 | tr -d ' \n')")" = 405 ]
 check "/metrics without the token: 401" http_is 401 "$BRIDGE/metrics"
 check "/metrics with it: 200" [ "$(http_status "$BRIDGE/metrics" -H 'Authorization: Bearer s3cr3t')" = 200 ]
 curl -s -H 'Authorization: Bearer s3cr3t' "$BRIDGE/metrics" >"$T/metrics.txt"
 check "refusals are counted by status" grep -q '^livehud_requests_refused_total{status="403"} [1-9]' "$T/metrics.txt"
+check "the early 400s and the 405 too" sh -c "grep -q '^livehud_requests_refused_total{status=\"400\"} [1-9]' '$T/metrics.txt' &&
+	grep -q '^livehud_requests_refused_total{status=\"405\"} 1\$' '$T/metrics.txt'"
 check "with the build" grep -q '^livehud_build_info{version="[0-9.]*"} 1$' "$T/metrics.txt"
 check "and the process metrics" sh -c "grep -q '^process_resident_memory_bytes [1-9]' '$T/metrics.txt' &&
 	grep -q '^process_open_fds [1-9]' '$T/metrics.txt' && grep -q '^process_cpu_seconds_total ' '$T/metrics.txt' &&
 	grep -q '^process_start_time_seconds [1-9]' '$T/metrics.txt'"
 check "each refusal is logged with its status, path, peer and reason" \
 	grep -q 'refused 403 /ws/runs from 127.0.0.1: origin not allowed' "$T/bridge.err"
+check "the TLS hello's too, before any path" \
+	grep -q 'refused 400 (head not read whole) from 127.0.0.1: control byte in the request head' "$T/bridge.err"
 check "without the token it carried" not grep -q 's3cr3t' "$T/bridge.err"
 if command -v promtool >/dev/null; then
 	check "promtool check metrics finds nothing wrong" sh -c "promtool check metrics <'$T/metrics.txt'"

@@ -81,6 +81,26 @@ static void test_request(void)
 	is_int(req_status("GET / HTTP/1.1\r\nX : a\r\n\r\n"), 400, "space before the colon: 400");
 	is_int(req_status("GET / HTTP/1.1\r\nX: a\x01b\r\n\r\n"), 400, "a control byte: 400");
 	is_int(req_status("G(T / HTTP/1.1\r\n\r\n"), 400, "a method that is not a token: 400");
+	/* refused at the first byte that cannot be a request's */
+	struct lh_req *early = lh_req_new();
+	size_t used = 99;
+	is_int(lh_req_feed(early, "\x16\x03\x01\x02\x00", 5, &used, &why), 400, "a TLS hello: 400");
+	ok(used == 0 && why && strstr(why, "control byte"), "at its first byte, a control byte");
+	lh_req_free(early);
+	early = lh_req_new();
+	is_int(feed_req(early, "GE", 1, &taken, &why), 0, "a method's first letters wait for more");
+	is_int(lh_req_feed(early, "T\x01", 2, &used, &why), 400, "a control byte in it: 400 at once");
+	is_int(used, 1, "the byte before it taken, not it");
+	lh_req_free(early);
+	char word[LH_REQ_HEAD_MAX];
+	memset(word, 'A', 40);
+	strcpy(word + 40, " / HTTP/1.1\r\n\r\n");
+	early = lh_req_new();
+	is_int(feed_req(early, word, 4096, &taken, &why), 400, "a 40-letter method: 400");
+	ok(taken == 32 && strstr(why, "request line"), "after 32 letters, not the head's 8 KiB");
+	lh_req_free(early);
+	is_int(req_status(" GET / HTTP/1.1\r\n\r\n"), 400, "a space before the method: 400");
+	is_int(req_status("M-SEARCH / HTTP/1.1\r\n\r\n"), 1, "any token is a method (the bridge answers 405)");
 	char *big = malloc(LH_REQ_HEAD_MAX + 64);
 	snprintf(big, LH_REQ_HEAD_MAX + 64, "GET / HTTP/1.1\r\nX: %0*d\r\n\r\n", LH_REQ_HEAD_MAX, 0);
 	is_int(req_status(big), 431, "a head past LH_REQ_HEAD_MAX: 431");
