@@ -7,7 +7,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/json.h"
 
@@ -85,6 +84,7 @@ enum lh_reject lh_event_parse_keep(const char *data, size_t len, size_t max_byte
 /* The same, forward left out, with the event in arena: valid until the
  * arena is reset, and never given to lh_event_free. A batch parsed on one
  * thread and dropped on another then costs one reset, not a free each. */
+struct lh_arena;
 enum lh_reject lh_event_parse_in(struct lh_arena *arena, const char *data, size_t len, size_t max_bytes,
 				 int64_t recv_us, struct lh_event **out, const char **why);
 /* The same for the event a kernel's log_event frame carries (PROTOCOL.md

@@ -35,7 +35,10 @@ void lh_arena_free(struct lh_arena *a)
 
 static struct lh_arena_block *lh_arena_block_new(size_t size)
 {
-	struct lh_arena_block *b = lh_xmalloc(sizeof *b + size);
+	/* a size that cannot be had is asked for as such: lh_xmalloc says so */
+	size_t total = size <= SIZE_MAX - sizeof(struct lh_arena_block) ? sizeof(struct lh_arena_block) + size
+									 : SIZE_MAX;
+	struct lh_arena_block *b = lh_xmalloc(total);
 	b->next = NULL;
 	b->size = size;
 	b->used = 0;
@@ -46,11 +49,12 @@ void *lh_arena_alloc(struct lh_arena *a, size_t n)
 {
 	const size_t align = alignof(max_align_t);
 	if (n > SIZE_MAX - align)
-		n = SIZE_MAX - align; /* cannot be had: lh_xmalloc says so */
+		n = SIZE_MAX - align; /* cannot be had: lh_arena_block_new says so */
 	n = (n + align - 1) & ~(align - 1);
 	struct lh_arena_block *b = a->cur;
-	/* a kept block after cur is used before a new one is made */
-	while (b && b->size - b->used < n && b->next && b->next->size >= n && !b->next->used)
+	/* the blocks after cur are unused since the last reset: one kept
+	 * there is used before a new one is made */
+	while (b && b->size - b->used < n && b->next && b->next->size >= n)
 		b = b->next;
 	if (!b || b->size - b->used < n) {
 		struct lh_arena_block *nb = lh_arena_block_new(n > LH_ARENA_BLOCK ? n : LH_ARENA_BLOCK);
