@@ -102,6 +102,7 @@ int lh_hud_apply_filter(struct lh_hud *h, struct lh_filter *f)
 void lh_search_count_stop(struct lh_hud *h)
 {
 	uv_idle_stop(&h->count);
+	h->count_done = false;
 }
 
 bool lh_hud_entry_matches_search(struct lh_hud *h, const struct lh_entry *e, struct lh_buf *scratch)

@@ -92,6 +92,12 @@ struct lh_hud {
 	uv_idle_t count;
 	uint64_t count_target, count_cursor;
 	size_t count_total, count_rank;
+	/* a count finished, over the view as it was then: count_rows rows
+	 * from seq count_first to count_last (while the view is the same,
+	 * n and N step the rank instead of counting again) */
+	bool count_done;
+	size_t count_rows;
+	uint64_t count_first, count_last;
 
 	/* S under way, a slice a loop turn (save.c); NULL when none */
 	struct lh_save *save;

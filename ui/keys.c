@@ -79,17 +79,35 @@ static void lh_count_step(uv_idle_t *idle)
 		return;
 	}
 	uv_idle_stop(idle);
+	h->count_done = n > 0;
+	h->count_rows = n;
+	if (n) {
+		h->count_first = lh_rows_at(h->rows, 0)->seq;
+		h->count_last = lh_rows_at(h->rows, n - 1)->seq;
+	}
 	if (h->sel_seq == h->count_target && h->count_total)
 		lh_hud_say(h, "match %zu/%zu", h->count_rank, h->count_total);
 }
 
+/* Whether the finished count still holds: the view has the same rows
+ * (rows only come at its end and go from its start), and the selection is
+ * still on the match counted. */
+static bool lh_count_holds(struct lh_hud *h)
+{
+	size_t n = lh_rows_count(h->rows);
+	return h->count_done && h->count_total && h->sel_seq == h->count_target && n == h->count_rows &&
+	       lh_rows_at(h->rows, 0)->seq == h->count_first && lh_rows_at(h->rows, n - 1)->seq == h->count_last;
+}
+
 /* Goes to the next match in direction dir (the current item counts when
  * include_current), wrapping around, and shows it at once; which match it
- * is of how many is counted after, on the loop. */
+ * is of how many is counted after, on the loop, unless a count of the same
+ * view already says (n and N over a file that is not growing). */
 static void lh_search_step(struct lh_hud *h, long dir, bool include_current)
 {
 	if (!h->search)
 		return;
+	bool holds = !include_current && lh_count_holds(h);
 	lh_search_count_stop(h);
 	size_t start = (size_t)lh_sel_index(h), n = lh_rows_count(h->rows), at = SIZE_MAX;
 	struct lh_buf scratch = LH_BUF_INIT;
@@ -107,8 +125,15 @@ static void lh_search_step(struct lh_hud *h, long dir, bool include_current)
 	}
 	h->follow = false;
 	lh_select_index(h, (long)at);
-	lh_hud_say(h, "match (counting)");
 	h->count_target = h->sel_seq;
+	if (holds) { /* the next match in dir is the neighbour in rank */
+		size_t t = h->count_total;
+		h->count_rank = dir > 0 ? h->count_rank % t + 1 : (h->count_rank + t - 2) % t + 1;
+		h->count_done = true;
+		lh_hud_say(h, "match %zu/%zu", h->count_rank, h->count_total);
+		return;
+	}
+	lh_hud_say(h, "match (counting)");
 	h->count_cursor = lh_rows_at(h->rows, 0)->seq;
 	h->count_total = h->count_rank = 0;
 	uv_idle_start(&h->count, lh_count_step);

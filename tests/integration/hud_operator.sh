@@ -216,6 +216,17 @@ check "a big save says how far it has got as it goes" wait_for 60 screen_has_re 
 check "and when it is done" wait_for 120 screen_has big "saved 300000 events to $T/big-saved.jsonl"
 check "every event written" [ "$(wc -l <"$T/big-saved.jsonl")" = 300000 ]
 check "the same as the file it came from" cmp -s "$T/big.jsonl" "$T/big-saved.jsonl"
+# n and N over a view that did not change step the rank: no new count
+keys big / 'thinking 2999' Enter
+check "a search over 300,000 counts its matches" wait_for 30 screen_has big 'match 111/111'
+tm pipe-pane -t big -o "cat >>'$T/count.raw'"
+keys big n
+check "n wraps to the first" wait_screen big 'match 1/111'
+wait_for 10 grep -q '/111' "$T/count.raw"
+tm pipe-pane -t big
+check "saying which at once, without counting them again" not grep -q counting "$T/count.raw"
+keys big N
+check "N goes back to the last" wait_screen big 'match 111/111'
 keys big q
 
 # ---- TERM=dumb: plain output, and why ----
