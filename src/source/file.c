@@ -70,8 +70,8 @@ struct lh_file_source {
 	size_t max_line;
 	int64_t offset;    /* the end of what was handed on */
 	int64_t next_off;  /* where the next read starts */
-	size_t ahead;      /* reads let out at once: one after an end, until
-			    * a chunk comes back full */
+	size_t ahead;      /* reads let out at once: one after a short read,
+			    * until a chunk comes back full */
 	int64_t line_at;   /* where the carried line starts in the file */
 	union {
 		uv_pipe_t pipe;
@@ -240,9 +240,12 @@ static void lh_file_hand_now(void *ctx, const char *data, size_t len, int64_t at
 	lh_file_hand(self, data, len, at, ev, reason, why);
 }
 
-/* The batch whose turn it is: what it read joins the carried line, its
- * lines go on in order, and a short read is the end for now: the batches
- * read after it may have missed what was written meanwhile. */
+/* The batch whose turn it is: what it read joins the carried line and its
+ * lines go on in order. Nothing read is the end for now. A short read is
+ * read on from where it stopped, one chunk at a time: the batches read
+ * after it are dropped, since they may have missed what was written
+ * meanwhile (a file followed), or the file system gives less than asked
+ * short of the end (network and FUSE file systems may). */
 static void lh_batch_take(struct lh_file_source *self, struct lh_file_batch *b)
 {
 	if (b->got <= 0) {
@@ -260,10 +263,10 @@ static void lh_batch_take(struct lh_file_source *self, struct lh_file_batch *b)
 			lh_file_split(self, b->chunk + b->last, got - b->last, b->off + (int64_t)b->last,
 				      lh_file_hand_now, b);
 		self->offset = b->off + b->got;
-		self->at_end = got < sizeof b->chunk;
 	}
-	self->ahead = self->at_end ? 1 : LH_FILE_BATCHES;
-	if (!self->at_end)
+	bool whole = b->got == (ssize_t)sizeof b->chunk;
+	self->ahead = whole ? LH_FILE_BATCHES : 1;
+	if (whole)
 		return;
 	self->next_off = self->offset;
 	for (size_t i = 1; i < self->count; i++)
