@@ -3,6 +3,7 @@
 #include "config.h"
 #include "../tap.h"
 #include "core/event.h"
+#include "lib/arena.h"
 #include "lib/timeutil.h"
 
 #include <stdlib.h>
