@@ -68,10 +68,7 @@ static int lh_req_request_line(struct lh_req *r, char *line, const char **why)
 	*why = "not an HTTP/1.x request line";
 	if (!sp1 || !sp2 || sp1 == line || sp1[1] != '/' || strchr(sp2 + 1, ' '))
 		return 400;
-	*sp1 = *sp2 = '\0';
-	for (const char *p = line; *p; p++)
-		if (!lh_is_tchar(*p))
-			return 400;
+	*sp1 = *sp2 = '\0'; /* the method is a token: lh_req_feed saw to it */
 	if (strcmp(sp2 + 1, "HTTP/1.1") != 0 && strcmp(sp2 + 1, "HTTP/1.0") != 0)
 		return 400;
 	r->http11 = strcmp(sp2 + 1, "HTTP/1.1") == 0;
@@ -121,8 +118,9 @@ static int lh_req_parse(struct lh_req *r, const char **why)
 	return status;
 }
 
-/* Whether byte c, coming after the head so far, rules out a request: a
- * control byte anywhere, or a method that is not a short token. */
+/* Why byte c, coming after the head so far, rules out a request (a
+ * control byte anywhere, a method that is not a short token), or NULL;
+ * notes where the method ends. */
 static const char *lh_req_byte_refused(struct lh_req *r, unsigned char c)
 {
 	if ((c < 0x20 && c != '\r' && c != '\n' && c != '\t') || c == 0x7F)
