@@ -43,7 +43,7 @@ struct lh_file_batch {
 	uv_work_t work;
 	struct lh_file_source *self;
 	bool ready;                 /* back from the pool: its turn may come */
-	bool stale;                 /* read past an end an earlier batch found */
+	bool stale;                 /* let out before an earlier one came back short */
 	int64_t off;                /* where it was read from */
 	ssize_t got;                /* bytes read, or -errno */
 	size_t first, last;         /* the pieces before the first newline (up to
