@@ -273,6 +273,27 @@ static void lh_batch_take(struct lh_file_source *self, struct lh_file_batch *b)
 		self->batch[(self->head + i) % LH_FILE_BATCHES]->stale = true;
 }
 
+static void lh_batch_free(struct lh_file_batch *b)
+{
+	if (!b)
+		return;
+	free(b->lines);
+	lh_arena_free(b->events);
+	free(b);
+}
+
+/* At the end, with none in flight: one batch is all a followed file's
+ * appends need, the others (and what their arenas grew to) go until a
+ * chunk comes back full again. */
+static void lh_file_trim(struct lh_file_source *self)
+{
+	for (size_t i = 1; i < LH_FILE_BATCHES; i++) {
+		size_t k = (self->head + i) % LH_FILE_BATCHES;
+		lh_batch_free(self->batch[k]);
+		self->batch[k] = NULL;
+	}
+}
+
 static void lh_file_check_size(struct lh_file_source *self);
 
 /* Hands on the batches whose turn it is, then reads on, or says the end. */
@@ -302,6 +323,7 @@ static void lh_file_drain(struct lh_file_source *self)
 	if (self->count)
 		return;
 	self->at_end = false;
+	lh_file_trim(self);
 	if (self->read_error) {
 		lh_source_set_error(&self->base, "read: %s", uv_strerror(self->read_error));
 		lh_source_set_state(&self->base, LH_SOURCE_DONE);
@@ -451,13 +473,8 @@ static void lh_file_free(struct lh_source *src)
 	struct lh_file_source *self = (struct lh_file_source *)src;
 	if (self->fd > STDIN_FILENO && !self->stream)
 		close(self->fd);
-	for (int i = 0; i < LH_FILE_BATCHES; i++) {
-		if (self->batch[i]) {
-			free(self->batch[i]->lines);
-			lh_arena_free(self->batch[i]->events);
-			free(self->batch[i]);
-		}
-	}
+	for (int i = 0; i < LH_FILE_BATCHES; i++)
+		lh_batch_free(self->batch[i]);
 	lh_buf_free(&self->line);
 	free(self->path);
 	free(self);
