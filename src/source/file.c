@@ -22,6 +22,15 @@
 
 #define LH_FILE_CHUNK (256 * 1024)
 
+/* The line being put together across reads: its bytes so far (at most
+ * max_line + 1), where it starts in the file, and whether the rest of an
+ * over-size one is being skipped. */
+struct lh_file_carry {
+	struct lh_buf line;
+	int64_t line_at;
+	bool discarding;
+};
+
 /* A line wholly inside a chunk, at `at` in it; what it parsed to, if
  * asked. */
 struct lh_file_line {
@@ -59,7 +68,7 @@ struct lh_file_source {
 	struct lh_source base;
 	char *path;
 	int fd;
-	bool follow, stream, watching, discarding;
+	bool follow, stream, watching;
 	bool at_end;       /* a read found the end (or an error): once the
 			    * batches are handed on, say so */
 	int read_error;    /* that error, or 0 */
@@ -72,7 +81,6 @@ struct lh_file_source {
 	int64_t next_off;  /* where the next read starts */
 	size_t ahead;      /* reads let out at once: one after a short read,
 			    * until a chunk comes back full */
-	int64_t line_at;   /* where the carried line starts in the file */
 	union {
 		uv_pipe_t pipe;
 		uv_tty_t tty;
@@ -82,7 +90,7 @@ struct lh_file_source {
 	struct lh_file_batch *batch[LH_FILE_BATCHES]; /* a ring, oldest at head */
 	size_t head, count;
 	char stream_chunk[LH_FILE_CHUNK];
-	struct lh_buf line;
+	struct lh_file_carry carry;
 };
 
 /* at: where the line starts in the file (-1: not known, a stream). */
@@ -100,37 +108,37 @@ static size_t lh_file_line_len(const char *line, size_t n)
  * a line longer than max_line is given cut to max_line + 1 bytes, so the
  * parser rejects it as oversize, and the rest of it is skipped. A line
  * wholly inside data is given from where it is; one that began before is
- * carried in self->line. */
-static void lh_file_split(struct lh_file_source *self, const char *data, size_t len, int64_t base,
+ * carried in c. */
+static void lh_file_split(struct lh_file_carry *c, size_t max_line, const char *data, size_t len, int64_t base,
 			  lh_file_line_fn *each, void *ctx)
 {
 	while (len) {
 		const char *nl = memchr(data, '\n', len);
 		size_t n = nl ? (size_t)(nl - data) : len;
-		if (!self->line.len && !self->discarding)
-			self->line_at = base;
-		if (nl && !self->line.len && !self->discarding && n <= self->max_line) {
+		if (!c->line.len && !c->discarding)
+			c->line_at = base;
+		if (nl && !c->line.len && !c->discarding && n <= max_line) {
 			size_t l = lh_file_line_len(data, n);
 			if (l)
 				each(ctx, data, l, base);
-		} else if (!self->discarding) {
-			size_t room = self->max_line + 1 - self->line.len;
-			lh_buf_append(&self->line, data, n < room ? n : room);
-			if (self->line.len > self->max_line) {
-				each(ctx, self->line.data, self->line.len, self->line_at);
-				lh_buf_reset(&self->line);
-				self->discarding = true;
+		} else if (!c->discarding) {
+			size_t room = max_line + 1 - c->line.len;
+			lh_buf_append(&c->line, data, n < room ? n : room);
+			if (c->line.len > max_line) {
+				each(ctx, c->line.data, c->line.len, c->line_at);
+				lh_buf_reset(&c->line);
+				c->discarding = true;
 			}
 		}
 		if (!nl)
 			return;
-		if (self->line.len && !self->discarding) {
-			size_t l = lh_file_line_len(self->line.data, self->line.len);
+		if (c->line.len && !c->discarding) {
+			size_t l = lh_file_line_len(c->line.data, c->line.len);
 			if (l)
-				each(ctx, self->line.data, l, self->line_at);
+				each(ctx, c->line.data, l, c->line_at);
 		}
-		lh_buf_reset(&self->line);
-		self->discarding = false;
+		lh_buf_reset(&c->line);
+		c->discarding = false;
 		data += n + 1;
 		len -= n + 1;
 		if (base >= 0)
@@ -146,37 +154,26 @@ static void lh_file_emit(void *ctx, const char *data, size_t len, int64_t at)
 
 static void lh_file_eof(struct lh_file_source *self)
 {
-	if (self->line.len && !self->discarding)
-		lh_source_emit(&self->base, self->line.data, self->line.len);
-	lh_buf_reset(&self->line);
+	struct lh_file_carry *c = &self->carry;
+	if (c->line.len && !c->discarding)
+		lh_source_emit(&self->base, c->line.data, c->line.len);
+	lh_buf_reset(&c->line);
 	lh_source_set_state(&self->base, LH_SOURCE_DONE);
 }
 
 /* ---- a regular file's batches ---- */
 
-static void lh_batch_add(struct lh_file_batch *b, size_t at, size_t len)
+/* A line of the chunk's (at: its place in the file). An over-size one
+ * comes cut, from the carry: its first bytes are the chunk's own. */
+static void lh_batch_add(void *ctx, const char *data, size_t len, int64_t at)
 {
+	struct lh_file_batch *b = ctx;
+	(void)data;
 	if (b->n == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 1024;
 		b->lines = lh_xrealloc(b->lines, b->cap * sizeof *b->lines);
 	}
-	b->lines[b->n++] = (struct lh_file_line){ .at = at, .len = len };
-}
-
-/* The lines between the chunk's first and last newlines, as lh_file_split
- * gives them: without a CR, empty ones left out, one longer than max_line
- * cut to max_line + 1 bytes to be rejected as oversize. */
-static void lh_batch_cut(struct lh_file_batch *b, size_t max_line)
-{
-	size_t at = b->first;
-	while (at < b->last) {
-		const char *nl = memchr(b->chunk + at, '\n', b->last - at);
-		size_t n = (size_t)(nl - (b->chunk + at)); /* the last newline ends the piece */
-		size_t l = n <= max_line ? lh_file_line_len(b->chunk + at, n) : max_line + 1;
-		if (l)
-			lh_batch_add(b, at, l);
-		at += n + 1;
-	}
+	b->lines[b->n++] = (struct lh_file_line){ .at = (size_t)(at - b->off), .len = len };
 }
 
 /* On the pool: reads the chunk, cuts it and parses its lines; nothing here
@@ -200,7 +197,10 @@ static void lh_batch_work(uv_work_t *w)
 		return;
 	b->first = (size_t)(nl - b->chunk) + 1;
 	b->last = (size_t)((const char *)memrchr(b->chunk, '\n', got) - b->chunk) + 1;
-	lh_batch_cut(b, self->max_line);
+	struct lh_file_carry whole = { LH_BUF_INIT, 0, false }; /* it ends at a newline: carries nothing */
+	lh_file_split(&whole, self->max_line, b->chunk + b->first, b->last - b->first, b->off + (int64_t)b->first,
+		      lh_batch_add, b);
+	lh_buf_free(&whole.line);
 	if (!self->base.cb.parsed)
 		return;
 	int64_t now = lh_time_now_us();
@@ -253,15 +253,15 @@ static void lh_batch_take(struct lh_file_source *self, struct lh_file_batch *b)
 		self->at_end = true;
 	} else {
 		size_t got = (size_t)b->got;
-		lh_file_split(self, b->chunk, b->first, b->off, lh_file_hand_now, b);
+		lh_file_split(&self->carry, self->max_line, b->chunk, b->first, b->off, lh_file_hand_now, b);
 		for (size_t i = 0; i < b->n; i++) {
 			struct lh_file_line *l = &b->lines[i];
 			lh_file_hand(self, b->chunk + l->at, l->len, b->off + (int64_t)l->at, l->ev, l->reason,
 				     l->why);
 		}
 		if (b->last < got)
-			lh_file_split(self, b->chunk + b->last, got - b->last, b->off + (int64_t)b->last,
-				      lh_file_hand_now, b);
+			lh_file_split(&self->carry, self->max_line, b->chunk + b->last, got - b->last,
+				      b->off + (int64_t)b->last, lh_file_hand_now, b);
 		self->offset = b->off + b->got;
 	}
 	bool whole = b->got == (ssize_t)sizeof b->chunk;
@@ -389,8 +389,8 @@ static void lh_file_check_size(struct lh_file_source *self)
 		return;
 	if (st.st_size < self->offset) {
 		self->offset = self->next_off = 0;
-		lh_buf_reset(&self->line);
-		self->discarding = false;
+		lh_buf_reset(&self->carry.line);
+		self->carry.discarding = false;
 	}
 	lh_file_read(self);
 }
@@ -414,7 +414,7 @@ static void lh_stream_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 {
 	struct lh_file_source *self = s->data;
 	if (n > 0) {
-		lh_file_split(self, b->base, (size_t)n, -1, lh_file_emit, &self->base);
+		lh_file_split(&self->carry, self->max_line, b->base, (size_t)n, -1, lh_file_emit, &self->base);
 	} else if (n == UV_EOF) {
 		uv_read_stop(s);
 		self->ended = true;
@@ -475,7 +475,7 @@ static void lh_file_free(struct lh_source *src)
 		close(self->fd);
 	for (int i = 0; i < LH_FILE_BATCHES; i++)
 		lh_batch_free(self->batch[i]);
-	lh_buf_free(&self->line);
+	lh_buf_free(&self->carry.line);
 	free(self->path);
 	free(self);
 }

@@ -104,6 +104,14 @@ check "and reports the same rejections" cmp -s "$T/mixed.file.err" "$T/mixed.pip
 check "which are the oversize and broken lines" \
 	contains "$T/mixed.file.err" 'rejected payloads: oversize 6, invalid_json 3'
 check "the last line, without a newline, is read" contains "$T/mixed.file" 'the last line, no newline'
+# over-size lines shorter than a chunk, cut on the pool, not carried
+"$LIVEHUD" --config /dev/null --plain --max-bytes 3000 --file "$T/mixed.jsonl" >"$T/mixed3.file" 2>"$T/mixed3.file.err"
+"$LIVEHUD" --config /dev/null --plain --max-bytes 3000 --file - <"$T/mixed.jsonl" 2>"$T/mixed3.pipe.err" |
+	cat >"$T/mixed3.pipe"
+check "with lines over --max-bytes inside a chunk, a file still prints what a pipe does" \
+	cmp -s "$T/mixed3.file" "$T/mixed3.pipe"
+check "and rejects the same lines" sh -c "cmp -s '$T/mixed3.file.err' '$T/mixed3.pipe.err' &&
+	grep -q 'rejected payloads: oversize [1-9][0-9][0-9]' '$T/mixed3.file.err'"
 
 # The demo: all tools, errors, parallel calls; the same seed gives the same run.
 demo_lines() {
